@@ -1,0 +1,29 @@
+/**
+ * Tokenizers that work offline: name resolution as Python SDK 0.4.1, Hugging Face `tokenizer.json`
+ * files from local directories or the hub cache, and the byte tokenizer of the emulator's models.
+ */
+import { byteTokenizer } from "./byte-tokenizer.js";
+import { findTokenizerFiles, type TokenizerLocation } from "./hf-files.js";
+import { hfTokenizer } from "./hf-tokenizer.js";
+import { BYTE_TOKENIZER_ID, resolveTokenizerId } from "./resolve.js";
+import type { Tokenizer } from "./types.js";
+
+export { BYTE_SPECIAL_TOKENS, byteTokenizer } from "./byte-tokenizer.js";
+export { defaultHubCache, findTokenizerFiles, type TokenizerLocation } from "./hf-files.js";
+export { BYTE_TOKENIZER_ID, resolveTokenizerId, type TokenizerRef } from "./resolve.js";
+export { type ChatMessage, type ChatTemplateOptions, type Tokenizer, TokenizerError } from "./types.js";
+
+/**
+ * The tokenizer of `modelName` (with the `tokenizer_id` that `get_info` reported, if any), loaded from
+ * local files only; the emulator's byte-level models need none.
+ */
+export function loadTokenizer(
+  modelName: string,
+  tokenizerIdFromInfo?: string | null,
+  location: TokenizerLocation = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Tokenizer {
+  const ref = resolveTokenizerId(modelName, tokenizerIdFromInfo);
+  if (ref.tokenizerId === BYTE_TOKENIZER_ID) return byteTokenizer();
+  return hfTokenizer(ref.tokenizerId, findTokenizerFiles(ref, location, env));
+}
