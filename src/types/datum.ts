@@ -1,0 +1,92 @@
+/** Datum: one training example (model input + loss-function inputs), with 0.4.1's array conversion. */
+import { ModelInput, type ModelInputJSON } from "./model-input.js";
+import { type NumericTypedArray, TensorData, type TensorDataJSON, type TensorDtype } from "./tensor-data.js";
+import { assertObject, ValidationError } from "./validation.js";
+
+/** One training example. */
+export interface Datum {
+  model_input: ModelInput;
+  loss_fn_inputs: Record<string, TensorData>;
+}
+
+/** Wire shape of a Datum (0.4.1 field order: loss_fn_inputs first). */
+export interface DatumJSON {
+  loss_fn_inputs: Record<string, TensorDataJSON>;
+  model_input: ModelInputJSON;
+}
+
+/** Values accepted for a loss-function input when building a Datum. */
+export type LossFnInputValue = TensorData | TensorDataJSON | readonly number[] | NumericTypedArray;
+
+/** Arguments of `datum()`. */
+export interface DatumInit {
+  model_input: ModelInput | ModelInputJSON;
+  loss_fn_inputs: Record<string, LossFnInputValue>;
+}
+
+/**
+ * dtype for plain lists keyed by name: 0.4.1 looks the key up in a fixed table and fails
+ * (KeyError) for keys outside it, so we refuse those with a ValidationError instead.
+ */
+export const LOSS_FN_INPUT_DTYPES: Readonly<Record<string, TensorDtype>> = {
+  target_tokens: "int64",
+  weights: "float32",
+  advantages: "float32",
+  logprobs: "float32",
+  clip_low_threshold: "float32",
+  clip_high_threshold: "float32",
+};
+
+function isTypedArray(v: unknown): v is NumericTypedArray {
+  return (
+    v instanceof Float32Array ||
+    v instanceof Float64Array ||
+    v instanceof Int32Array ||
+    v instanceof BigInt64Array
+  );
+}
+
+/** Converts one loss_fn_inputs value to TensorData as 0.4.1's Datum validator does. */
+export function toTensorData(key: string, value: LossFnInputValue): TensorData {
+  const field = `loss_fn_inputs.${key}`;
+  if (value instanceof TensorData) return value;
+  if (isTypedArray(value)) {
+    try {
+      return TensorData.fromTypedArray(value);
+    } catch (e) {
+      if (e instanceof ValidationError) throw new ValidationError(field + e.field.slice(6), e.message);
+      throw e;
+    }
+  }
+  if (Array.isArray(value)) {
+    const dtype = LOSS_FN_INPUT_DTYPES[key];
+    if (dtype === undefined) {
+      throw new ValidationError(
+        field,
+        `cannot infer dtype for plain array under unknown key "${key}"; pass TensorData`,
+      );
+    }
+    // 0.4.1 treats a plain list as 1-D with shape [len].
+    return new TensorData(value as number[], dtype, [value.length], field);
+  }
+  return TensorData.fromJSON(value, field);
+}
+
+/** Builds a Datum, converting plain arrays/typed arrays/JSON to TensorData and validating everything. */
+export function datum(init: DatumInit): Datum {
+  assertObject(init, "datum");
+  assertObject(init.loss_fn_inputs, "loss_fn_inputs");
+  const loss_fn_inputs: Record<string, TensorData> = {};
+  for (const [key, value] of Object.entries(init.loss_fn_inputs))
+    loss_fn_inputs[key] = toTensorData(key, value);
+  return { model_input: ModelInput.from(init.model_input), loss_fn_inputs };
+}
+
+/** Wire JSON of a Datum. */
+export function encodeDatum(d: Datum): DatumJSON {
+  const loss_fn_inputs: Record<string, TensorDataJSON> = {};
+  for (const [key, value] of Object.entries(d.loss_fn_inputs)) {
+    loss_fn_inputs[key] = (value instanceof TensorData ? value : toTensorData(key, value)).toJSON();
+  }
+  return { loss_fn_inputs, model_input: ModelInput.from(d.model_input).toJSON() };
+}

@@ -1,0 +1,39 @@
+/** Small string enums of the 0.4.1 wire protocol. */
+
+/** Loss functions the server implements in 0.4.1. */
+export type LossFnType = "cross_entropy" | "importance_sampling" | "ppo";
+
+/** All loss function names, for validation. */
+export const LOSS_FN_TYPES: readonly LossFnType[] = ["cross_entropy", "importance_sampling", "ppo"];
+
+/** Why a sampled sequence ended. */
+export type StopReason = "length" | "stop";
+
+/** Who is to blame for a failed request (lowercase, as 0.4.1's StrEnum values). */
+export type RequestErrorCategory = "unknown" | "server" | "user";
+
+/** Parses a category; anything unrecognised becomes "unknown" as in 0.4.1. */
+export function parseRequestErrorCategory(value: unknown): RequestErrorCategory {
+  if (typeof value !== "string") return "unknown";
+  const v = value.toLowerCase();
+  return v === "server" || v === "user" ? v : "unknown";
+}
+
+/** Queue state reported while a future is pending. */
+export type QueueState = "active" | "paused_capacity" | "paused_rate_limit" | "unknown";
+
+/** Parses a queue state; unrecognised values become "unknown" (0.4.1 keeps polling regardless). */
+export function parseQueueState(value: unknown): QueueState {
+  return value === "active" || value === "paused_capacity" || value === "paused_rate_limit"
+    ? value
+    : "unknown";
+}
+
+/** Kind of a stored checkpoint. */
+export type CheckpointType = "training" | "sampler";
+
+/** Telemetry event severity. */
+export type Severity = "DEBUG" | "INFO" | "WARNING" | "ERROR" | "CRITICAL";
+
+/** Telemetry event kinds. */
+export type EventType = "SESSION_START" | "SESSION_END" | "UNHANDLED_EXCEPTION" | "GENERIC_EVENT";

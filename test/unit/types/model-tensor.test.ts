@@ -1,0 +1,180 @@
+import { describe, expect, it } from "vitest";
+import {
+  chunkLength,
+  datum,
+  decodeChunk,
+  encodeDatum,
+  imageChunk,
+  ModelInput,
+  TensorData,
+  ValidationError,
+} from "../../../src/types/index.js";
+
+function fieldOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ValidationError);
+    expect((e as ValidationError).code).toBe("TINKER_VALIDATION");
+    return (e as ValidationError).field;
+  }
+  throw new Error("expected a ValidationError");
+}
+
+describe("ModelInput", () => {
+  it("fromInts/toInts/length/appendInt/append", () => {
+    const mi = ModelInput.fromInts([1, 2, 3]);
+    expect(mi.toInts()).toEqual([1, 2, 3]);
+    expect(mi.length).toBe(3);
+    const more = mi.appendInt(4);
+    expect(more.toInts()).toEqual([1, 2, 3, 4]);
+    expect(more.chunks).toHaveLength(1);
+    expect(mi.toInts()).toEqual([1, 2, 3]); // original untouched
+    expect(ModelInput.empty().appendInt(9).toJSON()).toEqual({ chunks: [{ tokens: [9] }] });
+    const withImg = mi.append(imageChunk(new Uint8Array([1, 2, 3]), "png", 5));
+    expect(withImg.length).toBe(8);
+    expect(withImg.appendInt(7).chunks).toHaveLength(3);
+    expect(() => withImg.toInts()).toThrow(ValidationError);
+  });
+
+  it("wire JSON drops the type discriminator (0.4.1 exclude_unset)", () => {
+    const mi = new ModelInput([
+      { type: "encoded_text", tokens: [1] },
+      { type: "image", data: "AQID", format: "jpeg" },
+      { type: "image_asset_pointer", format: "png", location: "s3://x", expected_tokens: 4 },
+    ]);
+    const json = mi.toJSON();
+    expect(json).toEqual({
+      chunks: [
+        { tokens: [1] },
+        { data: "AQID", format: "jpeg" },
+        { format: "png", location: "s3://x", expected_tokens: 4 },
+      ],
+    });
+    expect(JSON.parse(JSON.stringify(mi))).toEqual(json);
+    expect(ModelInput.from(json).chunks).toEqual(mi.chunks);
+    expect(ModelInput.from(mi)).toBe(mi);
+    expect(imageChunk(new Uint8Array([1, 2, 3]), "png").data).toBe("AQID");
+    expect(imageChunk("AQID", "png", 2).expected_tokens).toBe(2);
+    expect(decodeChunk({ type: "encoded_text", tokens: [5] })).toEqual({ type: "encoded_text", tokens: [5] });
+  });
+
+  it("refuses non-integer tokens and bad chunks, naming the field", () => {
+    expect(fieldOf(() => ModelInput.fromInts([1, 2.5]))).toBe("model_input.chunks[0].tokens[1]");
+    expect(fieldOf(() => ModelInput.fromInts([1]).appendInt(Number.NaN))).toBe("token");
+    expect(fieldOf(() => ModelInput.from({ chunks: "x" } as never))).toBe("model_input.chunks");
+    expect(fieldOf(() => new ModelInput([{ type: "image", data: "", format: "gif" as never }]))).toBe(
+      "model_input.chunks[0].format",
+    );
+    expect(fieldOf(() => new ModelInput([{ type: "bogus" } as never]))).toBe("model_input.chunks[0].type");
+    expect(fieldOf(() => new ModelInput([{ type: "encoded_text", tokens: 3 } as never]))).toBe(
+      "model_input.chunks[0].tokens",
+    );
+    expect(fieldOf(() => chunkLength({ type: "image", data: "", format: "png" }))).toBe("expected_tokens");
+  });
+});
+
+describe("TensorData", () => {
+  it("fromArray infers int64 for integers and float32 otherwise", () => {
+    expect(TensorData.fromArray([1, 2]).dtype).toBe("int64");
+    expect(TensorData.fromArray([1, 2.5]).dtype).toBe("float32");
+    expect(TensorData.fromArray([1, 2], "float32").toJSON()).toEqual({
+      data: [1, 2],
+      dtype: "float32",
+      shape: null,
+    });
+    expect(TensorData.fromArray([1, 2, 3, 4], "int64", [2, 2]).toJSON().shape).toEqual([2, 2]);
+  });
+
+  it("typed arrays round-trip", () => {
+    const f = TensorData.fromTypedArray(new Float32Array([0.5, 1.5]));
+    expect(f.toJSON()).toEqual({ data: [0.5, 1.5], dtype: "float32", shape: [2] });
+    expect(Array.from(f.toFloat32Array())).toEqual([0.5, 1.5]);
+    expect(Array.from(f.toFloat64Array())).toEqual([0.5, 1.5]);
+    expect(TensorData.fromTypedArray(new Float64Array([0.25])).dtype).toBe("float32");
+    const i = TensorData.fromTypedArray(new Int32Array([1, -2, 3, 4]), [2, 2]);
+    expect(i.dtype).toBe("int64");
+    expect(Array.from(i.toInt32Array())).toEqual([1, -2, 3, 4]);
+    const b = TensorData.fromTypedArray(new BigInt64Array([5n, -6n]));
+    expect(b.toArray()).toEqual([5, -6]);
+    expect(Array.from(b.toBigInt64Array())).toEqual([5n, -6n]);
+    expect(fieldOf(() => TensorData.fromTypedArray(new BigInt64Array([2n ** 60n])))).toBe("tensor.data[0]");
+    expect(fieldOf(() => TensorData.fromArray([2 ** 40]).toInt32Array())).toBe("tensor.data[0]");
+    expect(TensorData.fromJSON({ data: [1], dtype: "int64" }).shape).toBeNull();
+  });
+
+  it("validation: non-integers in int64, NaN/Infinity, shape mismatch, bad dtype", () => {
+    expect(fieldOf(() => new TensorData([1, 1.5], "int64"))).toBe("tensor.data[1]");
+    expect(fieldOf(() => new TensorData([Number.NaN], "float32"))).toBe("tensor.data[0]");
+    expect(fieldOf(() => new TensorData([1, Number.POSITIVE_INFINITY], "float32"))).toBe("tensor.data[1]");
+    expect(fieldOf(() => new TensorData([1, 2, 3], "float32", [2, 2]))).toBe("tensor.shape");
+    expect(fieldOf(() => new TensorData([1], "float32", [-1]))).toBe("tensor.shape[0]");
+    expect(fieldOf(() => new TensorData([1], "float32", "x" as never))).toBe("tensor.shape");
+    expect(fieldOf(() => new TensorData([1], "float64" as never))).toBe("tensor.dtype");
+    expect(fieldOf(() => new TensorData("x" as never, "float32"))).toBe("tensor.data");
+    expect(fieldOf(() => TensorData.fromJSON(null, "out"))).toBe("out");
+  });
+});
+
+describe("datum", () => {
+  it("infers dtype from the key for plain arrays, as 0.4.1's table", () => {
+    const d = datum({
+      model_input: ModelInput.fromInts([1, 2]),
+      loss_fn_inputs: {
+        target_tokens: [2, 3],
+        weights: [1, 1],
+        advantages: [0.5, 1],
+        logprobs: [-1, -2],
+        clip_low_threshold: [0.8, 0.8],
+        clip_high_threshold: [1.2, 1.2],
+      },
+    });
+    const enc = encodeDatum(d);
+    expect(enc.loss_fn_inputs.target_tokens).toEqual({ data: [2, 3], dtype: "int64", shape: [2] });
+    // integers under "weights" are still float32: the key decides, not the values
+    expect(enc.loss_fn_inputs.weights).toEqual({ data: [1, 1], dtype: "float32", shape: [2] });
+    for (const k of ["advantages", "logprobs", "clip_low_threshold", "clip_high_threshold"]) {
+      expect(enc.loss_fn_inputs[k]?.dtype).toBe("float32");
+    }
+    expect(enc.model_input).toEqual({ chunks: [{ tokens: [1, 2] }] });
+  });
+
+  it("accepts typed arrays, TensorData and wire JSON", () => {
+    const td = TensorData.fromArray([1], "float32");
+    const d = datum({
+      model_input: { chunks: [{ tokens: [1] }] },
+      loss_fn_inputs: {
+        target_tokens: new Int32Array([4]),
+        mask: td,
+        extra: { data: [1, 2], dtype: "float32", shape: null },
+      },
+    });
+    expect(d.loss_fn_inputs.target_tokens?.dtype).toBe("int64");
+    expect(d.loss_fn_inputs.mask).toBe(td);
+    expect(d.loss_fn_inputs.extra?.toJSON()).toEqual({ data: [1, 2], dtype: "float32", shape: null });
+    expect(d.model_input).toBeInstanceOf(ModelInput);
+  });
+
+  it("refuses unknown keys for plain arrays and bad values, naming the field", () => {
+    expect(fieldOf(() => datum({ model_input: ModelInput.empty(), loss_fn_inputs: { mystery: [1] } }))).toBe(
+      "loss_fn_inputs.mystery",
+    );
+    expect(
+      fieldOf(() => datum({ model_input: ModelInput.empty(), loss_fn_inputs: { target_tokens: [1.5] } })),
+    ).toBe("loss_fn_inputs.target_tokens.data[0]");
+    expect(
+      fieldOf(() => datum({ model_input: ModelInput.empty(), loss_fn_inputs: { weights: [Number.NaN] } })),
+    ).toBe("loss_fn_inputs.weights.data[0]");
+    expect(
+      fieldOf(() =>
+        datum({
+          model_input: ModelInput.empty(),
+          loss_fn_inputs: { target_tokens: new BigInt64Array([2n ** 62n]) },
+        }),
+      ),
+    ).toBe("loss_fn_inputs.target_tokens.data[0]");
+    expect(fieldOf(() => datum({ model_input: ModelInput.empty(), loss_fn_inputs: null as never }))).toBe(
+      "loss_fn_inputs",
+    );
+  });
+});
