@@ -1,0 +1,79 @@
+import { TinkerError } from "./errors.js";
+
+/** 0.4.1's production endpoint, used when neither option nor TINKER_BASE_URL is set. */
+export const DEFAULT_BASE_URL = "https://tinker.thinkingmachines.dev/services/tinker-prod";
+/** Default per-request timeout in ms (0.4.1: httpx.Timeout(60, connect=5)). */
+export const DEFAULT_TIMEOUT_MS = 60_000;
+/** Default connect timeout in ms. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+/** Default number of retries per call. */
+export const DEFAULT_MAX_RETRIES = 10;
+
+/** User-facing client options. */
+export interface ClientOptions {
+  apiKey?: string;
+  baseUrl?: string;
+  /** Milliseconds; default 60_000. */
+  timeout?: number;
+  maxRetries?: number;
+  defaultHeaders?: Record<string, string>;
+  tags?: string[];
+  telemetry?: boolean;
+}
+
+/** Fully resolved configuration used by Transport. */
+export interface ResolvedConfig {
+  readonly apiKey: string;
+  readonly baseUrl: string;
+  readonly timeoutMs: number;
+  readonly connectTimeoutMs: number;
+  readonly maxRetries: number;
+  readonly defaultHeaders: Readonly<Record<string, string>>;
+  readonly tags: readonly string[];
+  readonly telemetryEnabled: boolean;
+}
+
+/**
+ * Merge options with the environment. An explicit `apiKey` beats TINKER_API_KEY
+ * (documented deviation: 0.4.1 lets the env header override the option).
+ */
+export function resolveConfig(
+  options: ClientOptions = {},
+  env: NodeJS.ProcessEnv = process.env,
+): ResolvedConfig {
+  const apiKey = options.apiKey ?? env.TINKER_API_KEY;
+  if (apiKey === undefined) {
+    throw new TinkerError(
+      "The apiKey client option must be set either by passing apiKey to the client or by setting the TINKER_API_KEY environment variable",
+      "TINKER_MISSING_API_KEY",
+    );
+  }
+  const baseUrl = options.baseUrl ?? env.TINKER_BASE_URL ?? DEFAULT_BASE_URL;
+  const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
+  if (!Number.isInteger(maxRetries) || maxRetries < 0) {
+    throw new TinkerError("maxRetries must be a non-negative integer", "TINKER_CONFIG");
+  }
+  const envHeaders: Record<string, string> = {};
+  if (env.CLOUDFLARE_ACCESS_CLIENT_ID) envHeaders["CF-Access-Client-Id"] = env.CLOUDFLARE_ACCESS_CLIENT_ID;
+  if (env.CLOUDFLARE_ACCESS_CLIENT_SECRET) {
+    envHeaders["CF-Access-Client-Secret"] = env.CLOUDFLARE_ACCESS_CLIENT_SECRET;
+  }
+  // TINKER_TAGS is a comma list; 0.4.1 turns it into a set, so duplicates go.
+  const envTags = (env.TINKER_TAGS ?? "")
+    .split(",")
+    .map((t) => t.trim())
+    .filter((t) => t.length > 0);
+  const tags = [...new Set([...(options.tags ?? []), ...envTags])];
+  const telemetryEnv = (env.TINKER_TELEMETRY ?? "1").toLowerCase();
+  const telemetryEnabled = options.telemetry ?? ["1", "true", "yes", "on"].includes(telemetryEnv);
+  return {
+    apiKey,
+    baseUrl,
+    timeoutMs: options.timeout ?? DEFAULT_TIMEOUT_MS,
+    connectTimeoutMs: Math.min(DEFAULT_CONNECT_TIMEOUT_MS, options.timeout ?? DEFAULT_CONNECT_TIMEOUT_MS),
+    maxRetries,
+    defaultHeaders: { ...envHeaders, ...(options.defaultHeaders ?? {}) },
+    tags,
+    telemetryEnabled,
+  };
+}

@@ -1,0 +1,131 @@
+/** Base of every error thrown by tinker-ts; `code` is a stable string. */
+export class TinkerError extends Error {
+  readonly code: string;
+  constructor(message: string, code = "TINKER_ERROR", options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** Any failure talking to the API. */
+export class APIError extends TinkerError {
+  /** HTTP status when a response was received. */
+  readonly status: number | undefined;
+  readonly headers: Readonly<Record<string, string>>;
+  /** Parsed (or raw text) response body. */
+  readonly body: unknown;
+  readonly requestId: string | undefined;
+  constructor(
+    message: string,
+    init: {
+      status?: number;
+      headers?: Record<string, string>;
+      body?: unknown;
+      code?: string;
+      cause?: unknown;
+    } = {},
+  ) {
+    super(
+      message,
+      init.code ?? "TINKER_API_ERROR",
+      init.cause === undefined ? undefined : { cause: init.cause },
+    );
+    this.status = init.status;
+    this.headers = init.headers ?? {};
+    this.body = init.body;
+    this.requestId = this.headers["x-request-id"];
+  }
+}
+
+/** Non-2xx response. */
+export class APIStatusError extends APIError {
+  declare readonly status: number;
+}
+/** 400 */
+export class BadRequestError extends APIStatusError {}
+/** 401 */
+export class AuthenticationError extends APIStatusError {}
+/** 403 */
+export class PermissionDeniedError extends APIStatusError {}
+/** 404 */
+export class NotFoundError extends APIStatusError {}
+/** 409 */
+export class ConflictError extends APIStatusError {}
+/** 422 */
+export class UnprocessableEntityError extends APIStatusError {}
+/** 429 */
+export class RateLimitError extends APIStatusError {}
+/** >= 500 */
+export class InternalServerError extends APIStatusError {}
+
+/** Network failure (reset, refused, DNS...). */
+export class APIConnectionError extends APIError {
+  constructor(message = "Connection error.", cause?: unknown, code = "TINKER_CONNECTION") {
+    super(message, { code, cause });
+  }
+}
+/** Attempt exceeded its timeout. */
+export class APITimeoutError extends APIConnectionError {
+  constructor(message = "Request timed out.", cause?: unknown) {
+    super(message, cause, "TINKER_TIMEOUT");
+  }
+}
+/** Caller aborted via AbortSignal; never retried. */
+export class APIUserAbortError extends APIError {
+  constructor(message = "Request was aborted.") {
+    super(message, { code: "TINKER_ABORTED" });
+  }
+}
+/** A future completed with a server-side failure. */
+export class RequestFailedError extends TinkerError {
+  readonly category: string;
+  readonly requestId: string | undefined;
+  constructor(message: string, category: string, requestId?: string) {
+    super(message, "TINKER_REQUEST_FAILED");
+    this.category = category;
+    this.requestId = requestId;
+  }
+}
+
+const STATUS_CLASSES: Record<number, [typeof APIStatusError, string]> = {
+  400: [BadRequestError, "TINKER_BAD_REQUEST"],
+  401: [AuthenticationError, "TINKER_AUTHENTICATION"],
+  403: [PermissionDeniedError, "TINKER_PERMISSION_DENIED"],
+  404: [NotFoundError, "TINKER_NOT_FOUND"],
+  409: [ConflictError, "TINKER_CONFLICT"],
+  422: [UnprocessableEntityError, "TINKER_UNPROCESSABLE"],
+  429: [RateLimitError, "TINKER_RATE_LIMIT"],
+};
+
+/** Build the error class for an HTTP status; message is `${status} ${statusText}: ${detail}`. */
+export function makeStatusError(
+  status: number,
+  statusText: string,
+  headers: Record<string, string>,
+  body: unknown,
+): APIStatusError {
+  const detail = describeBody(body);
+  const message = `${status} ${statusText}${detail ? `: ${detail}` : ""}`;
+  const entry = STATUS_CLASSES[status];
+  if (entry) return new entry[0](message, { status, headers, body, code: entry[1] });
+  if (status >= 500) {
+    return new InternalServerError(message, { status, headers, body, code: "TINKER_INTERNAL_SERVER" });
+  }
+  return new APIStatusError(message, { status, headers, body, code: "TINKER_API_STATUS" });
+}
+
+function describeBody(body: unknown): string {
+  if (body === undefined || body === null || body === "") return "";
+  if (typeof body === "string") return body.slice(0, 500);
+  if (typeof body === "object") {
+    const o = body as Record<string, unknown>;
+    for (const k of ["detail", "message", "error"]) {
+      if (typeof o[k] === "string") return o[k] as string;
+    }
+  }
+  return JSON.stringify(body).slice(0, 500);
+}
+
+/** Input validation error (defined in src/types, part of the error tree). */
+export { ValidationError } from "../types/validation.js";

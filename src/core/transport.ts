@@ -1,0 +1,338 @@
+import { randomUUID } from "node:crypto";
+import { arch, platform } from "node:os";
+import { promisify } from "node:util";
+import { gunzip, inflate } from "node:zlib";
+import { Agent, type Dispatcher, interceptors, request as undiciRequest } from "undici";
+import type { ResolvedConfig } from "./config.js";
+import {
+  APIConnectionError,
+  APIError,
+  APITimeoutError,
+  APIUserAbortError,
+  makeStatusError,
+} from "./errors.js";
+import { channels } from "./instrumentation.js";
+import { parseRetryAfterMs, retryDelayMs, shouldRetryResponse } from "./retry.js";
+
+/** SDK version reported in headers. */
+export const SDK_VERSION = "0.4.1";
+
+/** Connection pools, one per purpose as in 0.4.1. */
+export type PoolName = "session" | "train" | "sample" | "retrieve_promise" | "telemetry";
+
+/** Max connections per pool; train allows one request in flight per client as 0.4.1. */
+export const POOL_CONNECTIONS: Readonly<Record<PoolName, number>> = {
+  session: 50,
+  train: 1,
+  sample: 50,
+  retrieve_promise: 50,
+  telemetry: 50,
+};
+
+/** One logical API call (retried inside Transport.request). */
+export interface RequestOptions {
+  method: "GET" | "POST" | "DELETE";
+  /** Path like "/api/v1/forward"; appended to the base URL's path, not percent-encoded. */
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  /** JSON value; undefined = no body. */
+  body?: unknown;
+  pool: PoolName;
+  maxRetries?: number;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Extra headers; a caller-given x-stainless-retry-count / x-idempotency-key wins. */
+  headers?: Record<string, string | string[]>;
+  /** Default true (httpx follow_redirects=True in 0.4.1). */
+  followRedirects?: boolean;
+}
+
+/** Successful (2xx) response with parsed JSON body. */
+export interface TransportResponse<T = unknown> {
+  status: number;
+  headers: Record<string, string>;
+  body: T;
+}
+
+/** Injectable clock/sleep/random so tests run without real waits. */
+export interface TransportDeps {
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  random(): number;
+}
+
+/** Real sleep that rejects with APIUserAbortError on abort. */
+export function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new APIUserAbortError());
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(new APIUserAbortError());
+    };
+    const t = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** Platform headers describing Node (0.4.1 sends the Python equivalents). */
+export function platformHeaders(): Record<string, string> {
+  return {
+    "User-Agent": `TinkerTS/JS ${SDK_VERSION}`,
+    "X-Stainless-Lang": "js",
+    "X-Stainless-Package-Version": SDK_VERSION,
+    "X-Stainless-OS": platform(),
+    "X-Stainless-Arch": arch(),
+    "X-Stainless-Runtime": "node",
+    "X-Stainless-Runtime-Version": process.version,
+    "X-Stainless-Async": "async:promise",
+  };
+}
+
+/** Format ms as Python str() of seconds: 60000 → "60", 5000.5 → "5.0005". */
+function formatSeconds(ms: number): string {
+  return String(ms / 1000);
+}
+
+const gunzipAsync = promisify(gunzip);
+const inflateAsync = promisify(inflate);
+
+type Attempt =
+  | { kind: "response"; status: number; statusText: string; headers: Record<string, string>; raw: Buffer }
+  | { kind: "error"; error: APIError };
+
+/** The HTTP layer: pools, headers, retries, timeouts, error mapping. */
+export class Transport {
+  readonly config: ResolvedConfig;
+  private readonly deps: TransportDeps;
+  private readonly pools = new Map<string, Dispatcher>();
+
+  constructor(config: ResolvedConfig, deps: Partial<TransportDeps> = {}) {
+    this.config = config;
+    this.deps = {
+      now: deps.now ?? Date.now,
+      sleep: deps.sleep ?? defaultSleep,
+      random: deps.random ?? Math.random,
+    };
+  }
+
+  private dispatcher(pool: PoolName, follow: boolean): Dispatcher {
+    const key = `${pool}:${follow}`;
+    let d = this.pools.get(key);
+    if (!d) {
+      const agent = new Agent({
+        connections: POOL_CONNECTIONS[pool],
+        connectTimeout: this.config.connectTimeoutMs,
+      });
+      d = follow ? agent.compose(interceptors.redirect({ maxRedirections: 20 })) : agent;
+      this.pools.set(key, d);
+    }
+    return d;
+  }
+
+  /** Join base URL (keeping its path prefix) with the raw path and query. */
+  buildUrl(path: string, query?: RequestOptions["query"]): string {
+    const base = this.config.baseUrl.replace(/\/+$/, "");
+    let url = `${base}${path.startsWith("/") ? path : `/${path}`}`;
+    if (query) {
+      const qs = new URLSearchParams();
+      for (const [k, v] of Object.entries(query)) if (v !== undefined) qs.append(k, String(v));
+      const s = qs.toString();
+      if (s) url += `?${s}`;
+    }
+    return url;
+  }
+
+  /** Perform a call with retries; resolves on 2xx with parsed JSON, else throws an APIError subclass. */
+  async request<T = unknown>(opts: RequestOptions): Promise<TransportResponse<T>> {
+    const maxRetries = opts.maxRetries ?? this.config.maxRetries;
+    const timeoutMs = opts.timeoutMs ?? this.config.timeoutMs;
+    const url = this.buildUrl(opts.path, opts.query);
+    const extra = lowerKeys(opts.headers ?? {});
+    const idempotencyKey =
+      opts.method !== "GET" && extra["x-idempotency-key"] === undefined
+        ? `tinker-ts-retry-${randomUUID()}`
+        : undefined;
+    for (let retries = 0; ; retries++) {
+      if (opts.signal?.aborted) throw new APIUserAbortError();
+      const headers = this.buildHeaders(opts, extra, retries, timeoutMs, idempotencyKey);
+      const base = { method: opts.method, path: opts.path, pool: opts.pool, attempt: retries };
+      channels.requestStart.publish({ ...base, headers });
+      const started = this.deps.now();
+      const result = await this.attempt(opts, url, headers, timeoutMs);
+      const durationMs = this.deps.now() - started;
+      const remaining = maxRetries - retries;
+      if (result.kind === "error") {
+        channels.requestError.publish({ ...base, durationMs, error: result.error });
+        if (result.error instanceof APIUserAbortError || remaining <= 0) throw result.error;
+        await this.backoff(opts, base, retries, undefined, {});
+        continue;
+      }
+      channels.requestEnd.publish({ ...base, status: result.status, durationMs });
+      const body = parseBody(result);
+      if (result.status >= 200 && result.status < 300) {
+        if (body instanceof APIError) throw body;
+        return { status: result.status, headers: result.headers, body: body as T };
+      }
+      const errBody = body instanceof APIError ? result.raw.toString("utf8") : body;
+      if (remaining > 0 && shouldRetryResponse(result.status, result.headers)) {
+        await this.backoff(opts, base, retries, result.status, result.headers);
+        continue;
+      }
+      throw makeStatusError(result.status, result.statusText, result.headers, errBody);
+    }
+  }
+
+  private async backoff(
+    opts: RequestOptions,
+    base: { method: string; path: string; pool: string; attempt: number },
+    retries: number,
+    status: number | undefined,
+    headers: Record<string, string>,
+  ): Promise<void> {
+    const delayMs = parseRetryAfterMs(headers, this.deps.now()) ?? retryDelayMs(retries, this.deps.random);
+    channels.requestRetry.publish({ ...base, status, delayMs });
+    await this.deps.sleep(delayMs, opts.signal);
+    if (opts.signal?.aborted) throw new APIUserAbortError();
+  }
+
+  private buildHeaders(
+    opts: RequestOptions,
+    extra: Record<string, string | string[]>,
+    retries: number,
+    timeoutMs: number,
+    idempotencyKey: string | undefined,
+  ): Record<string, string> {
+    const h: Record<string, string> = {
+      accept: "application/json",
+      "accept-encoding": "gzip, deflate",
+    };
+    if (opts.body !== undefined) h["content-type"] = "application/json";
+    for (const [k, v] of Object.entries(platformHeaders())) h[k.toLowerCase()] = v;
+    h["x-api-key"] = this.config.apiKey;
+    for (const [k, v] of Object.entries(this.config.defaultHeaders)) h[k.toLowerCase()] = v;
+    if (idempotencyKey) h["x-idempotency-key"] = idempotencyKey;
+    h["x-stainless-retry-count"] = String(retries);
+    h["x-stainless-read-timeout"] = formatSeconds(timeoutMs);
+    for (const [k, v] of Object.entries(extra)) h[k] = Array.isArray(v) ? v.join(", ") : v;
+    return h;
+  }
+
+  private async attempt(
+    opts: RequestOptions,
+    url: string,
+    headers: Record<string, string>,
+    timeoutMs: number,
+  ): Promise<Attempt> {
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    const onUserAbort = () => controller.abort();
+    opts.signal?.addEventListener("abort", onUserAbort, { once: true });
+    try {
+      const res = await undiciRequest(url, {
+        method: opts.method,
+        headers,
+        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+        dispatcher: this.dispatcher(opts.pool, opts.followRedirects ?? true),
+        signal: controller.signal,
+      });
+      let raw = Buffer.from(await res.body.arrayBuffer());
+      const resHeaders = flattenHeaders(res.headers);
+      const enc = resHeaders["content-encoding"];
+      if (enc === "gzip") raw = await gunzipAsync(raw);
+      else if (enc === "deflate") raw = await inflateAsync(raw);
+      return {
+        kind: "response",
+        status: res.statusCode,
+        statusText: statusText(res.statusCode),
+        headers: resHeaders,
+        raw,
+      };
+    } catch (err) {
+      if (opts.signal?.aborted) return { kind: "error", error: new APIUserAbortError() };
+      if (timedOut) return { kind: "error", error: new APITimeoutError(undefined, err) };
+      return { kind: "error", error: new APIConnectionError(undefined, err) };
+    } finally {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener("abort", onUserAbort);
+    }
+  }
+
+  /** Close every pool. */
+  async close(): Promise<void> {
+    const all = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(all.map((d) => d.close()));
+  }
+}
+
+function lowerKeys(h: Record<string, string | string[]>): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(h)) out[k.toLowerCase()] = v;
+  return out;
+}
+
+function flattenHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) {
+    if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
+  }
+  return out;
+}
+
+/** Parse JSON; a bad body or non-JSON content-type yields a typed APIError, never SyntaxError. */
+function parseBody(r: Extract<Attempt, { kind: "response" }>): unknown {
+  const text = r.raw.toString("utf8");
+  if (text === "") return null;
+  const ct = r.headers["content-type"] ?? "";
+  if (ct && !ct.includes("json")) {
+    if (r.status >= 200 && r.status < 300) {
+      return new APIError(`Unexpected content-type ${ct} (status ${r.status})`, {
+        status: r.status,
+        headers: r.headers,
+        body: text,
+        code: "TINKER_BAD_RESPONSE",
+      });
+    }
+    return text;
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (cause) {
+    if (r.status >= 200 && r.status < 300) {
+      return new APIError(`Invalid JSON in response (status ${r.status})`, {
+        status: r.status,
+        headers: r.headers,
+        body: text,
+        code: "TINKER_BAD_RESPONSE",
+        cause,
+      });
+    }
+    return text;
+  }
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  408: "Request Timeout",
+  409: "Conflict",
+  422: "Unprocessable Entity",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+  504: "Gateway Timeout",
+};
+
+function statusText(status: number): string {
+  return STATUS_TEXT[status] ?? "Error";
+}
