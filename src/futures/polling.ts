@@ -1,0 +1,281 @@
+import { APIConnectionError, APIStatusError, APIUserAbortError, RequestFailedError } from "../core/errors.js";
+import { channels } from "../core/instrumentation.js";
+import { futurePollBackoffMs } from "../lib/backoff.js";
+import type { RequestOptions, TransportResponse } from "../core/transport.js";
+import {
+  parseQueueState,
+  parseRequestErrorCategory,
+  type QueueState,
+  type UntypedAPIFuture,
+} from "../types/index.js";
+import { APIFuture, type FutureDeps, resolveFutureDeps } from "./api-future.js";
+import { FutureExpiredError } from "./errors.js";
+import type {
+  FutureCompletedMessage,
+  FutureFailedMessage,
+  FutureQueueStateMessage,
+  FutureSubmittedMessage,
+} from "./events.js";
+import type { QueueStateObserver } from "./queue-state.js";
+
+/** Per-poll timeout (0.4.1 passes timeout=45 to retrieve_future). */
+export const RETRIEVE_FUTURE_TIMEOUT_MS = 45_000;
+
+/** The slice of `Transport` polling needs (lets tests pass a fake). */
+export interface FutureTransport {
+  request<R = unknown>(opts: RequestOptions): Promise<TransportResponse<R>>;
+}
+
+/**
+ * Tuning of the pause between polls when the server answers a pending poll instantly.
+ * 0.4.1 re-polls at once after 408 / 5xx / try_again, which spins when the server does not hold the
+ * poll open. tinker-ts deviates (docs/parity.md): a pending answer that came back in under
+ * `instantThresholdMs` is followed by a sleep of `initialDelayMs`, doubling per consecutive
+ * instant answer up to `maxDelayMs`; a held (slow) answer resets the streak and re-polls at once.
+ */
+export interface PollPacing {
+  instantThresholdMs: number;
+  initialDelayMs: number;
+  maxDelayMs: number;
+}
+
+/** Default pacing: 10 ms doubling to 1 s after answers faster than 100 ms. */
+export const DEFAULT_POLL_PACING: PollPacing = {
+  instantThresholdMs: 100,
+  initialDelayMs: 10,
+  maxDelayMs: 1_000,
+};
+
+/** Shared per-client context for polling futures. */
+export interface FutureContext {
+  transport: FutureTransport;
+  deps?: Partial<FutureDeps>;
+  /** Client lifetime: when aborted (client closed), polling stops with `APIUserAbortError`. */
+  signal?: AbortSignal;
+  pacing?: Partial<PollPacing>;
+}
+
+/** What is being awaited and how to read its result. */
+export interface PollingSpec<T> {
+  /** Value of X-Tinker-Request-Type, e.g. "ForwardBackward", "OptimStep", "Sample", "CreateModel". */
+  requestType: string;
+  /** Turn the completed result body into T; throw (e.g. ValidationError) if it is malformed. */
+  parse(body: unknown): T;
+  /** Called with the queue state of every 408 body that has one (0.4.1 observer semantics). */
+  onQueueState?: QueueStateObserver;
+  /** Aborts this one operation (submit or polling) with `APIUserAbortError`. */
+  signal?: AbortSignal;
+}
+
+/** Connection-error back-off of 0.4.1: 1, 2, 4, 8, 16, 30, 30, … seconds. */
+export const connectionErrorDelayMs = futurePollBackoffMs;
+
+/** Delay after the n-th consecutive instant pending answer (n from 0). */
+export function instantPollDelayMs(streak: number, pacing: PollPacing = DEFAULT_POLL_PACING): number {
+  return Math.min(pacing.initialDelayMs * 2 ** streak, pacing.maxDelayMs);
+}
+
+/**
+ * Submit an operation and poll `/api/v1/retrieve_future` until its typed result.
+ * `submit` performs the POST (e.g. /api/v1/forward_backward, with the caller's own ordering and
+ * retries) and returns the `{request_id}` body. Both start immediately, as in 0.4.1.
+ */
+export function pollingFuture<T>(
+  ctx: FutureContext,
+  submit: () => Promise<UntypedAPIFuture>,
+  spec: PollingSpec<T>,
+): APIFuture<T> {
+  const deps = resolveFutureDeps(ctx.deps);
+  let requestId: string | undefined;
+  const run = async (): Promise<T> => {
+    const started = deps.now();
+    const untyped = await submit();
+    requestId = untyped.request_id;
+    const roundtripMs = deps.now() - started;
+    channels.futureSubmitted.publish({
+      requestId,
+      requestType: spec.requestType,
+      roundtripMs,
+    } satisfies FutureSubmittedMessage);
+    return pollUntilDone(ctx, deps, requestId, roundtripMs, spec);
+  };
+  const promise = run();
+  const startedAt = deps.now();
+  promise.catch((error: unknown) => {
+    // Polling publishes its own failures; this covers a failed submit.
+    if (requestId === undefined) {
+      channels.futureFailed.publish({
+        requestId,
+        requestType: spec.requestType,
+        polls: 0,
+        durationMs: deps.now() - startedAt,
+        error: asError(error),
+      } satisfies FutureFailedMessage);
+    }
+  });
+  return new APIFuture(promise, { requestId: () => requestId, deps });
+}
+
+function asError(e: unknown): Error {
+  return e instanceof Error ? e : new Error(String(e));
+}
+
+function isAborted(ctx: FutureContext, spec: PollingSpec<unknown>): boolean {
+  return ctx.signal?.aborted === true || spec.signal?.aborted === true;
+}
+
+function combineSignals(a?: AbortSignal, b?: AbortSignal): AbortSignal | undefined {
+  if (a && b) return AbortSignal.any([a, b]);
+  return a ?? b;
+}
+
+/** Format seconds like Python's float str for typical magnitudes. */
+function secondsText(ms: number): string {
+  const s = ms / 1000;
+  return Number.isInteger(s) ? `${s}.0` : String(s);
+}
+
+async function pollUntilDone<T>(
+  ctx: FutureContext,
+  deps: FutureDeps,
+  requestId: string,
+  roundtripMs: number,
+  spec: PollingSpec<T>,
+): Promise<T> {
+  const pacing = { ...DEFAULT_POLL_PACING, ...ctx.pacing };
+  const signal = combineSignals(ctx.signal, spec.signal);
+  const startedAt = deps.now();
+  let connectionErrors = 0;
+  let instantStreak = 0;
+  let lastQueueState: QueueState | undefined;
+  let polls = 0;
+  const fail = (error: unknown): never => {
+    channels.futureFailed.publish({
+      requestId,
+      requestType: spec.requestType,
+      polls,
+      durationMs: deps.now() - startedAt,
+      error: asError(error),
+    } satisfies FutureFailedMessage);
+    throw error;
+  };
+  const reportQueueState = (raw: unknown) => {
+    // 0.4.1 ignores a falsy queue_state and maps anything unrecognised to "unknown".
+    if (!raw) return;
+    const state = parseQueueState(raw);
+    if (state !== lastQueueState) {
+      channels.futureQueueState.publish({
+        requestId,
+        requestType: spec.requestType,
+        queueState: state,
+        previous: lastQueueState,
+        raw: String(raw),
+      } satisfies FutureQueueStateMessage);
+      lastQueueState = state;
+    }
+    spec.onQueueState?.(state);
+  };
+  const pause = async (ms: number) => {
+    try {
+      await deps.sleep(ms, signal);
+    } catch (error) {
+      fail(isAborted(ctx, spec) ? new APIUserAbortError() : error);
+    }
+  };
+  const pacePending = async (pollStartedAt: number) => {
+    if (deps.now() - pollStartedAt >= pacing.instantThresholdMs) {
+      instantStreak = 0;
+      return;
+    }
+    await pause(instantPollDelayMs(instantStreak, pacing));
+    instantStreak++;
+  };
+
+  for (let iteration = 0; ; iteration++) {
+    if (isAborted(ctx, spec)) fail(new APIUserAbortError());
+    const headers: Record<string, string> = {
+      "X-Tinker-Request-Iteration": String(iteration),
+      "X-Tinker-Request-Type": spec.requestType,
+      "X-Stainless-Raw-Response": "raw",
+    };
+    if (iteration === 0) headers["X-Tinker-Create-Promise-Roundtrip-Time"] = secondsText(roundtripMs);
+    const pollStartedAt = deps.now();
+    polls++;
+    let body: unknown;
+    try {
+      const response = await ctx.transport.request({
+        method: "POST",
+        path: "/api/v1/retrieve_future",
+        body: { request_id: requestId },
+        pool: "retrieve_promise",
+        timeoutMs: RETRIEVE_FUTURE_TIMEOUT_MS,
+        maxRetries: 0,
+        headers,
+        signal,
+      });
+      body = response.body;
+    } catch (error) {
+      if (error instanceof APIUserAbortError || isAborted(ctx, spec)) {
+        fail(new APIUserAbortError());
+      }
+      if (error instanceof APIStatusError) {
+        connectionErrors = 0;
+        if (error.status === 408) {
+          // Still pending; a 408 body may carry the queue state.
+          reportQueueState(queueStateOf(error.body));
+          await pacePending(pollStartedAt);
+          continue;
+        }
+        if (error.status === 410) fail(new FutureExpiredError(requestId, error));
+        if (error.status >= 500 && error.status < 600) {
+          await pacePending(pollStartedAt);
+          continue;
+        }
+        fail(error);
+      }
+      if (error instanceof APIConnectionError) {
+        // Includes the 45 s per-poll timeout. Not reset by success bodies, as in 0.4.1.
+        await pause(connectionErrorDelayMs(connectionErrors));
+        connectionErrors++;
+        continue;
+      }
+      fail(error);
+    }
+    if (isObject(body) && body.type === "try_again") {
+      // 0.4.1 does not feed try_again's queue_state to the observer; only 408 bodies do.
+      await pacePending(pollStartedAt);
+      continue;
+    }
+    if (isObject(body) && "error" in body) {
+      const category = parseRequestErrorCategory(body.category);
+      fail(
+        new RequestFailedError(
+          `Request failed: ${String(body.error)} for request_id=${requestId} (${spec.requestType})`,
+          category,
+          requestId,
+        ),
+      );
+    }
+    let result: T;
+    try {
+      result = spec.parse(body);
+    } catch (error) {
+      return fail(error);
+    }
+    channels.futureCompleted.publish({
+      requestId,
+      requestType: spec.requestType,
+      polls,
+      durationMs: deps.now() - startedAt,
+    } satisfies FutureCompletedMessage);
+    return result;
+  }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function queueStateOf(body: unknown): unknown {
+  return isObject(body) ? body.queue_state : undefined;
+}

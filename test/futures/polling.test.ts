@@ -1,0 +1,295 @@
+import diagnostics from "node:diagnostics_channel";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { resolveConfig } from "../../src/core/config.js";
+import {
+  APIUserAbortError,
+  BadRequestError,
+  NotFoundError,
+  RequestFailedError,
+} from "../../src/core/errors.js";
+import { CHANNELS } from "../../src/core/instrumentation.js";
+import { Transport } from "../../src/core/transport.js";
+import {
+  type FutureContext,
+  FutureExpiredError,
+  type FutureQueueStateMessage,
+  pollingFuture,
+} from "../../src/futures/index.js";
+import type { QueueState } from "../../src/types/index.js";
+import { type ScriptedServer, startScriptedServer } from "../support/scripted-server.js";
+import { type FakeTime, fakeTime } from "./helpers.js";
+
+const ROUTE = "POST /api/v1/retrieve_future";
+const parse = (body: unknown) => body as { value: number };
+
+let server: ScriptedServer;
+let transport: Transport;
+let time: FakeTime;
+let ctx: FutureContext;
+
+beforeEach(async () => {
+  server = await startScriptedServer();
+  time = fakeTime();
+  transport = new Transport(resolveConfig({ apiKey: "tml-TESTKEY", baseUrl: server.url }, {}), {
+    now: time.now,
+    sleep: time.sleep,
+    random: () => 0.5,
+  });
+  ctx = { transport, deps: time };
+});
+
+afterEach(async () => {
+  await transport.close();
+  await server.close();
+});
+
+function start(requestType = "ForwardBackward", onQueueState?: (s: QueueState) => void, id = "req-1") {
+  return pollingFuture(ctx, async () => ({ request_id: id }), { requestType, parse, onQueueState });
+}
+
+const polls = () => server.requests.filter((r) => r.path === "/api/v1/retrieve_future");
+
+describe("pollingFuture wire", () => {
+  it("sends request_id with X-Tinker-* headers, 45 s timeout and no retries", async () => {
+    server.script(
+      ROUTE,
+      { body: { type: "try_again", request_id: "req-1", queue_state: "active" } },
+      { body: { value: 7 } },
+    );
+    const fut = start("OptimStep");
+    expect(fut.requestId).toBeUndefined();
+    expect(await fut).toEqual({ value: 7 });
+    expect(fut.requestId).toBe("req-1");
+    const [first, second] = polls();
+    expect(first?.body).toEqual({ request_id: "req-1" });
+    expect(first?.headers["x-tinker-request-iteration"]).toBe("0");
+    expect(first?.headers["x-tinker-request-type"]).toBe("OptimStep");
+    expect(first?.headers["x-tinker-create-promise-roundtrip-time"]).toMatch(/^\d+(\.\d+)?$/);
+    expect(first?.headers["x-stainless-read-timeout"]).toBe("45");
+    expect(first?.headers["x-stainless-retry-count"]).toBe("0");
+    expect(first?.headers["x-stainless-raw-response"]).toBe("raw");
+    expect(second?.headers["x-tinker-request-iteration"]).toBe("1");
+    expect(second?.headers["x-tinker-create-promise-roundtrip-time"]).toBeUndefined();
+    expect(second?.headers["x-idempotency-key"]).not.toBe(first?.headers["x-idempotency-key"]);
+  });
+
+  it("roundtrip header carries the submit duration in seconds", async () => {
+    server.script(ROUTE, { body: { value: 1 } });
+    const fut = pollingFuture(
+      ctx,
+      async () => {
+        time.t += 1500;
+        return { request_id: "req-9" };
+      },
+      { requestType: "Sample", parse },
+    );
+    await fut;
+    expect(polls()[0]?.headers["x-tinker-create-promise-roundtrip-time"]).toBe("1.5");
+  });
+
+  it("polls again after 408 and 5xx, then returns the parsed result", async () => {
+    server.script(
+      ROUTE,
+      { status: 408, body: {} },
+      { status: 500, body: { detail: "transient" } },
+      { status: 503, body: {} },
+      { body: { value: 3 } },
+    );
+    expect(await start()).toEqual({ value: 3 });
+    expect(polls().map((r) => r.headers["x-tinker-request-iteration"])).toEqual(["0", "1", "2", "3"]);
+  });
+
+  it("410 fails with a retryable FutureExpiredError", async () => {
+    server.script(ROUTE, { status: 410, body: { detail: "promise expired" } });
+    const err = await start("SaveWeights").then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(FutureExpiredError);
+    expect((err as FutureExpiredError).retryable).toBe(true);
+    expect((err as FutureExpiredError).requestId).toBe("req-1");
+    expect(((err as Error).cause as { status: number }).status).toBe(410);
+    expect(polls()).toHaveLength(1);
+  });
+
+  it("other statuses fail with the status error and stop polling", async () => {
+    server.script(ROUTE, { status: 404, body: { detail: "no such future" } });
+    await expect(start()).rejects.toBeInstanceOf(NotFoundError);
+    server.script(ROUTE, { status: 400, body: { detail: "bad" } });
+    await expect(start()).rejects.toBeInstanceOf(BadRequestError);
+    expect(polls()).toHaveLength(2);
+  });
+
+  it("connection errors back off 1, 2, 4 s; a status error resets the count", async () => {
+    server.script(
+      ROUTE,
+      { reset: true },
+      { reset: true },
+      { reset: true },
+      { status: 500, body: {} },
+      { reset: true },
+      { body: { value: 5 } },
+    );
+    // Each poll is answered "instantly" on the fake clock except after sleeps; pacing adds 10 ms
+    // after the instant 500.
+    expect(await start()).toEqual({ value: 5 });
+    expect(time.sleeps).toEqual([1000, 2000, 4000, 10, 1000]);
+  });
+
+  it("a try_again body does not reset the connection-error count (0.4.1)", async () => {
+    server.script(
+      ROUTE,
+      { reset: true },
+      { body: { type: "try_again", request_id: "req-1", queue_state: "active" } },
+      { reset: true },
+      { body: { value: 5 } },
+    );
+    await start();
+    expect(time.sleeps).toEqual([1000, 10, 2000]);
+  });
+
+  it("invalid result bodies fail with the parser's error", async () => {
+    server.script(ROUTE, { body: { metrics: "not-a-dict" } });
+    const fut = pollingFuture(ctx, async () => ({ request_id: "r" }), {
+      requestType: "OptimStep",
+      parse: () => {
+        throw new TypeError("metrics must be an object");
+      },
+    });
+    await expect(fut).rejects.toThrow("metrics must be an object");
+  });
+});
+
+describe("failed futures", () => {
+  it.each([
+    ["user", "user"],
+    ["server", "server"],
+    ["unknown", "unknown"],
+    ["quota", "unknown"],
+    [undefined, "unknown"],
+  ])("category %s → RequestFailedError(%s)", async (wire, expected) => {
+    server.script(ROUTE, { body: { error: "learning rate must be positive", category: wire } });
+    const err = await start().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(RequestFailedError);
+    expect((err as RequestFailedError).category).toBe(expected);
+    expect((err as RequestFailedError).requestId).toBe("req-1");
+    expect((err as Error).message).toContain("learning rate must be positive");
+  });
+});
+
+describe("queue state", () => {
+  let events: FutureQueueStateMessage[];
+  const listener = (m: unknown) => events.push(m as FutureQueueStateMessage);
+  beforeEach(() => {
+    events = [];
+    diagnostics.subscribe(CHANNELS.futureQueueState, listener);
+  });
+  afterEach(() => {
+    diagnostics.unsubscribe(CHANNELS.futureQueueState, listener);
+  });
+
+  it("408 bodies report each queue state to the observer; events only on change", async () => {
+    server.script(
+      ROUTE,
+      { status: 408, body: { queue_state: "paused_capacity" } },
+      { status: 408, body: { queue_state: "paused_capacity" } },
+      { status: 408, body: { queue_state: "paused_rate_limit" } },
+      { status: 408, body: { queue_state: "active" } },
+      { status: 408, body: { queue_state: "draining" } },
+      { status: 408, body: {} },
+      { body: { value: 1 } },
+    );
+    const seen: QueueState[] = [];
+    await start("ForwardBackward", (s) => seen.push(s));
+    expect(seen).toEqual(["paused_capacity", "paused_capacity", "paused_rate_limit", "active", "unknown"]);
+    expect(events.map((e) => [e.previous, e.queueState, e.raw])).toEqual([
+      [undefined, "paused_capacity", "paused_capacity"],
+      ["paused_capacity", "paused_rate_limit", "paused_rate_limit"],
+      ["paused_rate_limit", "active", "active"],
+      ["active", "unknown", "draining"],
+    ]);
+    expect(events[0]?.requestId).toBe("req-1");
+  });
+
+  it.each(["active", "paused_rate_limit", "paused_capacity", "draining"])(
+    "try_again with queue_state %s polls again without reporting it (0.4.1)",
+    async (state) => {
+      server.script(
+        ROUTE,
+        { body: { type: "try_again", request_id: "req-1", queue_state: state } },
+        { body: { value: 2 } },
+      );
+      const seen: QueueState[] = [];
+      expect(await start("Sample", (s) => seen.push(s))).toEqual({ value: 2 });
+      expect(seen).toEqual([]);
+      expect(events).toEqual([]);
+      expect(polls()).toHaveLength(2);
+    },
+  );
+});
+
+describe("pacing of instant pending answers (documented deviation from 0.4.1)", () => {
+  it("instant answers sleep 10 ms doubling up to 1 s", async () => {
+    const pending = Array.from({ length: 9 }, () => ({
+      body: { type: "try_again", request_id: "req-1", queue_state: "active" },
+    }));
+    server.script(ROUTE, ...pending, { body: { value: 1 } });
+    await start();
+    expect(time.sleeps).toEqual([10, 20, 40, 80, 160, 320, 640, 1000, 1000]);
+  });
+
+  it("a held (slow) answer resets the streak and re-polls at once", async () => {
+    const slowTransport = {
+      calls: 0,
+      request: async <R>() => {
+        slowTransport.calls++;
+        if (slowTransport.calls === 3) time.t += 5000; // the server held this poll open
+        const body = slowTransport.calls < 5 ? { type: "try_again", request_id: "r" } : { value: 4 };
+        return { status: 200, headers: {}, body: body as R };
+      },
+    };
+    const fut = pollingFuture({ transport: slowTransport, deps: time }, async () => ({ request_id: "r" }), {
+      requestType: "Forward",
+      parse,
+    });
+    await fut;
+    expect(time.sleeps).toEqual([10, 20, 10]);
+  });
+});
+
+describe("aborting", () => {
+  it("the client signal stops polling with APIUserAbortError", async () => {
+    const controller = new AbortController();
+    let calls = 0;
+    const fakeTransport = {
+      request: async <R>() => {
+        calls++;
+        if (calls === 2) controller.abort();
+        return { status: 200, headers: {}, body: { type: "try_again" } as R };
+      },
+    };
+    const fut = pollingFuture(
+      { transport: fakeTransport, deps: time, signal: controller.signal },
+      async () => ({ request_id: "r" }),
+      { requestType: "Forward", parse },
+    );
+    await expect(fut).rejects.toBeInstanceOf(APIUserAbortError);
+    expect(calls).toBe(2);
+  });
+
+  it("a submit failure fails the future and leaves requestId undefined", async () => {
+    const fut = pollingFuture(
+      ctx,
+      async () => {
+        throw new Error("submit failed");
+      },
+      { requestType: "Forward", parse },
+    );
+    await expect(fut).rejects.toThrow("submit failed");
+    expect(fut.requestId).toBeUndefined();
+    expect(polls()).toHaveLength(0);
+  });
+});

@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+import { createQueueStateWarner } from "../../src/futures/index.js";
+
+function setup(kind: "training" | "sampling", subject: string | null) {
+  const clock = { t: 1_000 };
+  const warnings: string[] = [];
+  const observe = createQueueStateWarner({
+    kind,
+    subject: () => subject,
+    now: () => clock.t,
+    warn: (m) => warnings.push(m),
+  });
+  return { clock, warnings, observe };
+}
+
+describe("createQueueStateWarner", () => {
+  it("warns for paused training with 0.4.1's reasons, at most once per 60 s", () => {
+    const { clock, warnings, observe } = setup("training", "model-1");
+    observe("active");
+    expect(warnings).toEqual([]);
+    observe("paused_capacity");
+    clock.t += 59_999;
+    observe("paused_rate_limit");
+    expect(warnings).toEqual(["Training is paused for model-1. Reason: out of capacity"]);
+    clock.t += 1;
+    observe("paused_rate_limit");
+    clock.t += 60_000;
+    observe("unknown");
+    expect(warnings).toEqual([
+      "Training is paused for model-1. Reason: out of capacity",
+      "Training is paused for model-1. Reason: concurrent models rate limit hit",
+      "Training is paused for model-1. Reason: unknown",
+    ]);
+  });
+
+  it("active states never warn nor consume the throttle", () => {
+    const { warnings, observe } = setup("training", "m");
+    observe("active");
+    observe("paused_capacity");
+    expect(warnings).toHaveLength(1);
+  });
+
+  it("sampling wording, and None for a client without a model path", () => {
+    const { warnings, observe } = setup("sampling", null);
+    observe("paused_rate_limit");
+    expect(warnings).toEqual(["Sampling is paused for None. Reason: concurrent LoRA rate limit hit"]);
+  });
+
+  it("separate warners throttle independently", () => {
+    const one = setup("training", "a");
+    const two = setup("training", "b");
+    one.observe("paused_capacity");
+    two.observe("paused_capacity");
+    one.observe("paused_capacity");
+    expect(one.warnings).toHaveLength(1);
+    expect(two.warnings).toHaveLength(1);
+  });
+});
