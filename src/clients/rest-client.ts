@@ -1,0 +1,202 @@
+/**
+ * RestClient: training runs and checkpoints, the 12 methods of 0.4.1 plus async iterators over
+ * the paginated lists. Every call goes through the TRAIN pool; all but the archive URL use the
+ * SDK-level retry, as 0.4.1.
+ */
+import { APIStatusError, ConflictError } from "../core/errors.js";
+import type { RequestOptions } from "../core/transport.js";
+import type {
+  Checkpoint,
+  CheckpointArchiveUrlResponse,
+  CheckpointsListResponse,
+  TrainingRun,
+  TrainingRunsResponse,
+} from "../types/index.js";
+import { executeWithRetries } from "./retry.js";
+import type { SessionHolder } from "./session-holder.js";
+import { parseTinkerPath } from "../lib/tinker-path.js";
+
+/** Offset/limit page request. */
+export interface PageOptions {
+  limit?: number;
+  offset?: number;
+}
+
+/** 0.4.1 sends a JSON content-type on its bodyless publish/unpublish/delete requests. */
+const BODYLESS_HEADERS = { "content-type": "application/json" };
+
+/** Archive URLs without an `Expires` header are valid for this long (0.4.1). */
+const DEFAULT_ARCHIVE_URL_TTL_MS = 15 * 60_000;
+
+/** REST operations on training runs and checkpoints. Get one from `ServiceClient.createRestClient()`. */
+export class RestClient {
+  readonly #holder: SessionHolder;
+
+  /** Use `ServiceClient.createRestClient()`. */
+  constructor(holder: SessionHolder) {
+    this.#holder = holder;
+  }
+
+  async #call<T>(opts: Omit<RequestOptions, "pool">, retry = true, name = "rest"): Promise<T> {
+    // Not wrapped in the fatal telemetry capture: 0.4.1's sync REST methods return a future, so
+    // only argument errors raised before it (e.g. a bad tinker path) are logged as fatal.
+    const h = this.#holder;
+    const send = async () =>
+      (await h.transport.request<T>({ ...opts, pool: "train", signal: h.signal })).body;
+    if (!retry) return send();
+    return executeWithRetries(send, { deps: h.deps, telemetry: h.telemetry, signal: h.signal, name });
+  }
+
+  /** GET /api/v1/training_runs/{id}. */
+  getTrainingRun(trainingRunId: string): Promise<TrainingRun> {
+    return this.#call({ method: "GET", path: `/api/v1/training_runs/${trainingRunId}` });
+  }
+
+  /** The training run of a `tinker://RUN/...` checkpoint path (parsed before any request). */
+  async getTrainingRunByTinkerPath(tinkerPath: string): Promise<TrainingRun> {
+    const parsed = this.#parse(tinkerPath);
+    return this.getTrainingRun(parsed.trainingRunId);
+  }
+
+  /** One page of training runs (limit 20, offset 0 by default; both always sent). */
+  listTrainingRuns(page: PageOptions = {}): Promise<TrainingRunsResponse> {
+    return this.#call({
+      method: "GET",
+      path: "/api/v1/training_runs",
+      query: { limit: page.limit ?? 20, offset: page.offset ?? 0 },
+    });
+  }
+
+  /** Checkpoints of one training run. */
+  listCheckpoints(trainingRunId: string): Promise<CheckpointsListResponse> {
+    return this.#call({ method: "GET", path: `/api/v1/training_runs/${trainingRunId}/checkpoints` });
+  }
+
+  /** One page of the user's checkpoints across runs, newest first (limit 100, offset 0 by default). */
+  listUserCheckpoints(page: PageOptions = {}): Promise<CheckpointsListResponse> {
+    return this.#call({
+      method: "GET",
+      path: "/api/v1/checkpoints",
+      query: { limit: page.limit ?? 100, offset: page.offset ?? 0 },
+    });
+  }
+
+  /**
+   * Signed download URL of a checkpoint archive. The server answers 302; its `Location` is the
+   * URL and `Expires` the expiry (now + 15 min when absent). Redirects are not followed and there
+   * is no SDK-level retry (0.4.1). Unlike 0.4.1, which raises TypeError on the 302, this returns it.
+   */
+  async getCheckpointArchiveUrl(
+    trainingRunId: string,
+    checkpointId: string,
+  ): Promise<CheckpointArchiveUrlResponse> {
+    const h = this.#holder;
+    try {
+      const res = await h.transport.request<CheckpointArchiveUrlResponse>({
+        method: "GET",
+        path: `/api/v1/training_runs/${trainingRunId}/checkpoints/${checkpointId}/archive`,
+        pool: "train",
+        headers: { accept: ["application/json", "application/gzip"] },
+        followRedirects: false,
+        signal: h.signal,
+      });
+      return res.body;
+    } catch (error) {
+      if (error instanceof APIStatusError && error.status === 302 && error.headers.location) {
+        const expires = error.headers.expires ? Date.parse(error.headers.expires) : Number.NaN;
+        const when = Number.isNaN(expires) ? h.deps.now() + DEFAULT_ARCHIVE_URL_TTL_MS : expires;
+        return { url: error.headers.location, expires: new Date(when).toISOString() };
+      }
+      throw error;
+    }
+  }
+
+  /** {@link getCheckpointArchiveUrl} for a `tinker://` path. */
+  async getCheckpointArchiveUrlFromTinkerPath(tinkerPath: string): Promise<CheckpointArchiveUrlResponse> {
+    const p = this.#parse(tinkerPath);
+    return this.getCheckpointArchiveUrl(p.trainingRunId, p.checkpointId);
+  }
+
+  /** DELETE a checkpoint. */
+  async deleteCheckpoint(trainingRunId: string, checkpointId: string): Promise<void> {
+    await this.#call({
+      method: "DELETE",
+      path: `/api/v1/training_runs/${trainingRunId}/checkpoints/${checkpointId}`,
+      headers: BODYLESS_HEADERS,
+    });
+  }
+
+  /** DELETE the checkpoint of a `tinker://` path. */
+  async deleteCheckpointFromTinkerPath(tinkerPath: string): Promise<void> {
+    const p = this.#parse(tinkerPath);
+    await this.deleteCheckpoint(p.trainingRunId, p.checkpointId);
+  }
+
+  /**
+   * Make a checkpoint public. Deviation from 0.4.1: a 409 ("already public") fails at once with
+   * ConflictError instead of being retried for ~5 minutes.
+   */
+  async publishCheckpointFromTinkerPath(tinkerPath: string): Promise<void> {
+    const p = this.#parse(tinkerPath);
+    await this.#publish("POST", p.trainingRunId, p.checkpointId);
+  }
+
+  /** Make a checkpoint private again (409 "already private" fails at once, see publish). */
+  async unpublishCheckpointFromTinkerPath(tinkerPath: string): Promise<void> {
+    const p = this.#parse(tinkerPath);
+    await this.#publish("DELETE", p.trainingRunId, p.checkpointId);
+  }
+
+  async #publish(method: "POST" | "DELETE", run: string, checkpointId: string): Promise<void> {
+    const h = this.#holder;
+    await executeWithRetries(
+      () =>
+        h.transport.request({
+          method,
+          path: `/api/v1/training_runs/${run}/checkpoints/${checkpointId}/publish`,
+          pool: "train",
+          signal: h.signal,
+          headers: BODYLESS_HEADERS,
+          // The HTTP layer would retry 409; the retrying is done here instead so 409 can be final.
+          maxRetries: 0,
+        }),
+      {
+        deps: h.deps,
+        telemetry: h.telemetry,
+        signal: h.signal,
+        name: "publish",
+        retryable: (e) => !(e instanceof ConflictError),
+      },
+    );
+  }
+
+  /** Every training run, page by page (`pageSize` default 20). */
+  async *iterateTrainingRuns(pageSize = 20): AsyncGenerator<TrainingRun> {
+    for (let offset = 0; ; ) {
+      const page = await this.listTrainingRuns({ limit: pageSize, offset });
+      yield* page.training_runs;
+      offset += page.training_runs.length;
+      if (page.training_runs.length === 0 || offset >= page.cursor.total_count) return;
+    }
+  }
+
+  /** Every checkpoint of the user, page by page (`pageSize` default 100). */
+  async *iterateUserCheckpoints(pageSize = 100): AsyncGenerator<Checkpoint> {
+    for (let offset = 0; ; ) {
+      const page = await this.listUserCheckpoints({ limit: pageSize, offset });
+      yield* page.checkpoints;
+      offset += page.checkpoints.length;
+      const total = page.cursor?.total_count;
+      if (page.checkpoints.length === 0 || total === undefined || offset >= total) return;
+    }
+  }
+
+  #parse(tinkerPath: string) {
+    try {
+      return parseTinkerPath(tinkerPath);
+    } catch (error) {
+      this.#holder.reportFatal(error);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * 0.4.1's RetryHandler for sampling: a concurrency limit, unbounded retries of retryable errors with
+ * jittered exponential delay, and a progress watchdog that fails requests when no request of the
+ * handler has completed for `progressTimeoutMs`.
+ */
+import { APIConnectionError, APIStatusError, APIUserAbortError } from "../core/errors.js";
+import { FutureExpiredError } from "../futures/index.js";
+import type { ClientDeps } from "./retry.js";
+import { Semaphore } from "./semaphore.js";
+
+/** RetryConfig of 0.4.1 (times in ms). */
+export interface RetryConfig {
+  /** Requests of this handler running at once (default 1000). */
+  maxConnections: number;
+  /** Fail with APIConnectionError when nothing completed for this long (default 30 min). */
+  progressTimeoutMs: number;
+  retryDelayBaseMs: number;
+  retryDelayMaxMs: number;
+  jitterFactor: number;
+  /** False: one attempt only (limit and watchdog still apply). */
+  enableRetryLogic: boolean;
+}
+
+/** Defaults of 0.4.1. */
+export const DEFAULT_RETRY_CONFIG: Readonly<RetryConfig> = {
+  maxConnections: 1000,
+  progressTimeoutMs: 30 * 60_000,
+  retryDelayBaseMs: 500,
+  retryDelayMaxMs: 10_000,
+  jitterFactor: 0.25,
+  enableRetryLogic: true,
+};
+
+/** Fill and validate a partial config. */
+export function resolveRetryConfig(c: Partial<RetryConfig> = {}): RetryConfig {
+  const out = { ...DEFAULT_RETRY_CONFIG, ...c };
+  if (!(out.maxConnections > 0)) {
+    throw new RangeError(`max_connections must be positive, got ${out.maxConnections}`);
+  }
+  return out;
+}
+
+/** Whether the sampling RetryHandler re-runs a request after this error. */
+export function isRetryableSampleError(error: unknown): boolean {
+  if (error instanceof APIUserAbortError) return false;
+  if (error instanceof APIConnectionError || error instanceof FutureExpiredError) return true;
+  if (error instanceof APIStatusError) {
+    const s = error.status;
+    return s === 408 || s === 409 || s === 429 || (s >= 500 && s < 600);
+  }
+  return false;
+}
+
+/** Delay before retry number `attempt` (0-based): min(base·2^n, max) ± jitter, clipped to [0, max]. */
+export function retryHandlerDelayMs(attempt: number, config: RetryConfig, random: () => number): number {
+  const delay = Math.min(config.retryDelayBaseMs * 2 ** attempt, config.retryDelayMaxMs);
+  const jitter = delay * config.jitterFactor * (2 * random() - 1);
+  return Math.max(0, Math.min(delay + jitter, config.retryDelayMaxMs));
+}
+
+/** Shared by the sampling clients of a holder with the same model and config. */
+export class RetryHandler {
+  readonly config: RetryConfig;
+  readonly #deps: ClientDeps;
+  readonly #semaphore: Semaphore;
+  #lastProgress: number;
+  #inFlight = 0;
+  /** Retries performed (diagnostics). */
+  retries = 0;
+
+  constructor(config: RetryConfig, deps: ClientDeps) {
+    this.config = config;
+    this.#deps = deps;
+    this.#semaphore = new Semaphore(config.maxConnections);
+    this.#lastProgress = deps.now();
+  }
+
+  /** Run `fn` under the handler's limit, retrying and watching progress as 0.4.1. */
+  async execute<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const release = await this.#semaphore.acquire(signal);
+    if (this.#inFlight === 0) this.#lastProgress = this.#deps.now();
+    this.#inFlight++;
+    const watchdog = new AbortController();
+    const stuck = this.#watch(watchdog.signal);
+    try {
+      const result = await Promise.race([this.#retrying(fn, signal, watchdog.signal), stuck]);
+      this.#lastProgress = this.#deps.now();
+      return result;
+    } finally {
+      watchdog.abort();
+      this.#inFlight--;
+      release();
+    }
+  }
+
+  /** Rejects once no request of this handler has completed within the progress timeout. */
+  async #watch(stop: AbortSignal): Promise<never> {
+    for (;;) {
+      const wait = this.#lastProgress + this.config.progressTimeoutMs - this.#deps.now();
+      if (wait < 0) {
+        throw new APIConnectionError(
+          `No progress made in ${this.config.progressTimeoutMs / 1000}s. Requests appear to be stuck.`,
+        );
+      }
+      try {
+        await this.#deps.sleep(wait + 1, stop);
+      } catch {
+        return new Promise<never>(() => {});
+      }
+      if (stop.aborted) return new Promise<never>(() => {});
+    }
+  }
+
+  async #retrying<T>(fn: () => Promise<T>, signal: AbortSignal | undefined, stop: AbortSignal): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn();
+      } catch (error) {
+        if (
+          !this.config.enableRetryLogic ||
+          !isRetryableSampleError(error) ||
+          signal?.aborted ||
+          stop.aborted
+        ) {
+          throw error;
+        }
+        this.retries++;
+        await this.#deps.sleep(retryHandlerDelayMs(attempt, this.config, this.#deps.random), signal);
+      }
+    }
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * SDK-level retry around a submit call, as 0.4.1's `InternalClientHolder.execute_with_retries`:
+ * connection errors and 408/409/429/5xx are re-run (a fresh request each time, so a new
+ * idempotency key) after 1, 2, 4 … 30 s, until 300 s have passed since the first attempt.
+ */
+import { APIConnectionError, APIStatusError, APIUserAbortError } from "../core/errors.js";
+import type { TelemetryReporter } from "../telemetry/index.js";
+
+/** Injected clock, sleep and randomness; every timing decision in src/clients goes through these. */
+export interface ClientDeps {
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  random(): number;
+}
+
+/** Total wall time `executeWithRetries` keeps retrying (0.4.1 MAX_WAIT_TIME = 300 s). */
+export const EXECUTE_MAX_WAIT_MS = 300_000;
+
+/** Whether `execute_with_retries` would retry this error. */
+export function isRetryableSubmitError(error: unknown): boolean {
+  if (error instanceof APIUserAbortError) return false;
+  if (error instanceof APIConnectionError) return true;
+  if (error instanceof APIStatusError) {
+    const s = error.status;
+    return s === 408 || s === 409 || s === 429 || (s >= 500 && s < 600);
+  }
+  return false;
+}
+
+/** Options of {@link executeWithRetries}. */
+export interface ExecuteOptions {
+  deps: ClientDeps;
+  telemetry?: TelemetryReporter | null;
+  signal?: AbortSignal;
+  /** Extra predicate: errors for which it returns false are not retried (deviations, e.g. 409 on publish). */
+  retryable?: (error: unknown) => boolean;
+  /** Name recorded in telemetry events. */
+  name?: string;
+}
+
+/** Run `fn`, re-running it on retryable errors with 0.4.1's back-off (no jitter). */
+export async function executeWithRetries<T>(fn: () => Promise<T>, opts: ExecuteOptions): Promise<T> {
+  const { deps } = opts;
+  const start = deps.now();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      const retryable = isRetryableSubmitError(error) && (opts.retryable?.(error) ?? true);
+      const elapsed = deps.now() - start;
+      opts.telemetry?.logGenericEvent(
+        "InternalClientHolder.execute_with_retries.exception",
+        {
+          func: opts.name ?? "submit",
+          exception: String(error),
+          exception_type: error instanceof Error ? error.name : typeof error,
+          exception_stack: error instanceof Error ? (error.stack ?? null) : null,
+          status_code: error instanceof APIStatusError ? error.status : null,
+          is_retryable: retryable,
+          is_user_error: isUserError(error),
+          attempt_count: attempt,
+          start_time: start / 1000,
+          current_time: deps.now() / 1000,
+          elapsed_time: elapsed / 1000,
+        },
+        retryable || isUserError(error) ? "WARNING" : "ERROR",
+      );
+      if (!retryable || elapsed >= EXECUTE_MAX_WAIT_MS || opts.signal?.aborted) throw error;
+      const delay = Math.min(2 ** attempt * 1000, 30_000, start + EXECUTE_MAX_WAIT_MS - deps.now());
+      await deps.sleep(Math.max(0, delay), opts.signal);
+    }
+  }
+}
+
+/**
+ * 0.4.1's notion of a user error for telemetry: an HTTP 4xx other than 408 and 429 anywhere in the
+ * cause chain, or a failed future of category "user". Client-side validation errors are not.
+ */
+export function isUserError(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e instanceof APIStatusError) {
+      const s = e.status;
+      return s >= 400 && s < 500 && s !== 408 && s !== 429;
+    }
+    if (e.name === "RequestFailedError") return (e as { category?: unknown }).category === "user";
+  }
+  return false;
+}

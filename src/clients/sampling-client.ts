@@ -1,0 +1,250 @@
+/**
+ * SamplingClient: text generation and prompt logprobs on one sampling session. Sample calls run
+ * concurrently: at most 400 submissions in flight per holder, a 1 s back-off shared by every
+ * sampling client of the holder after a 429 (re-sent with the next seq_id), SDK-level retries, then
+ * the RetryHandler (which re-submits the whole sample, e.g. after a 410 on its future).
+ */
+import { APIStatusError, APIUserAbortError } from "../core/errors.js";
+import {
+  type APIFuture,
+  createQueueStateWarner,
+  futureFromPromise,
+  pollingFuture,
+  type QueueStateObserver,
+} from "../futures/index.js";
+import {
+  type CreateSamplingSessionResponse,
+  encodeCreateSamplingSessionRequest,
+  encodeSampleRequest,
+  type ModelInput,
+  parseSampleResponse,
+  type SampleResponse,
+  type SamplingParams,
+  ValidationError,
+} from "../types/index.js";
+import { resultParser, untypedFuture } from "./parsing.js";
+import { executeWithRetries } from "./retry.js";
+import { type RetryConfig, RetryHandler, resolveRetryConfig } from "./retry-handler.js";
+import { SAMPLE_BACKOFF_MS, type SessionHolder } from "./session-holder.js";
+
+export type { RetryConfig } from "./retry-handler.js";
+
+/** Options of `sample`. */
+export interface SampleOptions {
+  includePromptLogprobs?: boolean;
+  topkPromptLogprobs?: number;
+  /** Aborts this sample only. */
+  signal?: AbortSignal;
+}
+
+/** How a sampling client is created. */
+export interface SamplingClientInit {
+  modelPath?: string;
+  baseModel?: string;
+  samplingSessionId?: string;
+  retryConfig?: Partial<RetryConfig>;
+}
+
+// RetryHandlers are shared per holder by (model, config), like 0.4.1's lru_cache.
+const handlers = new WeakMap<SessionHolder, Map<string, RetryHandler>>();
+
+function sharedHandler(holder: SessionHolder, name: string | undefined, config: RetryConfig): RetryHandler {
+  let perHolder = handlers.get(holder);
+  if (!perHolder) {
+    perHolder = new Map();
+    handlers.set(holder, perHolder);
+  }
+  const key = JSON.stringify([name ?? null, config]);
+  let h = perHolder.get(key);
+  if (!h) {
+    h = new RetryHandler(config, holder.deps);
+    perHolder.set(key, h);
+  }
+  return h;
+}
+
+/** Client for one sampling session. Get one from ServiceClient or TrainingClient. */
+export class SamplingClient {
+  /** `tinker://` sampler weights this client samples from, if created from a path. */
+  readonly modelPath: string | undefined;
+  /** Base model this client samples from, if created from one. */
+  readonly baseModel: string | undefined;
+  /** Server sampling session id. */
+  readonly samplingSessionId: string;
+  readonly #holder: SessionHolder;
+  readonly #retry: RetryHandler;
+  readonly #onQueueState: QueueStateObserver;
+  #seq = 0;
+
+  /** Use the factory methods of ServiceClient / TrainingClient. */
+  constructor(holder: SessionHolder, init: SamplingClientInit & { samplingSessionId: string }) {
+    this.#holder = holder;
+    this.modelPath = init.modelPath;
+    this.baseModel = init.baseModel;
+    this.samplingSessionId = init.samplingSessionId;
+    this.#retry = sharedHandler(
+      holder,
+      init.modelPath ?? init.baseModel,
+      resolveRetryConfig(init.retryConfig),
+    );
+    this.#onQueueState = createQueueStateWarner({
+      kind: "sampling",
+      subject: () => this.modelPath,
+      now: holder.deps.now,
+    });
+  }
+
+  /**
+   * Create a sampling session (POST create_sampling_session) and its client. `modelPath` must start
+   * with `tinker://` (checked before anything is sent).
+   */
+  static async create(holder: SessionHolder, init: SamplingClientInit): Promise<SamplingClient> {
+    return holder.capture(async () => {
+      if (init.modelPath && !init.modelPath.startsWith("tinker://")) {
+        throw new ValidationError("model_path", "model_path must start with 'tinker://'");
+      }
+      if (!init.modelPath && !init.baseModel) {
+        throw new ValidationError("model_path", "Either model_path or base_model must be provided");
+      }
+      const sessionId = await holder.sessionId();
+      const body = encodeCreateSamplingSessionRequest({
+        session_id: sessionId,
+        sampling_session_seq_id: holder.nextSamplingSessionSeqId(),
+        base_model: init.baseModel ?? null,
+        model_path: init.modelPath ?? null,
+      });
+      const res = await holder.transport.request<CreateSamplingSessionResponse>({
+        method: "POST",
+        path: "/api/v1/create_sampling_session",
+        body,
+        pool: "session",
+        signal: holder.signal,
+      });
+      return new SamplingClient(holder, { ...init, samplingSessionId: res.body.sampling_session_id });
+    });
+  }
+
+  /** Sampling seq_id the next send attempt will use (starts at 0, one per attempt). */
+  get nextSeqId(): number {
+    return this.#seq;
+  }
+
+  /** Generate `numSamples` continuations of `prompt`. */
+  sample(
+    prompt: ModelInput,
+    numSamples: number,
+    samplingParams: SamplingParams = {},
+    options: SampleOptions = {},
+  ): APIFuture<SampleResponse> {
+    const h = this.#holder;
+    // Validate once up front so a bad call fails before anything is sent.
+    encodeSampleRequest({
+      num_samples: numSamples,
+      prompt,
+      sampling_params: samplingParams,
+      sampling_session_id: this.samplingSessionId,
+      seq_id: 0,
+      prompt_logprobs: options.includePromptLogprobs,
+      topk_prompt_logprobs: options.topkPromptLogprobs,
+    });
+    let current: APIFuture<SampleResponse> | undefined;
+    const signal = options.signal ? AbortSignal.any([options.signal, h.signal]) : h.signal;
+    const attempt = async (): Promise<SampleResponse> => {
+      current = pollingFuture(
+        h.futureContext,
+        () => this.#submit(prompt, numSamples, samplingParams, options, signal),
+        {
+          requestType: "Sample",
+          parse: resultParser("SampleResponse", parseSampleResponse),
+          onQueueState: this.#onQueueState,
+          signal: options.signal,
+        },
+      );
+      return await current;
+    };
+    const p = h.capture(() => this.#retry.execute(attempt, signal));
+    return futureFromPromise(p, { requestId: () => current?.requestId, deps: h.deps });
+  }
+
+  /** Logprob of every prompt token (the first is null): a 1-token sample with prompt logprobs. */
+  computeLogprobs(
+    prompt: ModelInput,
+    options: { signal?: AbortSignal } = {},
+  ): APIFuture<Array<number | null>> {
+    const f = this.sample(
+      prompt,
+      1,
+      { max_tokens: 1 },
+      { includePromptLogprobs: true, signal: options.signal },
+    );
+    return f.map((r) => r.prompt_logprobs ?? []);
+  }
+
+  /** One submission: dispatch slot, shared 429 back-off, SDK-level retries; resolves to `{request_id}`. */
+  async #submit(
+    prompt: ModelInput,
+    numSamples: number,
+    samplingParams: SamplingParams,
+    options: SampleOptions,
+    signal: AbortSignal,
+  ) {
+    const h = this.#holder;
+    const release = await h.sampleDispatch.acquire(signal);
+    try {
+      for (;;) {
+        while (h.sampleBackoffUntil !== undefined && h.deps.now() < h.sampleBackoffUntil) {
+          await h.deps.sleep(SAMPLE_BACKOFF_MS, signal);
+        }
+        if (signal.aborted) throw new APIUserAbortError();
+        const res = await executeWithRetries(
+          () => this.#send(prompt, numSamples, samplingParams, options, signal),
+          {
+            deps: h.deps,
+            telemetry: h.telemetry,
+            signal,
+            name: "asample",
+          },
+        );
+        if (res !== undefined) return res;
+        h.sampleBackoffUntil = h.deps.now() + SAMPLE_BACKOFF_MS;
+      }
+    } finally {
+      release();
+    }
+  }
+
+  /** One POST /api/v1/asample with the next seq_id; undefined on 429 (the caller backs off). */
+  async #send(
+    prompt: ModelInput,
+    numSamples: number,
+    samplingParams: SamplingParams,
+    options: SampleOptions,
+    signal: AbortSignal,
+  ) {
+    const h = this.#holder;
+    const body = encodeSampleRequest({
+      num_samples: numSamples,
+      prompt,
+      sampling_params: samplingParams,
+      sampling_session_id: this.samplingSessionId,
+      seq_id: this.#seq++,
+      prompt_logprobs: options.includePromptLogprobs,
+      topk_prompt_logprobs: options.topkPromptLogprobs,
+    });
+    try {
+      const res = await h.transport.request({
+        method: "POST",
+        path: "/api/v1/asample",
+        body,
+        pool: "sample",
+        maxRetries: 0,
+        headers: { "X-Tinker-Sampling-Backpressure": "1" },
+        signal,
+      });
+      return untypedFuture(res.body);
+    } catch (error) {
+      if (error instanceof APIStatusError && error.status === 429) return undefined;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * ServiceClient: the entry point. Creates the session (POST create_session, started in the
+ * constructor like 0.4.1), runs the heartbeat, and creates the other clients, which all share its
+ * session holder. Close it with `close()` or `await using`.
+ */
+import { pollingFuture } from "../futures/index.js";
+import {
+  type CreateModelResponse,
+  encodeCreateModelRequest,
+  type GetServerCapabilitiesResponse,
+  parseCreateModelResponse,
+  ValidationError,
+} from "../types/index.js";
+import { resultParser, untypedFuture } from "./parsing.js";
+import { RestClient } from "./rest-client.js";
+import { executeWithRetries } from "./retry.js";
+import type { RetryConfig } from "./retry-handler.js";
+import { SamplingClient } from "./sampling-client.js";
+import { SessionHolder, type SessionHolderOptions } from "./session-holder.js";
+import { TrainingClient } from "./training-client.js";
+
+/** Options of {@link ServiceClient}: connection settings, session metadata and test hooks. */
+export type ServiceClientOptions = SessionHolderOptions;
+
+/** Options of `createLoraTrainingClient` (defaults as 0.4.1: rank 32, all three train flags on). */
+export interface LoraTrainingOptions {
+  rank?: number;
+  seed?: number | null;
+  trainMlp?: boolean;
+  trainAttn?: boolean;
+  trainUnembed?: boolean;
+  userMetadata?: Record<string, string>;
+}
+
+/** Which weights a sampling client samples from. */
+export type SamplingSource =
+  | { modelPath: string; baseModel?: string }
+  | { baseModel: string; modelPath?: string };
+
+/** Entry point of the SDK; owns the session shared by every client it creates. */
+export class ServiceClient implements AsyncDisposable {
+  readonly #holder: SessionHolder;
+
+  /** Starts creating the session at once (await `sessionId()` to wait for it). */
+  constructor(options: ServiceClientOptions = {}) {
+    this.#holder = new SessionHolder(options);
+  }
+
+  /** The session holder (shared state; for advanced use and tests). */
+  get holder(): SessionHolder {
+    return this.#holder;
+  }
+
+  /** The server session id, once create_session has answered (rejects with its error). */
+  sessionId(): Promise<string> {
+    return this.#holder.sessionId();
+  }
+
+  /** Models the server supports (GET get_server_capabilities). */
+  getServerCapabilities(): Promise<GetServerCapabilitiesResponse> {
+    const h = this.#holder;
+    return h.capture(async () => {
+      await h.sessionId();
+      return executeWithRetries(
+        async () =>
+          (
+            await h.transport.request<GetServerCapabilitiesResponse>({
+              method: "GET",
+              path: "/api/v1/get_server_capabilities",
+              pool: "train",
+              signal: h.signal,
+            })
+          ).body,
+        { deps: h.deps, telemetry: h.telemetry, signal: h.signal, name: "get_server_capabilities" },
+      );
+    });
+  }
+
+  /** Create a LoRA model (POST create_model, then poll) and its TrainingClient. */
+  async createLoraTrainingClient(
+    baseModel: string,
+    options: LoraTrainingOptions = {},
+  ): Promise<TrainingClient> {
+    const h = this.#holder;
+    const { trainMlp = true, trainAttn = true, trainUnembed = true } = options;
+    if (!(trainMlp || trainAttn || trainUnembed)) {
+      throw new ValidationError(
+        "lora_config",
+        "At least one of train_mlp, train_attn, or train_unembed must be True",
+      );
+    }
+    // Allocated before any I/O and consumed even if creation fails (0.4.1).
+    const modelSeqId = h.nextModelSeqId();
+    return h.capture(async () => {
+      const sessionId = await h.sessionId();
+      const body = encodeCreateModelRequest({
+        session_id: sessionId,
+        model_seq_id: modelSeqId,
+        base_model: baseModel,
+        user_metadata: options.userMetadata ?? null,
+        lora_config: {
+          rank: options.rank ?? 32,
+          seed: options.seed ?? null,
+          train_mlp: trainMlp,
+          train_attn: trainAttn,
+          train_unembed: trainUnembed,
+        },
+      });
+      // No SDK-level retry around create_model (0.4.1, H13); no queue-state observer either.
+      const created: CreateModelResponse = await pollingFuture(
+        h.futureContext,
+        async () =>
+          untypedFuture(
+            (
+              await h.transport.request({
+                method: "POST",
+                path: "/api/v1/create_model",
+                body,
+                pool: "train",
+                signal: h.signal,
+              })
+            ).body,
+          ),
+        { requestType: "CreateModel", parse: resultParser("CreateModelResponse", parseCreateModelResponse) },
+      );
+      return new TrainingClient(h, modelSeqId, created.model_id);
+    });
+  }
+
+  /**
+   * A TrainingClient restored from a checkpoint: GET the run, create a model with its base model,
+   * rank and metadata (caller's keys win; sent as `{}` when empty), then load_state(path).
+   */
+  async createTrainingClientFromState(
+    path: string,
+    options: { userMetadata?: Record<string, string> } = {},
+  ): Promise<TrainingClient> {
+    const run = await this.createRestClient().getTrainingRunByTinkerPath(path);
+    if (run.lora_rank == null) {
+      const e = new ValidationError("lora_rank", `training run ${run.training_run_id} is not a LoRA run`);
+      this.#holder.reportFatal(e);
+      throw e;
+    }
+    const training = await this.createLoraTrainingClient(run.base_model, {
+      rank: run.lora_rank,
+      userMetadata: { ...(run.user_metadata ?? {}), ...(options.userMetadata ?? {}) },
+    });
+    await training.loadState(path);
+    return training;
+  }
+
+  /** A SamplingClient on `{ modelPath }` (a `tinker://` path) or `{ baseModel }`. */
+  createSamplingClient(
+    source: SamplingSource,
+    options: { retryConfig?: Partial<RetryConfig> } = {},
+  ): Promise<SamplingClient> {
+    return SamplingClient.create(this.#holder, { ...source, retryConfig: options.retryConfig });
+  }
+
+  /** A RestClient on this session (sends nothing). */
+  createRestClient(): RestClient {
+    return new RestClient(this.#holder);
+  }
+
+  /** The telemetry reporter, or null when disabled / before the session exists. */
+  getTelemetry() {
+    return this.#holder.telemetry;
+  }
+
+  /** Stop the heartbeat, stop polling and close connections. Idempotent. */
+  close(): Promise<void> {
+    return this.#holder.close();
+  }
+
+  /** `await using service = new ServiceClient(...)`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}

@@ -1,0 +1,234 @@
+/**
+ * The session holder shared by a ServiceClient and every client it creates (0.4.1's
+ * InternalClientHolder): one Transport, the session id, the heartbeat, telemetry, the id
+ * counters, the sampling dispatch limit and the shared sampling 429 back-off.
+ */
+import { type ClientOptions, type ResolvedConfig, resolveConfig } from "../core/config.js";
+import { APIUserAbortError } from "../core/errors.js";
+import { SDK_VERSION, Transport } from "../core/transport.js";
+import type { FutureContext } from "../futures/index.js";
+import { createTelemetry, type TelemetryReporter } from "../telemetry/index.js";
+import { type CreateSessionResponse, encodeCreateSessionRequest } from "../types/index.js";
+import { type ClientDeps, isUserError } from "./retry.js";
+import { Semaphore } from "./semaphore.js";
+
+/** Heartbeat period (0.4.1 SESSION_HEARTBEAT_PERIOD_SEC). */
+export const HEARTBEAT_PERIOD_MS = 10_000;
+/** Heartbeat failures are silent until this long since the last success. */
+export const HEARTBEAT_WARNING_AFTER_MS = 120_000;
+/** Sampling submissions in flight per holder. */
+export const SAMPLE_DISPATCH_LIMIT = 400;
+/** Back-off shared by all sampling clients of a holder after a 429. */
+export const SAMPLE_BACKOFF_MS = 1_000;
+/** Period of the telemetry flush driven by the holder's clock. */
+export const TELEMETRY_FLUSH_PERIOD_MS = 10_000;
+
+/** Options of the holder (the ServiceClient options). */
+export interface SessionHolderOptions extends ClientOptions {
+  userMetadata?: Record<string, string>;
+  deps?: Partial<ClientDeps>;
+  /** Where heartbeat warnings go (default console.warn). */
+  warn?: (message: string) => void;
+  /** The environment read for TINKER_* settings (default process.env); the CLI passes its own. */
+  env?: NodeJS.ProcessEnv;
+}
+
+const realSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new APIUserAbortError());
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new APIUserAbortError());
+    };
+    // unref: a pending heartbeat or back-off must never keep the process alive.
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    timer.unref();
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+
+/** Shared state behind one ServiceClient. Created by ServiceClient; not for direct use. */
+export class SessionHolder {
+  readonly config: ResolvedConfig;
+  readonly transport: Transport;
+  readonly deps: ClientDeps;
+  readonly futureContext: FutureContext;
+  /** Holder-wide limit of sampling submissions in flight. */
+  readonly sampleDispatch = new Semaphore(SAMPLE_DISPATCH_LIMIT);
+  /** Until when (deps.now() ms) sampling submissions wait after a 429; undefined = no back-off. */
+  sampleBackoffUntil: number | undefined;
+  /** Heartbeat bookkeeping, visible for tests and diagnostics. */
+  readonly heartbeat = { sent: 0, failed: 0, lastSuccess: 0, lastError: undefined as string | undefined };
+  telemetry: TelemetryReporter | null = null;
+
+  readonly #session: Promise<string>;
+  readonly #lifetime = new AbortController();
+  readonly #warn: (message: string) => void;
+  #modelSeq = 0;
+  #samplingSessionSeq = 0;
+  #closed: Promise<void> | undefined;
+  readonly #loops: Promise<void>[] = [];
+
+  constructor(options: SessionHolderOptions = {}) {
+    this.config = resolveConfig(options, options.env);
+    this.deps = {
+      now: options.deps?.now ?? Date.now,
+      sleep: options.deps?.sleep ?? realSleep,
+      random: options.deps?.random ?? Math.random,
+    };
+    this.#warn = options.warn ?? ((m) => console.warn(m));
+    this.transport = new Transport(this.config, this.deps);
+    this.futureContext = { transport: this.transport, deps: this.deps, signal: this.#lifetime.signal };
+    this.#session = this.#createSession(options.userMetadata);
+    // Nobody may await the session (e.g. a client only used for REST); never an unhandled rejection.
+    this.#session.catch(() => {});
+  }
+
+  /** Aborted when the holder is closed. */
+  get signal(): AbortSignal {
+    return this.#lifetime.signal;
+  }
+
+  /** Whether close() was called. */
+  get closed(): boolean {
+    return this.#lifetime.signal.aborted;
+  }
+
+  /** The session id (waits for create_session; rejects with its error). */
+  sessionId(): Promise<string> {
+    return this.#session;
+  }
+
+  /** Next training-client id (`model_seq_id`), allocated synchronously before any I/O. */
+  nextModelSeqId(): number {
+    return this.#modelSeq++;
+  }
+
+  /** Next `sampling_session_seq_id` (shared by create_sampling_session and ephemeral saves). */
+  nextSamplingSessionSeqId(): number {
+    return this.#samplingSessionSeq++;
+  }
+
+  async #createSession(userMetadata: Record<string, string> | undefined): Promise<string> {
+    const body = encodeCreateSessionRequest({
+      tags: [...this.config.tags],
+      user_metadata: userMetadata ?? {},
+      sdk_version: SDK_VERSION,
+    });
+    const res = await this.transport.request<CreateSessionResponse>({
+      method: "POST",
+      path: "/api/v1/create_session",
+      body,
+      pool: "session",
+      signal: this.#lifetime.signal,
+    });
+    const sessionId = res.body.session_id;
+    if (res.body.warning_message) this.#warn(res.body.warning_message);
+    if (res.body.error_message) this.#warn(res.body.error_message);
+    this.heartbeat.lastSuccess = this.deps.now();
+    if (!this.closed) {
+      this.telemetry = createTelemetry(this.config, this.transport, sessionId, this.deps);
+      this.telemetry?.logSessionStart();
+      this.#loops.push(this.#heartbeatLoop(sessionId));
+      if (this.telemetry) this.#loops.push(this.#telemetryLoop(this.telemetry));
+    }
+    return sessionId;
+  }
+
+  async #heartbeatLoop(sessionId: string): Promise<void> {
+    const signal = this.#lifetime.signal;
+    while (!signal.aborted) {
+      try {
+        await this.deps.sleep(HEARTBEAT_PERIOD_MS, signal);
+      } catch {
+        return;
+      }
+      if (signal.aborted) return;
+      this.heartbeat.sent++;
+      try {
+        await this.transport.request({
+          method: "POST",
+          path: "/api/v1/session_heartbeat",
+          body: { session_id: sessionId },
+          pool: "session",
+          maxRetries: 0,
+          timeoutMs: 10_000,
+          signal,
+        });
+        this.heartbeat.lastSuccess = this.deps.now();
+        this.heartbeat.lastError = undefined;
+      } catch (error) {
+        if (signal.aborted) return;
+        // Never drop the session: remember the failure and keep beating (0.4.1).
+        this.heartbeat.failed++;
+        this.heartbeat.lastError = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      }
+      const silentMs = this.deps.now() - this.heartbeat.lastSuccess;
+      if (silentMs > HEARTBEAT_WARNING_AFTER_MS) {
+        this.#warn(
+          `Session heartbeat failed for ${silentMs / 1000} seconds for session ${sessionId}. ` +
+            `Last exception: ${this.heartbeat.lastError ?? "None"}.\n` +
+            "Your connection may be unreliable or Tinker is down. If this persists, the session will be terminated.",
+        );
+      }
+    }
+  }
+
+  // The reporter's own timer runs on real time; this loop makes the 10 s flush follow the
+  // injected clock too (flushing an empty queue sends nothing).
+  async #telemetryLoop(telemetry: TelemetryReporter): Promise<void> {
+    const signal = this.#lifetime.signal;
+    while (!signal.aborted) {
+      try {
+        await this.deps.sleep(TELEMETRY_FLUSH_PERIOD_MS, signal);
+      } catch {
+        return;
+      }
+      if (!signal.aborted) await telemetry.flush();
+    }
+  }
+
+  /**
+   * Run a public operation the way 0.4.1's `capture_exceptions(fatal=True)` does: on failure log
+   * the exception and SESSION_END to telemetry and flush at once, then rethrow.
+   */
+  async capture<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      this.reportFatal(error);
+      throw error;
+    }
+  }
+
+  /** Log a fatal error (see {@link capture}); never throws. */
+  reportFatal(error: unknown): void {
+    const t = this.telemetry;
+    if (!t || error instanceof APIUserAbortError) return;
+    try {
+      t.logException(error, "ERROR", isUserError(error));
+      t.logSessionEnd();
+      void t.flush();
+    } catch {
+      // telemetry must never disturb the caller
+    }
+  }
+
+  /**
+   * Stop the heartbeat, abort polling and close the connection pools. Idempotent.
+   * Like 0.4.1 there is no final telemetry flush: queued events are dropped (the transport is
+   * closed before the reporter, so its closing flush cannot reach the server).
+   */
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      this.#lifetime.abort(new APIUserAbortError("Client closed."));
+      await Promise.allSettled(this.#loops);
+      await this.#session.catch(() => undefined);
+      await this.transport.close();
+      void this.telemetry?.close().catch(() => {});
+    })();
+    return this.#closed;
+  }
+}

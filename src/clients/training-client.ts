@@ -1,0 +1,429 @@
+/**
+ * TrainingClient: one LoRA model on the server. Ordered calls (forward, forwardBackward, optimStep,
+ * saveState, loadState, saveWeightsForSampler) reserve their 0.4.1 `seq_id`s when called and are
+ * submitted strictly in call order (see SubmitSequencer); results are polled concurrently.
+ */
+import { APIUserAbortError } from "../core/errors.js";
+import {
+  type APIFuture,
+  combinedFuture,
+  createQueueStateWarner,
+  futureFromPromise,
+  pollingFuture,
+  type QueueStateObserver,
+} from "../futures/index.js";
+import { loadTokenizer, type Tokenizer } from "../tokenizer/index.js";
+import {
+  type AdamParams,
+  type Datum,
+  encodeAdamParams,
+  encodeForwardBackwardInput,
+  type ForwardBackwardOutput,
+  type GetInfoResponse,
+  type LoadWeightsResponse,
+  type LossFnConfig,
+  type LossFnType,
+  type OptimStepResponse,
+  parseForwardBackwardOutput,
+  parseGetInfoResponse,
+  type SaveWeightsForSamplerResponse,
+  type SaveWeightsResponse,
+  TensorData,
+  ValidationError,
+} from "../types/index.js";
+import { chunkDatums } from "../lib/chunking.js";
+import { combineForwardBackwardOutputs } from "../lib/metrics.js";
+import {
+  parseLoadWeights,
+  parseOptimStep,
+  parseSaveWeights,
+  parseSaveWeightsForSampler,
+  resultParser,
+  untypedFuture,
+} from "./parsing.js";
+import { executeWithRetries } from "./retry.js";
+import { type RetryConfig, SamplingClient } from "./sampling-client.js";
+import { SubmitSequencer } from "./sequencer.js";
+import type { SessionHolder } from "./session-holder.js";
+
+/** Per-call options of ordered operations. */
+export interface CallOptions {
+  /** Aborts this call only (before or during submit, or while polling); later calls proceed. */
+  signal?: AbortSignal;
+}
+
+/** What a custom loss function returns: the loss, d(loss)/d(logprobs) per datum, and metrics. */
+export interface CustomLossResult {
+  loss: number;
+  /** One gradient array per datum, same length as that datum's logprobs. */
+  grads: ReadonlyArray<ArrayLike<number> | null | undefined>;
+  metrics?: Record<string, number>;
+}
+
+/** A user loss over the per-datum logprobs of a forward pass (0.4.1 CustomLossFnV1, without torch). */
+export type CustomLossFn = (
+  data: readonly Datum[],
+  logprobs: number[][],
+) => CustomLossResult | Promise<CustomLossResult>;
+
+/** Shared state of one submitted call across its chunks: the first submit failure stops the rest. */
+interface CallState {
+  failed?: unknown;
+}
+
+/** Client for one trained model. Get one from `ServiceClient.createLoraTrainingClient()`. */
+export class TrainingClient {
+  /** Server model id, e.g. "model-1". */
+  readonly modelId: string;
+  /** 0.4.1 `model_seq_id` this client was created with. */
+  readonly modelSeqId: number;
+  readonly #holder: SessionHolder;
+  readonly #seq = new SubmitSequencer();
+  readonly #onQueueState: QueueStateObserver;
+  #tokenizer: Promise<Tokenizer> | undefined;
+
+  /** Use `ServiceClient.createLoraTrainingClient()` or `createTrainingClientFromState()`. */
+  constructor(holder: SessionHolder, modelSeqId: number, modelId: string) {
+    this.#holder = holder;
+    this.modelSeqId = modelSeqId;
+    this.modelId = modelId;
+    this.#onQueueState = createQueueStateWarner({
+      kind: "training",
+      subject: () => this.modelId,
+      now: holder.deps.now,
+    });
+  }
+
+  /** The seq_id the next ordered call will use (0.4.1 request_id + 1). */
+  get nextSeqId(): number {
+    return this.#seq.nextSeqId;
+  }
+
+  /**
+   * Submit one ordered operation in its reserved slot and poll its result. `seqId` was reserved by
+   * the caller; `body` builds the request inside each attempt.
+   */
+  #ordered<T>(
+    spec: { path: string; requestType: string; parse: (body: unknown) => T; typeName: string },
+    body: (seqId: number) => unknown,
+    seqId: number,
+    signal: AbortSignal | undefined,
+    call: CallState = {},
+  ): APIFuture<T> {
+    const h = this.#holder;
+    const submit = () =>
+      this.#seq.enqueue(async () => {
+        if (signal?.aborted) throw new APIUserAbortError();
+        if (call.failed !== undefined) throw call.failed;
+        try {
+          const res = await executeWithRetries(
+            () =>
+              h.transport.request({
+                method: "POST",
+                path: spec.path,
+                body: body(seqId),
+                pool: "train",
+                signal: combine(signal, h.signal),
+              }),
+            {
+              deps: h.deps,
+              telemetry: h.telemetry,
+              signal: combine(signal, h.signal),
+              name: spec.requestType,
+            },
+          );
+          return untypedFuture(res.body);
+        } catch (error) {
+          call.failed = error;
+          throw error;
+        }
+      });
+    return pollingFuture(h.futureContext, submit, {
+      requestType: spec.requestType,
+      parse: resultParser(spec.typeName, spec.parse),
+      onQueueState: this.#onQueueState,
+      signal,
+    });
+  }
+
+  /** Wrap a running operation as the public future, reporting a failure to telemetry (fatal capture). */
+  #publicFuture<T>(inner: APIFuture<T>): APIFuture<T> {
+    const p = this.#holder.capture(async () => await inner);
+    return futureFromPromise(p, { requestId: () => inner.requestId, deps: this.#holder.deps });
+  }
+
+  #chunked(
+    kind: "forward" | "forward_backward",
+    data: readonly Datum[],
+    lossFn: LossFnType,
+    lossFnConfig: LossFnConfig | null | undefined,
+    options: CallOptions,
+  ): APIFuture<ForwardBackwardOutput> {
+    // Validate everything before reserving ids, so a bad call consumes no seq_id.
+    encodeForwardBackwardInput([], lossFn, lossFnConfig);
+    const chunks = chunkDatums(data);
+    const ids = this.#seq.reserve(chunks.length);
+    const call: CallState = {};
+    const inputKey = kind === "forward" ? "forward_input" : "forward_backward_input";
+    const parts = chunks.map((chunk, i) =>
+      this.#ordered(
+        {
+          path: `/api/v1/${kind}`,
+          requestType: kind === "forward" ? "Forward" : "ForwardBackward",
+          parse: parseForwardBackwardOutput,
+          typeName: "ForwardBackwardOutput",
+        },
+        (seqId) => ({
+          [inputKey]: encodeForwardBackwardInput(chunk, lossFn, lossFnConfig),
+          model_id: this.modelId,
+          seq_id: seqId,
+        }),
+        ids[i] as number,
+        options.signal,
+        call,
+      ),
+    );
+    return this.#publicFuture(combinedFuture(parts, combineForwardBackwardOutputs, this.#holder.deps));
+  }
+
+  /** Forward pass only (no gradients). Chunked; outputs combined, metrics reduced. */
+  forward(
+    data: readonly Datum[],
+    lossFn: LossFnType,
+    lossFnConfig?: LossFnConfig | null,
+    options: CallOptions = {},
+  ): APIFuture<ForwardBackwardOutput> {
+    return this.#chunked("forward", data, lossFn, lossFnConfig, options);
+  }
+
+  /** Forward and backward pass, accumulating gradients for the next optimStep. */
+  forwardBackward(
+    data: readonly Datum[],
+    lossFn: LossFnType,
+    lossFnConfig?: LossFnConfig | null,
+    options: CallOptions = {},
+  ): APIFuture<ForwardBackwardOutput> {
+    return this.#chunked("forward_backward", data, lossFn, lossFnConfig, options);
+  }
+
+  /**
+   * forward_backward with a loss computed here: a cross-entropy forward gives each datum's logprobs,
+   * `lossFn` returns the loss, its gradient with respect to those logprobs and metrics, then a
+   * cross_entropy forward_backward on the linear surrogate (weights = −grad, target_tokens kept, other
+   * inputs dropped) puts exactly that gradient on the model, as 0.4.1. The backward's seq_ids are
+   * reserved only after the loss ran (0.4.1 ordering). User metrics override server metrics.
+   */
+  forwardBackwardCustom(
+    data: readonly Datum[],
+    lossFn: CustomLossFn,
+    options: CallOptions = {},
+  ): APIFuture<ForwardBackwardOutput> {
+    const forward = this.forward(data, "cross_entropy", null, options);
+    let backward: APIFuture<ForwardBackwardOutput> | undefined;
+    const run = async (): Promise<ForwardBackwardOutput> => {
+      const fwd = await forward;
+      const logprobs = fwd.loss_fn_outputs.map((o, i) => {
+        const t = o.logprobs;
+        if (!t)
+          throw new ValidationError(`loss_fn_outputs[${i}].logprobs`, "missing from the forward output");
+        return [...t.data];
+      });
+      const { grads, metrics = {} } = await lossFn(data, logprobs);
+      const n = Math.min(data.length, grads.length);
+      const surrogate: Datum[] = [];
+      for (let i = 0; i < n; i++) {
+        const grad = grads[i];
+        if (grad == null) throw new ValidationError(`grads[${i}]`, "No gradient computed for logprob tensor");
+        const d = data[i] as Datum;
+        const target = d.loss_fn_inputs.target_tokens;
+        if (!target) throw new ValidationError(`data[${i}].loss_fn_inputs.target_tokens`, "is required");
+        const weights = Array.from(grad, (g) => -g);
+        surrogate.push({
+          model_input: d.model_input,
+          loss_fn_inputs: {
+            target_tokens: target,
+            weights: TensorData.fromArray(weights, "float32", [weights.length]),
+          },
+        });
+      }
+      backward = this.#chunked("forward_backward", surrogate, "cross_entropy", null, options);
+      const out = await backward;
+      return { ...out, metrics: { ...out.metrics, ...metrics } };
+    };
+    const p = this.#holder.capture(run);
+    return futureFromPromise(p, {
+      requestId: () => backward?.requestId ?? forward.requestId,
+      deps: this.#holder.deps,
+    });
+  }
+
+  /** Apply the accumulated gradients with Adam. Only the fields given are sent. */
+  optimStep(adamParams: AdamParams = {}, options: CallOptions = {}): APIFuture<OptimStepResponse> {
+    const adam = encodeAdamParams(adamParams);
+    const [seqId] = this.#seq.reserve(1);
+    return this.#publicFuture(
+      this.#ordered(
+        {
+          path: "/api/v1/optim_step",
+          requestType: "OptimStep",
+          parse: parseOptimStep,
+          typeName: "OptimStepResponse",
+        },
+        (seq) => ({ adam_params: adam, model_id: this.modelId, seq_id: seq }),
+        seqId as number,
+        options.signal,
+      ),
+    );
+  }
+
+  /** Save weights and optimizer state as `tinker://…/weights/<name>`. */
+  saveState(name: string, options: CallOptions = {}): APIFuture<SaveWeightsResponse> {
+    const [seqId] = this.#seq.reserve(1);
+    return this.#publicFuture(
+      this.#ordered(
+        {
+          path: "/api/v1/save_weights",
+          requestType: "SaveWeights",
+          parse: parseSaveWeights,
+          typeName: "SaveWeightsResponse",
+        },
+        (seq) => ({ model_id: this.modelId, path: name, seq_id: seq }),
+        seqId as number,
+        options.signal,
+      ),
+    );
+  }
+
+  /** Load weights (and optimizer state) from a full `tinker://` path. */
+  loadState(path: string, options: CallOptions = {}): APIFuture<LoadWeightsResponse> {
+    const [seqId] = this.#seq.reserve(1);
+    return this.#publicFuture(
+      this.#ordered(
+        {
+          path: "/api/v1/load_weights",
+          requestType: "LoadWeights",
+          parse: parseLoadWeights,
+          typeName: "LoadWeightsResponse",
+        },
+        (seq) => ({ model_id: this.modelId, path, seq_id: seq }),
+        seqId as number,
+        options.signal,
+      ),
+    );
+  }
+
+  #saveForSampler(
+    name: string | undefined,
+    signal: AbortSignal | undefined,
+  ): APIFuture<SaveWeightsForSamplerResponse> {
+    const [seqId] = this.#seq.reserve(1);
+    return this.#ordered(
+      {
+        path: "/api/v1/save_weights_for_sampler",
+        requestType: "SaveWeightsForSampler",
+        parse: parseSaveWeightsForSampler,
+        typeName: "SaveWeightsForSamplerResponse",
+      },
+      // The ephemeral form takes a new sampling_session_seq_id on every attempt (0.4.1, H14).
+      (seq) =>
+        name !== undefined
+          ? { model_id: this.modelId, path: name, seq_id: seq }
+          : {
+              model_id: this.modelId,
+              seq_id: seq,
+              sampling_session_seq_id: this.#holder.nextSamplingSessionSeqId(),
+            },
+      seqId as number,
+      signal,
+    );
+  }
+
+  /** Save sampler weights as `tinker://…/sampler_weights/<name>`; resolves to `{path}`. */
+  saveWeightsForSampler(name: string, options: CallOptions = {}): APIFuture<SaveWeightsForSamplerResponse> {
+    const inner = this.#saveForSampler(name, options.signal);
+    const p = this.#holder.capture(async () => {
+      const r = await inner;
+      if (r.path == null) throw new ValidationError("path", "save_weights_for_sampler returned no path");
+      return { path: r.path };
+    });
+    return futureFromPromise(p, { requestId: () => inner.requestId, deps: this.#holder.deps });
+  }
+
+  /**
+   * Save ephemeral sampler weights and return a SamplingClient on them (no create_sampling_session;
+   * the server returns the session id). `name` is ignored, as in 0.4.1.
+   */
+  async saveWeightsAndGetSamplingClient(
+    _name?: string,
+    options: CallOptions & { retryConfig?: Partial<RetryConfig> } = {},
+  ): Promise<SamplingClient> {
+    const inner = this.#saveForSampler(undefined, options.signal);
+    return this.#holder.capture(async () => {
+      const r = await inner;
+      if (!r.sampling_session_id) {
+        throw new ValidationError(
+          "sampling_session_id",
+          "save_weights_for_sampler returned no sampling session",
+        );
+      }
+      return new SamplingClient(this.#holder, {
+        samplingSessionId: r.sampling_session_id,
+        retryConfig: options.retryConfig,
+      });
+    });
+  }
+
+  /** A SamplingClient on saved sampler weights (`tinker://` path); creates a sampling session. */
+  createSamplingClient(
+    modelPath: string,
+    options: { retryConfig?: Partial<RetryConfig> } = {},
+  ): Promise<SamplingClient> {
+    return SamplingClient.create(this.#holder, { modelPath, retryConfig: options.retryConfig });
+  }
+
+  /** Model information (POST get_info; not ordered, SDK-level retries). */
+  getInfo(): Promise<GetInfoResponse> {
+    const h = this.#holder;
+    return h.capture(() =>
+      executeWithRetries(() => this.#requestInfo(), {
+        deps: h.deps,
+        telemetry: h.telemetry,
+        signal: h.signal,
+        name: "get_info",
+      }),
+    );
+  }
+
+  async #requestInfo(): Promise<GetInfoResponse> {
+    const h = this.#holder;
+    const res = await h.transport.request({
+      method: "POST",
+      path: "/api/v1/get_info",
+      body: { model_id: this.modelId },
+      pool: "train",
+      signal: h.signal,
+    });
+    return resultParser("GetInfoResponse", parseGetInfoResponse)(res.body);
+  }
+
+  /**
+   * The model's tokenizer: get_info (no SDK-level retry, as 0.4.1) then `loadTokenizer(model_name,
+   * tokenizer_id)`. Cached per client; a failure is not cached.
+   */
+  getTokenizer(): Promise<Tokenizer> {
+    this.#tokenizer ??= (async () => {
+      const info = await this.#requestInfo();
+      const modelName = info.model_data.model_name ?? info.model_name;
+      if (!modelName) throw new ValidationError("model_data.model_name", "get_info returned no model name");
+      return loadTokenizer(modelName, info.model_data.tokenizer_id ?? null);
+    })();
+    this.#tokenizer.catch(() => {
+      this.#tokenizer = undefined;
+    });
+    return this.#tokenizer;
+  }
+}
+
+function combine(a: AbortSignal | undefined, b: AbortSignal): AbortSignal {
+  return a ? AbortSignal.any([a, b]) : b;
+}
