@@ -1,0 +1,14 @@
+/**
+ * The emulator: a local Tinker API server for tests, demos and offline use.
+ */
+export type { ArchiveTickets } from "./archive.js";
+export type * from "./engine.js";
+export type { FaultAction, FaultQueueState, FaultRule, RandomFaults } from "./faults.js";
+export { FaultInjector, seededRandom } from "./faults.js";
+export { FutureFailure } from "./futures-store.js";
+export type { LoggedRequest, SeqViolation } from "./request-log.js";
+export { RequestLog } from "./request-log.js";
+export { EMULATOR_TOKENIZER_ID } from "./routes/models.js";
+export type { EmulatorState } from "./routes/context.js";
+export type { Emulator, EmulatorOptions } from "./server.js";
+export { startEmulator } from "./server.js";

@@ -1,0 +1,34 @@
+/**
+ * The emulator's tiny causal language model, behind the `EngineFactory` interface.
+ */
+import type { EngineFactory, EngineLoraSpec, EngineSampler, EngineTrainableModel } from "../engine.js";
+import { makeBase } from "./net.js";
+import { TinySampler } from "./sampler.js";
+import { decodeAdapters } from "./serialize.js";
+import { decodeBytes, encodeBytes } from "./tokenizer.js";
+import { TinyTrainableModel } from "./trainable.js";
+
+export { BOS, EOS } from "./tokenizer.js";
+
+/** Options of the tiny engine. */
+export interface TinyEngineOptions {
+  /** Base model names to advertise; any name still works (weights are seeded from the name). */
+  readonly supportedModels?: readonly string[];
+}
+
+const DEFAULT_MODELS = ["Qwen/Qwen3-8B", "meta-llama/Llama-3.2-1B", "Qwen/Qwen3-30B-A3B"];
+
+/** Creates the tiny byte-level model engine. */
+export function createTinyEngine(options?: TinyEngineOptions): EngineFactory {
+  return {
+    supportedModels: options?.supportedModels ?? DEFAULT_MODELS,
+    createModel(baseModel: string, lora: EngineLoraSpec): EngineTrainableModel {
+      return new TinyTrainableModel(baseModel, lora);
+    },
+    createSampler(baseModel: string, weights: Uint8Array | null): EngineSampler {
+      return new TinySampler(makeBase(baseModel), weights ? decodeAdapters(weights).adapters : {});
+    },
+    encode: encodeBytes,
+    decode: decodeBytes,
+  };
+}

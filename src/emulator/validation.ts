@@ -1,0 +1,132 @@
+/**
+ * Request validation: each failure answers 422 with a FastAPI-like `detail` list naming the field,
+ * so clients see which field was wrong, as with the real service.
+ */
+import { HttpError } from "./http-util.js";
+
+/** A JSON object as read from a request body. */
+export type JsonObject = Record<string, unknown>;
+
+function fail(field: string, msg: string, type: string): never {
+  throw new HttpError(422, [{ type, loc: ["body", ...field.split(".")], msg: `${field}: ${msg}` }]);
+}
+
+/** The request body as an object, or 422. */
+export function bodyObject(body: unknown): JsonObject {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    fail("body", "expected a JSON object", "dict_type");
+  }
+  return body as JsonObject;
+}
+
+/** A nested object field. */
+export function objField(o: JsonObject, key: string, prefix = ""): JsonObject {
+  const v = o[key];
+  if (typeof v !== "object" || v === null || Array.isArray(v)) {
+    fail(prefix + key, v === undefined ? "Field required" : "expected an object", "dict_type");
+  }
+  return v as JsonObject;
+}
+
+/** A required non-empty string field. */
+export function strField(o: JsonObject, key: string, prefix = ""): string {
+  const v = o[key];
+  if (v === undefined) fail(prefix + key, "Field required", "missing");
+  if (typeof v !== "string" || v === "") fail(prefix + key, "expected a non-empty string", "string_type");
+  return v;
+}
+
+/** An optional string field (`null`/absent → `null`). */
+export function optStr(o: JsonObject, key: string, prefix = ""): string | null {
+  const v = o[key];
+  if (v === undefined || v === null) return null;
+  if (typeof v !== "string") fail(prefix + key, "expected a string", "string_type");
+  return v;
+}
+
+/** An optional integer field (`null`/absent → `null`). */
+export function optInt(o: JsonObject, key: string, prefix = ""): number | null {
+  const v = o[key];
+  if (v === undefined || v === null) return null;
+  if (typeof v !== "number" || !Number.isInteger(v)) fail(prefix + key, "expected an integer", "int_type");
+  return v;
+}
+
+/** A required integer field. */
+export function intField(o: JsonObject, key: string, prefix = ""): number {
+  const v = optInt(o, key, prefix);
+  if (v === null) fail(prefix + key, "Field required", "missing");
+  return v;
+}
+
+/** An optional number field with a default. */
+export function numField(o: JsonObject, key: string, dflt: number, prefix = ""): number {
+  const v = o[key];
+  if (v === undefined || v === null) return dflt;
+  if (typeof v !== "number" || !Number.isFinite(v)) fail(prefix + key, "expected a number", "float_type");
+  return v;
+}
+
+/** An optional boolean field with a default. */
+export function boolField(o: JsonObject, key: string, dflt: boolean, prefix = ""): boolean {
+  const v = o[key];
+  if (v === undefined || v === null) return dflt;
+  if (typeof v !== "boolean") fail(prefix + key, "expected a boolean", "bool_type");
+  return v;
+}
+
+/** A required array field. */
+export function arrField(o: JsonObject, key: string, prefix = ""): unknown[] {
+  const v = o[key];
+  if (v === undefined) fail(prefix + key, "Field required", "missing");
+  if (!Array.isArray(v)) fail(prefix + key, "expected a list", "list_type");
+  return v;
+}
+
+/** Token ids of a wire `ModelInput`; only encoded-text chunks are supported by the emulator. */
+export function modelInputTokens(value: unknown, field: string): number[] {
+  if (typeof value !== "object" || value === null) fail(field, "expected an object", "dict_type");
+  const chunks = (value as JsonObject).chunks;
+  if (!Array.isArray(chunks)) fail(`${field}.chunks`, "expected a list", "list_type");
+  const out: number[] = [];
+  chunks.forEach((chunk, i) => {
+    const where = `${field}.chunks.${i}`;
+    if (typeof chunk !== "object" || chunk === null) fail(where, "expected an object", "dict_type");
+    const c = chunk as JsonObject;
+    if (c.type !== undefined && c.type !== "encoded_text") {
+      fail(`${where}.type`, `chunk type ${String(c.type)} is not supported by the emulator`, "value_error");
+    }
+    const tokens = arrField(c, "tokens", `${where}.`);
+    for (const t of tokens) {
+      if (typeof t !== "number" || !Number.isInteger(t) || t < 0) {
+        fail(`${where}.tokens`, "expected non-negative integers", "int_type");
+      }
+      out.push(t);
+    }
+  });
+  return out;
+}
+
+/** A wire `TensorData` (`{data, dtype, shape}`) checked for consistency. */
+export function tensor(
+  value: unknown,
+  field: string,
+): { data: number[]; dtype: "int64" | "float32"; shape: number[] } {
+  if (typeof value !== "object" || value === null) fail(field, "expected an object", "dict_type");
+  const t = value as JsonObject;
+  const data = arrField(t, "data", `${field}.`);
+  if (!data.every((x) => typeof x === "number")) fail(`${field}.data`, "expected numbers", "float_type");
+  const dtype = t.dtype;
+  if (dtype !== "int64" && dtype !== "float32") {
+    fail(`${field}.dtype`, "expected 'int64' or 'float32'", "literal_error");
+  }
+  const rawShape = t.shape;
+  const shape = rawShape === undefined || rawShape === null ? [data.length] : rawShape;
+  if (!Array.isArray(shape) || !shape.every((x) => Number.isInteger(x))) {
+    fail(`${field}.shape`, "expected a list of integers", "list_type");
+  }
+  const size = (shape as number[]).reduce((a, b) => a * b, 1);
+  if (size !== data.length)
+    fail(`${field}.shape`, `shape does not match ${data.length} values`, "value_error");
+  return { data: data as number[], dtype, shape: shape as number[] };
+}
