@@ -1,0 +1,90 @@
+import {
+  APIConnectionError,
+  APIError,
+  APIStatusError,
+  APITimeoutError,
+  AuthenticationError,
+  BadRequestError,
+  InternalServerError,
+  NotFoundError,
+  PermissionDeniedError,
+  RateLimitError,
+  UnprocessableEntityError,
+} from "../core/errors.js";
+import { UnsafeArchiveError } from "./archive.js";
+
+/**
+ * Exit codes scripts can rely on. 0.4.1 exits 1 for every error and 2 for usage errors; we keep those
+ * and give authentication and not-found failures codes of their own.
+ */
+export const EXIT = {
+  ok: 0,
+  error: 1,
+  usage: 2,
+  auth: 3,
+  notFound: 4,
+  interrupted: 130,
+} as const;
+
+/** An error the CLI reports as `Error: <message>` plus optional details, exiting with `exitCode`. */
+export class CliError extends Error {
+  readonly code = "TINKER_CLI";
+  constructor(
+    message: string,
+    readonly details: string | null = null,
+    readonly exitCode: number = EXIT.error,
+  ) {
+    super(message);
+    this.name = "CliError";
+  }
+}
+
+function detailsOf(err: Error, lead?: string): string {
+  return lead ? `${lead}\nDetails: ${err.message}` : `Details: ${err.message}`;
+}
+
+/** Turns any error from a command into the CliError 0.4.1's `handle_api_errors` would print. */
+export function toCliError(err: unknown): CliError {
+  if (err instanceof CliError) return err;
+  if (err instanceof UnsafeArchiveError)
+    return new CliError(
+      "Refused to extract the checkpoint archive",
+      `Details: ${err.message}. Nothing was written to the output directory.`,
+    );
+  if (err instanceof NotFoundError) return new CliError("Resource not found", detailsOf(err), EXIT.notFound);
+  if (err instanceof AuthenticationError)
+    return new CliError(
+      "Authentication failed",
+      detailsOf(err, "Please check your API key or authentication credentials."),
+      EXIT.auth,
+    );
+  if (err instanceof PermissionDeniedError)
+    return new CliError(
+      "Permission denied",
+      detailsOf(err, "You don't have permission to access this resource."),
+      EXIT.auth,
+    );
+  if (err instanceof BadRequestError) return new CliError("Invalid request", detailsOf(err));
+  if (err instanceof UnprocessableEntityError) return new CliError("Invalid data provided", detailsOf(err));
+  if (err instanceof RateLimitError)
+    return new CliError("Rate limit exceeded", detailsOf(err, "Please wait a moment before trying again."));
+  if (err instanceof InternalServerError)
+    return new CliError(
+      "Internal server error",
+      detailsOf(err, "The Tinker API encountered an internal error. Please try again later."),
+    );
+  if (err instanceof APITimeoutError)
+    return new CliError(
+      "Request timeout",
+      detailsOf(err, "The request to Tinker API timed out. Please try again."),
+    );
+  if (err instanceof APIConnectionError)
+    return new CliError(
+      "Connection failed",
+      detailsOf(err, "Could not connect to the Tinker API. Please check your network connection."),
+    );
+  if (err instanceof APIStatusError) return new CliError(`API error (status ${err.status})`, detailsOf(err));
+  if (err instanceof APIError) return new CliError("API error occurred", detailsOf(err));
+  const message = err instanceof Error ? err.message : String(err);
+  return new CliError(`Unexpected error occurred: ${message}`);
+}
