@@ -32,7 +32,7 @@ const DEFAULT_ARCHIVE_URL_TTL_MS = 15 * 60_000;
 export class RestClient {
   readonly #holder: SessionHolder;
 
-  /** Use `ServiceClient.createRestClient()`. */
+  /** Use `ServiceClient.createRestClient()`. @internal */
   constructor(holder: SessionHolder) {
     this.#holder = holder;
   }

@@ -8,8 +8,11 @@ import type { TelemetryReporter } from "../telemetry/index.js";
 
 /** Injected clock, sleep and randomness; every timing decision in src/clients goes through these. */
 export interface ClientDeps {
+  /** Current time in ms. */
   now(): number;
+  /** Waits `ms`, rejecting with `APIUserAbortError` when `signal` aborts. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /** Uniform in [0, 1): backoff jitter. */
   random(): number;
 }
 

@@ -76,7 +76,7 @@ export class SamplingClient {
   readonly #onQueueState: QueueStateObserver;
   #seq = 0;
 
-  /** Use the factory methods of ServiceClient / TrainingClient. */
+  /** Use the factory methods of ServiceClient / TrainingClient. @internal */
   constructor(holder: SessionHolder, init: SamplingClientInit & { samplingSessionId: string }) {
     this.#holder = holder;
     this.modelPath = init.modelPath;
@@ -96,7 +96,8 @@ export class SamplingClient {
 
   /**
    * Create a sampling session (POST create_sampling_session) and its client. `modelPath` must start
-   * with `tinker://` (checked before anything is sent).
+   * with `tinker://` (checked before anything is sent). Use the ServiceClient / TrainingClient
+   * factories. @internal
    */
   static async create(holder: SessionHolder, init: SamplingClientInit): Promise<SamplingClient> {
     return holder.capture(async () => {

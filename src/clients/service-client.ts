@@ -46,7 +46,7 @@ export class ServiceClient implements AsyncDisposable {
     this.#holder = new SessionHolder(options);
   }
 
-  /** The session holder (shared state; for advanced use and tests). */
+  /** The session holder (shared state; for advanced use and tests). @internal */
   get holder(): SessionHolder {
     return this.#holder;
   }

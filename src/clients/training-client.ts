@@ -82,7 +82,7 @@ export class TrainingClient {
   readonly #onQueueState: QueueStateObserver;
   #tokenizer: Promise<Tokenizer> | undefined;
 
-  /** Use `ServiceClient.createLoraTrainingClient()` or `createTrainingClientFromState()`. */
+  /** Use `ServiceClient.createLoraTrainingClient()` or `createTrainingClientFromState()`. @internal */
   constructor(holder: SessionHolder, modelSeqId: number, modelId: string) {
     this.#holder = holder;
     this.modelSeqId = modelSeqId;

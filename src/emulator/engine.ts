@@ -38,6 +38,7 @@ export interface EngineForwardOutput {
   readonly metrics: Readonly<Record<string, number>>;
 }
 
+/** Adam settings of one `optim_step`, already defaulted from the request's `AdamParams`. */
 export interface EngineAdamParams {
   readonly learningRate: number;
   readonly beta1: number;
@@ -45,6 +46,7 @@ export interface EngineAdamParams {
   readonly eps: number;
 }
 
+/** Sampling settings of one `asample`, already defaulted from the request's `SamplingParams`. */
 export interface EngineSamplingParams {
   readonly maxTokens: number;
   readonly temperature: number;
@@ -55,12 +57,14 @@ export interface EngineSamplingParams {
   readonly stop: readonly string[] | readonly number[];
 }
 
+/** One generated sequence with the logprob of each generated token. */
 export interface EngineSampledSequence {
   readonly tokens: number[];
   readonly logprobs: number[];
   readonly stopReason: "length" | "stop";
 }
 
+/** Everything one `asample` produces. */
 export interface EngineSampleOutput {
   readonly sequences: EngineSampledSequence[];
   /** One entry per prompt token; the first is null (nothing precedes it). */
@@ -71,6 +75,7 @@ export interface EngineSampleOutput {
 
 /** A frozen set of weights that can generate text. */
 export interface EngineSampler {
+  /** Generates `numSamples` continuations of `prompt`; deterministic when `params.seed` is set. */
   sample(
     prompt: readonly number[],
     numSamples: number,
@@ -83,6 +88,7 @@ export interface EngineSampler {
 export interface EngineTrainableModel {
   readonly baseModel: string;
   readonly lora: EngineLoraSpec;
+  /** Per-token outputs and loss metrics without touching gradients. */
   forward(
     batch: readonly EngineDatum[],
     lossFn: EngineLossFn,
@@ -110,10 +116,12 @@ export interface EngineTrainableModel {
 export interface EngineFactory {
   /** The base model names the emulator advertises in `get_server_capabilities`. */
   readonly supportedModels: readonly string[];
+  /** A fresh trainable model: the named base with new LoRA adapters. */
   createModel(baseModel: string, lora: EngineLoraSpec): EngineTrainableModel;
   /** A sampler from saved sampler weights, or of the base model alone when `weights` is null. */
   createSampler(baseModel: string, weights: Uint8Array | null): EngineSampler;
   /** Encodes and decodes text for the emulator's own models (byte-level). */
   encode(text: string): number[];
+  /** Inverse of `encode`. */
   decode(tokens: readonly number[]): string;
 }

@@ -15,7 +15,9 @@ export interface ResultOptions {
 
 /** Injectable clock and sleep so tests run in ms. `sleep` must reject promptly when `signal` aborts. */
 export interface FutureDeps {
+  /** Current time in ms (timeouts are measured with it). */
   now(): number;
+  /** Waits `ms`, rejecting early when `signal` aborts; tests inject an instant one. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 

@@ -1,11 +1,9 @@
 /** Parsing and building `tinker://<training run id>/<weights|sampler_weights>/<name>` checkpoint paths. */
 
+import type { CheckpointType } from "../types/enums.js";
 import { ValidationError } from "../types/validation.js";
 
 const SCHEME = "tinker://";
-
-/** `training` for `weights/…` checkpoints (full state), `sampler` for `sampler_weights/…`. */
-export type CheckpointType = "training" | "sampler";
 
 /** A parsed checkpoint path, with the same parts as 0.4.1 `ParsedCheckpointTinkerPath`. */
 export interface ParsedTinkerPath {

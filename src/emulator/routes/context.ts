@@ -9,10 +9,15 @@ import type { Store } from "../store.js";
 
 /** Shared state handed to route modules. */
 export interface EmulatorState {
+  /** Sessions, models, runs and checkpoints. @internal */
   readonly store: Store;
+  /** Submitted work and its results. @internal */
   readonly futures: FuturesStore;
+  /** Every request seen (also `Emulator.log`). */
   readonly log: RequestLog;
+  /** Scripted and random faults (also `Emulator.faults`). */
   readonly faults: FaultInjector;
+  /** One-time download tickets of checkpoint archives. */
   readonly archives: ArchiveTickets;
   /** How long `retrieve_future` holds a pending poll. */
   pollHoldMs: number;
