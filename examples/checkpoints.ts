@@ -4,7 +4,7 @@
  *
  *   npx tsx examples/checkpoints.ts
  */
-import { ModelInput, TensorData } from "../src/index.js";
+import { ModelInput, TensorData } from "tinker-ts";
 import { connect } from "./connect.js";
 
 const conn = await connect();

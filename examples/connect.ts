@@ -2,8 +2,8 @@
  * How every example gets a ServiceClient: against the real Tinker service when TINKER_API_KEY is set,
  * otherwise against an emulator started in this process (no key, no network).
  */
-import { type Emulator, startEmulator } from "../src/emulator/index.js";
-import { ServiceClient } from "../src/index.js";
+import { type Emulator, startEmulator } from "tinker-ts/emulator";
+import { ServiceClient } from "tinker-ts";
 
 /** A connected ServiceClient, the base model to train, and a way to shut both down. */
 export interface Connection {

@@ -6,7 +6,7 @@
  *   npm run demo
  */
 import { SingleBar } from "cli-progress";
-import { type Datum, ModelInput, type SamplingClient, TensorData, type Tokenizer } from "../src/index.js";
+import { type Datum, ModelInput, type SamplingClient, TensorData, type Tokenizer } from "tinker-ts";
 import { connect } from "./connect.js";
 import { asciiPlot } from "./plot.js";
 

@@ -5,7 +5,7 @@
  *
  *   npx tsx examples/rl.ts
  */
-import { type Datum, ModelInput, TensorData, type Tokenizer } from "../src/index.js";
+import { type Datum, ModelInput, TensorData, type Tokenizer } from "tinker-ts";
 import { connect } from "./connect.js";
 
 const ROUNDS = Number(process.env.EXAMPLE_STEPS ?? 20);

@@ -4,7 +4,7 @@
  *
  *   npx tsx examples/sampling.ts
  */
-import { ModelInput } from "../src/index.js";
+import { ModelInput } from "tinker-ts";
 import { connect } from "./connect.js";
 
 const conn = await connect();

@@ -4,7 +4,7 @@
  *
  *   npx tsx examples/sft.ts
  */
-import { type Datum, ModelInput, TensorData } from "../src/index.js";
+import { type Datum, ModelInput, TensorData } from "tinker-ts";
 import { connect } from "./connect.js";
 
 const PAIRS: Array<[string, string]> = [

@@ -56,6 +56,13 @@ describe("examples", () => {
     expect(r.out).toContain("computeLogprobs:");
   });
 
+  it("tour (the README's snippet) trains, samples and lists", async () => {
+    const r = await runExample("tour");
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toContain("step 4: loss");
+    expect(r.out).toMatch(/tinker:\/\/\S+\/weights\/tour \[ 'weights\/tour' \]/);
+  });
+
   it("checkpoints saves, lists, restores and deletes", async () => {
     const r = await runExample("checkpoints");
     expect(r.code, r.out).toBe(0);
