@@ -15,6 +15,8 @@ import {
 import {
   type CreateSamplingSessionResponse,
   encodeCreateSamplingSessionRequest,
+  type GetSamplerResponse,
+  parseGetSamplerResponse,
   encodeSampleRequest,
   type ModelInput,
   parseSampleResponse,
@@ -22,6 +24,7 @@ import {
   type SamplingParams,
   ValidationError,
 } from "../types/index.js";
+import { loadTokenizer, type Tokenizer } from "../tokenizer/index.js";
 import { resultParser, untypedFuture } from "./parsing.js";
 import { executeWithRetries } from "./retry.js";
 import { type RetryConfig, RetryHandler, resolveRetryConfig } from "./retry-handler.js";
@@ -74,6 +77,7 @@ export class SamplingClient {
   readonly #holder: SessionHolder;
   readonly #retry: RetryHandler;
   readonly #onQueueState: QueueStateObserver;
+  #tokenizer: Promise<Tokenizer> | undefined;
   #seq = 0;
 
   /** Use the factory methods of ServiceClient / TrainingClient. @internal */
@@ -179,6 +183,45 @@ export class SamplingClient {
       { includePromptLogprobs: true, signal: options.signal },
     );
     return f.map((r) => r.prompt_logprobs ?? []);
+  }
+
+  /**
+   * The sampler's description (GET /api/v1/samplers/{id}, SDK-level retries). Not in 0.4.1; later
+   * Python versions have it as `get_base_model` / `_get_sampler_submit`.
+   */
+  getSampler(): Promise<GetSamplerResponse> {
+    const h = this.#holder;
+    return h.capture(() =>
+      executeWithRetries(
+        async () => {
+          const res = await h.transport.request({
+            method: "GET",
+            path: `/api/v1/samplers/${this.samplingSessionId}`,
+            pool: "train",
+            signal: h.signal,
+          });
+          return resultParser("GetSamplerResponse", parseGetSamplerResponse)(res.body);
+        },
+        { deps: h.deps, telemetry: h.telemetry, signal: h.signal, name: "get_sampler" },
+      ),
+    );
+  }
+
+  /** The base model this client samples (asks the server; as later Python versions do). */
+  async getBaseModel(): Promise<string> {
+    return (await this.getSampler()).base_model;
+  }
+
+  /**
+   * The tokenizer of the sampled base model, loaded from local files only (see `loadTokenizer`);
+   * cached per client, a failure is not cached.
+   */
+  getTokenizer(): Promise<Tokenizer> {
+    this.#tokenizer ??= (async () => loadTokenizer(await this.getBaseModel(), null, {}, this.#holder.env))();
+    this.#tokenizer.catch(() => {
+      this.#tokenizer = undefined;
+    });
+    return this.#tokenizer;
   }
 
   /** One submission: dispatch slot, shared 429 back-off, SDK-level retries; resolves to `{request_id}`. */

@@ -52,6 +52,8 @@ const realSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
 /** Shared state behind one ServiceClient. Created by ServiceClient; not for direct use. */
 export class SessionHolder {
   readonly config: ResolvedConfig;
+  /** The environment the configuration was read from (tokenizer lookups read it too). */
+  readonly env: NodeJS.ProcessEnv;
   readonly transport: Transport;
   readonly deps: ClientDeps;
   readonly futureContext: FutureContext;
@@ -72,7 +74,8 @@ export class SessionHolder {
   readonly #loops: Promise<void>[] = [];
 
   constructor(options: SessionHolderOptions = {}) {
-    this.config = resolveConfig(options, options.env);
+    this.env = options.env ?? process.env;
+    this.config = resolveConfig(options, this.env);
     this.deps = {
       now: options.deps?.now ?? Date.now,
       sleep: options.deps?.sleep ?? realSleep,

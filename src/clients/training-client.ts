@@ -415,7 +415,7 @@ export class TrainingClient {
       const info = await this.#requestInfo();
       const modelName = info.model_data.model_name ?? info.model_name;
       if (!modelName) throw new ValidationError("model_data.model_name", "get_info returned no model name");
-      return loadTokenizer(modelName, info.model_data.tokenizer_id ?? null);
+      return loadTokenizer(modelName, info.model_data.tokenizer_id ?? null, {}, this.#holder.env);
     })();
     this.#tokenizer.catch(() => {
       this.#tokenizer = undefined;

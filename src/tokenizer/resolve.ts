@@ -13,6 +13,9 @@ export interface TokenizerRef {
 /** The tokenizer id the emulator reports for its byte-level models. */
 export const BYTE_TOKENIZER_ID = "tinker-ts/byte-level";
 
+/** Names of the emulator's own models start with this; they use the byte tokenizer. */
+export const EMULATOR_MODEL_PREFIX = "tinker-ts/";
+
 // 0.4.1 loads this one with trust_remote_code at a fixed commit.
 const PINNED_REVISIONS: Readonly<Record<string, string>> = {
   "moonshotai/Kimi-K2-Thinking": "612681931a8c906ddb349f8ad0f582cb552189cd",
@@ -27,6 +30,10 @@ export function resolveTokenizerId(modelName: string, tokenizerIdFromInfo?: stri
   let tokenizerId: string;
   if (tokenizerIdFromInfo !== undefined && tokenizerIdFromInfo !== null) {
     tokenizerId = tokenizerIdFromInfo;
+  } else if (modelName.startsWith(EMULATOR_MODEL_PREFIX)) {
+    // The emulator's own models are byte-level; a client that only knows the name (a sampling
+    // client) finds their tokenizer without asking get_info.
+    tokenizerId = BYTE_TOKENIZER_ID;
   } else if (modelName.startsWith("meta-llama/Llama-3")) {
     tokenizerId = "baseten/Meta-Llama-3-tokenizer";
   } else if (modelName.split("/").length === 3) {

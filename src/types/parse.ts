@@ -4,6 +4,7 @@ import type {
   CreateModelResponse,
   ForwardBackwardOutput,
   GetInfoResponse,
+  GetSamplerResponse,
   LossFnOutput,
   OptimStepResponse,
   RequestFailedResponse,
@@ -155,6 +156,16 @@ export function parseGetInfoResponse(json: unknown): GetInfoResponse {
   assertString(json.model_id, "model_id");
   assertObject(json.model_data, "model_data");
   return json as unknown as GetInfoResponse;
+}
+
+/** Parses a sampler description. */
+export function parseGetSamplerResponse(json: unknown): GetSamplerResponse {
+  assertObject(json, "GetSamplerResponse");
+  assertString(json.sampler_id, "sampler_id");
+  assertString(json.base_model, "base_model");
+  const modelPath = json.model_path;
+  if (modelPath !== undefined && modelPath !== null) assertString(modelPath, "model_path");
+  return { sampler_id: json.sampler_id, base_model: json.base_model, model_path: modelPath ?? null };
 }
 
 /** Parses any response that only needs to be an object with the given string fields. */

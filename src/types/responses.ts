@@ -68,6 +68,16 @@ export interface GetInfoResponse {
   model_name?: string | null;
 }
 
+/** A sampling session's description (GET /api/v1/samplers/{id}; added after 0.4.1). */
+export interface GetSamplerResponse {
+  /** The sampling session id. */
+  sampler_id: string;
+  /** The base model the sampler runs. */
+  base_model: string;
+  /** The `tinker://` sampler weights, when the session samples from saved weights. */
+  model_path?: string | null;
+}
+
 /** One model the server can train/sample. */
 export interface SupportedModel {
   model_name?: string | null;

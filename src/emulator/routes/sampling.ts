@@ -76,6 +76,16 @@ export function samplingRoutes(router: Router, state: EmulatorState): void {
     };
   });
 
+  // Added to the API after 0.4.1 (SamplingClient.get_base_model / get_tokenizer use it).
+  router.add("GET", "/api/v1/samplers/:id", ({ params }) => {
+    const rec = store.sampling.get(params.id ?? "");
+    if (!rec) throw new HttpError(404, `Sampler ${params.id} not found`);
+    return {
+      status: 200,
+      body: { sampler_id: rec.samplingSessionId, base_model: rec.baseModel, model_path: rec.modelPath },
+    };
+  });
+
   router.add("POST", "/api/v1/asample", ({ body }) => {
     const b = bodyObject(body);
     const numSamples = optInt(b, "num_samples") ?? 1;

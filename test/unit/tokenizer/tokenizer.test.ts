@@ -26,6 +26,8 @@ describe("resolveTokenizerId (0.4.1 _get_tokenizer rules)", () => {
     ["a/b/c/d", null, "a/b/c/d"],
     ["no-slash", null, "no-slash"],
     ["meta-llama/Llama-3.1-8B", "server/choice", "server/choice"],
+    // Not in 0.4.1: the emulator's own model names map to its byte tokenizer.
+    ["tinker-ts/tiny-lm", null, BYTE_TOKENIZER_ID],
   ])("%s (info: %s) → %s", (model, fromInfo, expected) => {
     expect(resolveTokenizerId(model, fromInfo).tokenizerId).toBe(expected);
   });
