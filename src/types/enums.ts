@@ -14,9 +14,8 @@ export type RequestErrorCategory = "unknown" | "server" | "user";
 
 /** Parses a category; anything unrecognised becomes "unknown" as in 0.4.1. */
 export function parseRequestErrorCategory(value: unknown): RequestErrorCategory {
-  if (typeof value !== "string") return "unknown";
-  const v = value.toLowerCase();
-  return v === "server" || v === "user" ? v : "unknown";
+  // Exactly as 0.4.1's StrEnum: case-sensitive, so "User" is unknown.
+  return value === "server" || value === "user" ? value : "unknown";
 }
 
 /** Queue state reported while a future is pending. */

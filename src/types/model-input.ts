@@ -127,16 +127,10 @@ export class ModelInput {
     return this.chunks.reduce((n, c) => n + chunkLength(c), 0);
   }
 
-  /** Returns a new ModelInput with `token` appended (extends the last text chunk when there is one). */
+  /** Returns a new ModelInput with `token` appended as a new one-token text chunk (as 0.4.1). */
   appendInt(token: number): ModelInput {
     assertInt(token, "token");
-    const last = this.chunks[this.chunks.length - 1];
-    if (last?.type === "encoded_text") {
-      return new ModelInput([
-        ...this.chunks.slice(0, -1),
-        { type: "encoded_text", tokens: [...last.tokens, token] },
-      ]);
-    }
+    // A new one-token chunk each time, as 0.4.1 does: the chunks go on the wire as they are.
     return new ModelInput([...this.chunks, { type: "encoded_text", tokens: [token] }]);
   }
 

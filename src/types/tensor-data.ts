@@ -8,7 +8,8 @@ export type TensorDtype = "int64" | "float32";
 export interface TensorDataJSON {
   data: number[];
   dtype: TensorDtype;
-  shape: number[] | null;
+  /** Omitted when unset (0.4.1 sends only fields that were set); `null` is accepted on input. */
+  shape?: number[] | null;
 }
 
 /** Typed arrays accepted by `TensorData.fromTypedArray`. */
@@ -54,14 +55,18 @@ export class TensorData {
     this.shape = shape == null ? null : [...shape];
   }
 
-  /** From a plain array; dtype defaults to int64 when every value is an integer, else float32. */
+  /**
+   * From a plain array; dtype defaults to int64 when every value is an integer, else float32. The
+   * shape defaults to `[data.length]`, as 0.4.1's `from_numpy` gives for a 1-D array; pass `null` to
+   * leave it unset (then it is not sent).
+   */
   static fromArray(
     data: readonly number[],
     dtype?: TensorDtype,
     shape?: readonly number[] | null,
   ): TensorData {
     const d = dtype ?? (data.every((v) => Number.isInteger(v)) ? "int64" : "float32");
-    return new TensorData(data, d, shape ?? null);
+    return new TensorData(data, d, shape === undefined ? [data.length] : shape);
   }
 
   /** From a typed array: float arrays become float32, integer arrays int64 (0.4.1 maps numpy dtypes the same way). */
@@ -125,6 +130,8 @@ export class TensorData {
 
   /** Wire JSON. */
   toJSON(): TensorDataJSON {
-    return { data: [...this.data], dtype: this.dtype, shape: this.shape == null ? null : [...this.shape] };
+    const json: TensorDataJSON = { data: [...this.data], dtype: this.dtype };
+    if (this.shape != null) json.shape = [...this.shape];
+    return json;
   }
 }

@@ -28,7 +28,8 @@ describe("ModelInput", () => {
     expect(mi.length).toBe(3);
     const more = mi.appendInt(4);
     expect(more.toInts()).toEqual([1, 2, 3, 4]);
-    expect(more.chunks).toHaveLength(1);
+    // 0.4.1 appends a new one-token chunk rather than extending the last one.
+    expect(more.toJSON()).toEqual({ chunks: [{ tokens: [1, 2, 3] }, { tokens: [4] }] });
     expect(mi.toInts()).toEqual([1, 2, 3]); // original untouched
     expect(ModelInput.empty().appendInt(9).toJSON()).toEqual({ chunks: [{ tokens: [9] }] });
     const withImg = mi.append(imageChunk(new Uint8Array([1, 2, 3]), "png", 5));
@@ -81,8 +82,10 @@ describe("TensorData", () => {
     expect(TensorData.fromArray([1, 2], "float32").toJSON()).toEqual({
       data: [1, 2],
       dtype: "float32",
-      shape: null,
+      shape: [2],
     });
+    // An unset shape is not sent at all (0.4.1 exclude_unset), rather than sent as null.
+    expect(TensorData.fromArray([1, 2], "float32", null).toJSON()).toEqual({ data: [1, 2], dtype: "float32" });
     expect(TensorData.fromArray([1, 2, 3, 4], "int64", [2, 2]).toJSON().shape).toEqual([2, 2]);
   });
 
@@ -151,7 +154,8 @@ describe("datum", () => {
     });
     expect(d.loss_fn_inputs.target_tokens?.dtype).toBe("int64");
     expect(d.loss_fn_inputs.mask).toBe(td);
-    expect(d.loss_fn_inputs.extra?.toJSON()).toEqual({ data: [1, 2], dtype: "float32", shape: null });
+    // An unset shape is left out of the JSON (0.4.1 exclude_unset), not sent as null.
+    expect(d.loss_fn_inputs.extra?.toJSON()).toEqual({ data: [1, 2], dtype: "float32" });
     expect(d.model_input).toBeInstanceOf(ModelInput);
   });
 
