@@ -9,17 +9,7 @@ import {
   TensorData,
   ValidationError,
 } from "../../../src/types/index.js";
-
-function fieldOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ValidationError);
-    expect((e as ValidationError).code).toBe("TINKER_VALIDATION");
-    return (e as ValidationError).field;
-  }
-  throw new Error("expected a ValidationError");
-}
+import { fieldOf } from "./field-of.js";
 
 describe("ModelInput", () => {
   it("fromInts/toInts/length/appendInt/append", () => {
@@ -85,7 +75,10 @@ describe("TensorData", () => {
       shape: [2],
     });
     // An unset shape is not sent at all (0.4.1 exclude_unset), rather than sent as null.
-    expect(TensorData.fromArray([1, 2], "float32", null).toJSON()).toEqual({ data: [1, 2], dtype: "float32" });
+    expect(TensorData.fromArray([1, 2], "float32", null).toJSON()).toEqual({
+      data: [1, 2],
+      dtype: "float32",
+    });
     expect(TensorData.fromArray([1, 2, 3, 4], "int64", [2, 2]).toJSON().shape).toEqual([2, 2]);
   });
 

@@ -26,18 +26,8 @@ import {
   parseTryAgainResponse,
   parseUntypedAPIFuture,
   TensorData,
-  ValidationError,
 } from "../../../src/types/index.js";
-
-function fieldOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ValidationError);
-    return (e as ValidationError).field;
-  }
-  throw new Error("expected a ValidationError");
-}
+import { fieldOf } from "./field-of.js";
 
 describe("SamplingParams", () => {
   it("keeps only the fields that were set", () => {
