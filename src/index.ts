@@ -79,6 +79,6 @@ export {
   TokenizerError,
   type TokenizerLocation,
 } from "./tokenizer/index.js";
-export type { TelemetryReporter, TelemetrySeverity } from "./telemetry/index.js";
+export type { TelemetryReporter } from "./telemetry/index.js";
 export * from "./types/index.js";
 export { VERSION } from "./version.js";

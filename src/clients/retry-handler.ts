@@ -5,6 +5,7 @@
  */
 import { APIConnectionError, APIStatusError, APIUserAbortError } from "../core/errors.js";
 import { FutureExpiredError } from "../futures/index.js";
+import { isUserError, type TelemetryReporter } from "../telemetry/index.js";
 import type { ClientDeps } from "./retry.js";
 import { Semaphore } from "./semaphore.js";
 
@@ -68,9 +69,12 @@ export class RetryHandler {
   /** Retries performed (diagnostics). */
   retries = 0;
 
-  constructor(config: RetryConfig, deps: ClientDeps) {
+  readonly #telemetry: () => TelemetryReporter | null | undefined;
+
+  constructor(config: RetryConfig, deps: ClientDeps, telemetry?: () => TelemetryReporter | null) {
     this.config = config;
     this.#deps = deps;
+    this.#telemetry = telemetry ?? (() => undefined);
     this.#semaphore = new Semaphore(config.maxConnections);
     this.#lastProgress = deps.now();
   }
@@ -112,21 +116,44 @@ export class RetryHandler {
   }
 
   async #retrying<T>(fn: () => Promise<T>, signal: AbortSignal | undefined, stop: AbortSignal): Promise<T> {
+    const start = this.#deps.now();
     for (let attempt = 0; ; attempt++) {
       try {
         return await fn();
       } catch (error) {
-        if (
-          !this.config.enableRetryLogic ||
-          !isRetryableSampleError(error) ||
-          signal?.aborted ||
-          stop.aborted
-        ) {
+        const retryable = isRetryableSampleError(error);
+        this.#logFailure(error, retryable, attempt + 1, start);
+        if (!this.config.enableRetryLogic || !retryable || signal?.aborted || stop.aborted) {
           throw error;
         }
         this.retries++;
         await this.#deps.sleep(retryHandlerDelayMs(attempt, this.config, this.#deps.random), signal);
       }
     }
+  }
+
+  // 0.4.1 logs every failed attempt as "RetryHandler.execute.exception".
+  #logFailure(error: unknown, shouldRetry: boolean, attemptCount: number, start: number): void {
+    const telemetry = this.#telemetry();
+    if (!telemetry) return;
+    const userError = isUserError(error);
+    const now = this.#deps.now();
+    telemetry.logGenericEvent(
+      "RetryHandler.execute.exception",
+      {
+        func: "SamplingClient.sample",
+        exception: error instanceof Error ? error.message : String(error),
+        exception_type: error instanceof Error ? error.constructor.name : typeof error,
+        exception_stack: error instanceof Error ? (error.stack ?? null) : null,
+        status_code: error instanceof APIStatusError ? error.status : null,
+        should_retry: shouldRetry,
+        is_user_error: userError,
+        attempt_count: attemptCount,
+        start_time: start / 1000,
+        current_time: now / 1000,
+        elapsed_time: (now - start) / 1000,
+      },
+      shouldRetry || userError ? "WARNING" : "ERROR",
+    );
   }
 }

@@ -4,7 +4,7 @@
  * idempotency key) after 1, 2, 4 … 30 s, until 300 s have passed since the first attempt.
  */
 import { APIConnectionError, APIStatusError, APIUserAbortError } from "../core/errors.js";
-import type { TelemetryReporter } from "../telemetry/index.js";
+import { isUserError, type TelemetryReporter } from "../telemetry/index.js";
 
 /** Injected clock, sleep and randomness; every timing decision in src/clients goes through these. */
 export interface ClientDeps {
@@ -73,19 +73,4 @@ export async function executeWithRetries<T>(fn: () => Promise<T>, opts: ExecuteO
       await deps.sleep(Math.max(0, delay), opts.signal);
     }
   }
-}
-
-/**
- * 0.4.1's notion of a user error for telemetry: an HTTP 4xx other than 408 and 429 anywhere in the
- * cause chain, or a failed future of category "user". Client-side validation errors are not.
- */
-export function isUserError(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    if (e instanceof APIStatusError) {
-      const s = e.status;
-      return s >= 400 && s < 500 && s !== 408 && s !== 429;
-    }
-    if (e.name === "RequestFailedError") return (e as { category?: unknown }).category === "user";
-  }
-  return false;
 }

@@ -60,7 +60,7 @@ function sharedHandler(holder: SessionHolder, name: string | undefined, config: 
   const key = JSON.stringify([name ?? null, config]);
   let h = perHolder.get(key);
   if (!h) {
-    h = new RetryHandler(config, holder.deps);
+    h = new RetryHandler(config, holder.deps, () => holder.telemetry);
     perHolder.set(key, h);
   }
   return h;

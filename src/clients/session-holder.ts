@@ -9,7 +9,7 @@ import { SDK_VERSION, Transport } from "../core/transport.js";
 import type { FutureContext } from "../futures/index.js";
 import { createTelemetry, type TelemetryReporter } from "../telemetry/index.js";
 import { type CreateSessionResponse, encodeCreateSessionRequest } from "../types/index.js";
-import { type ClientDeps, isUserError } from "./retry.js";
+import type { ClientDeps } from "./retry.js";
 import { Semaphore } from "./semaphore.js";
 
 /** Heartbeat period (0.4.1 SESSION_HEARTBEAT_PERIOD_SEC). */
@@ -20,8 +20,6 @@ export const HEARTBEAT_WARNING_AFTER_MS = 120_000;
 export const SAMPLE_DISPATCH_LIMIT = 400;
 /** Back-off shared by all sampling clients of a holder after a 429. */
 export const SAMPLE_BACKOFF_MS = 1_000;
-/** Period of the telemetry flush driven by the holder's clock. */
-export const TELEMETRY_FLUSH_PERIOD_MS = 10_000;
 
 /** Options of the holder (the ServiceClient options). */
 export interface SessionHolderOptions extends ClientOptions {
@@ -83,7 +81,12 @@ export class SessionHolder {
     };
     this.#warn = options.warn ?? ((m) => console.warn(m));
     this.transport = new Transport(this.config, this.deps);
-    this.futureContext = { transport: this.transport, deps: this.deps, signal: this.#lifetime.signal };
+    this.futureContext = {
+      transport: this.transport,
+      deps: this.deps,
+      signal: this.#lifetime.signal,
+      telemetry: () => this.telemetry,
+    };
     this.#session = this.#createSession(options.userMetadata);
     // Nobody may await the session (e.g. a client only used for REST); never an unhandled rejection.
     this.#session.catch(() => {});
@@ -133,9 +136,7 @@ export class SessionHolder {
     this.heartbeat.lastSuccess = this.deps.now();
     if (!this.closed) {
       this.telemetry = createTelemetry(this.config, this.transport, sessionId, this.deps);
-      this.telemetry?.logSessionStart();
       this.#loops.push(this.#heartbeatLoop(sessionId));
-      if (this.telemetry) this.#loops.push(this.#telemetryLoop(this.telemetry));
     }
     return sessionId;
   }
@@ -179,41 +180,26 @@ export class SessionHolder {
     }
   }
 
-  // The reporter's own timer runs on real time; this loop makes the 10 s flush follow the
-  // injected clock too (flushing an empty queue sends nothing).
-  async #telemetryLoop(telemetry: TelemetryReporter): Promise<void> {
-    const signal = this.#lifetime.signal;
-    while (!signal.aborted) {
-      try {
-        await this.deps.sleep(TELEMETRY_FLUSH_PERIOD_MS, signal);
-      } catch {
-        return;
-      }
-      if (!signal.aborted) await telemetry.flush();
-    }
-  }
-
   /**
    * Run a public operation the way 0.4.1's `capture_exceptions(fatal=True)` does: on failure log
-   * the exception and SESSION_END to telemetry and flush at once, then rethrow.
+   * the exception and SESSION_END, wait (≤ 30 s) until telemetry has sent them, then rethrow.
    */
   async capture<T>(fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (error) {
-      this.reportFatal(error);
+      await this.reportFatal(error);
       throw error;
     }
   }
 
-  /** Log a fatal error (see {@link capture}); never throws. */
-  reportFatal(error: unknown): void {
+  /** Log a fatal error (see {@link capture}) and resolve once it is sent; never rejects. */
+  async reportFatal(error: unknown): Promise<void> {
     const t = this.telemetry;
     if (!t || error instanceof APIUserAbortError) return;
     try {
-      t.logException(error, "ERROR", isUserError(error));
-      t.logSessionEnd();
-      void t.flush();
+      t.logFatalException(error);
+      await t.flush();
     } catch {
       // telemetry must never disturb the caller
     }
@@ -221,16 +207,15 @@ export class SessionHolder {
 
   /**
    * Stop the heartbeat, abort polling and close the connection pools. Idempotent.
-   * Like 0.4.1 there is no final telemetry flush: queued events are dropped (the transport is
-   * closed before the reporter, so its closing flush cannot reach the server).
+   * Like 0.4.1 there is no final telemetry flush: queued events are dropped.
    */
   close(): Promise<void> {
     this.#closed ??= (async () => {
       this.#lifetime.abort(new APIUserAbortError("Client closed."));
+      this.telemetry?.close();
       await Promise.allSettled(this.#loops);
       await this.#session.catch(() => undefined);
       await this.transport.close();
-      void this.telemetry?.close().catch(() => {});
     })();
     return this.#closed;
   }

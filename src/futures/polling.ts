@@ -17,6 +17,8 @@ import type {
   FutureSubmittedMessage,
 } from "./events.js";
 import type { QueueStateObserver } from "./queue-state.js";
+import { isUserError } from "../telemetry/events.js";
+import type { Severity } from "../types/index.js";
 
 /** Per-poll timeout (0.4.1 passes timeout=45 to retrieve_future). */
 export const RETRIEVE_FUTURE_TIMEOUT_MS = 45_000;
@@ -53,6 +55,13 @@ export interface FutureContext {
   /** Client lifetime: when aborted (client closed), polling stops with `APIUserAbortError`. */
   signal?: AbortSignal;
   pacing?: Partial<PollPacing>;
+  /** Where poll failures are logged as 0.4.1's `APIFuture.result_async.*` telemetry events. */
+  telemetry?: () => FutureTelemetry | null | undefined;
+}
+
+/** The slice of the telemetry reporter polling logs to. */
+export interface FutureTelemetry {
+  logGenericEvent(name: string, data: Record<string, unknown>, severity: Severity): unknown;
 }
 
 /** What is being awaited and how to read its result. */
@@ -175,6 +184,19 @@ async function pollUntilDone<T>(
     }
     spec.onQueueState?.(state);
   };
+  // 0.4.1 logs every failed poll; the event names and fields follow api_future_impl.py.
+  const log = (kind: string, iteration: number, data: Record<string, unknown>, severity: Severity) =>
+    ctx.telemetry?.()?.logGenericEvent(
+      `APIFuture.result_async.${kind}`,
+      {
+        request_id: requestId,
+        request_type: spec.requestType,
+        ...data,
+        iteration,
+        elapsed_time: (deps.now() - startedAt) / 1000,
+      },
+      severity,
+    );
   const pause = async (ms: number) => {
     try {
       await deps.sleep(ms, signal);
@@ -220,6 +242,19 @@ async function pollUntilDone<T>(
       }
       if (error instanceof APIStatusError) {
         connectionErrors = 0;
+        const shouldRetry = error.status === 408 || (error.status >= 500 && error.status < 600);
+        const userError = isUserError(error);
+        log(
+          "api_status_error",
+          iteration,
+          {
+            status_code: error.status,
+            exception: error.message,
+            should_retry: shouldRetry,
+            is_user_error: userError,
+          },
+          shouldRetry || userError ? "WARNING" : "ERROR",
+        );
         if (error.status === 408) {
           // Still pending; a 408 body may carry the queue state.
           reportQueueState(queueStateOf(error.body));
@@ -234,6 +269,12 @@ async function pollUntilDone<T>(
         fail(error);
       }
       if (error instanceof APIConnectionError) {
+        log(
+          "connection_error",
+          iteration,
+          { exception: error.message, connection_error_retries: connectionErrors },
+          "WARNING",
+        );
         // Includes the 45 s per-poll timeout. Not reset by success bodies, as in 0.4.1.
         await pause(connectionErrorDelayMs(connectionErrors));
         connectionErrors++;
@@ -248,6 +289,18 @@ async function pollUntilDone<T>(
     }
     if (isObject(body) && "error" in body) {
       const category = parseRequestErrorCategory(body.category);
+      const userError = category === "user";
+      log(
+        "application_error",
+        iteration,
+        {
+          error: body.error,
+          // 0.4.1 sends the enum member's name: "User", "Server", "Unknown".
+          error_category: category[0]!.toUpperCase() + category.slice(1),
+          is_user_error: userError,
+        },
+        userError ? "WARNING" : "ERROR",
+      );
       fail(
         new RequestFailedError(
           `Request failed: ${String(body.error)} for request_id=${requestId} (${spec.requestType})`,
@@ -260,6 +313,17 @@ async function pollUntilDone<T>(
     try {
       result = spec.parse(body);
     } catch (error) {
+      log(
+        "validation_error",
+        iteration,
+        {
+          exception: error instanceof Error ? error.message : String(error),
+          exception_type: error instanceof Error ? error.constructor.name : typeof error,
+          exception_stack: error instanceof Error ? (error.stack ?? null) : null,
+          model_cls: spec.requestType,
+        },
+        "ERROR",
+      );
       return fail(error);
     }
     channels.futureCompleted.publish({

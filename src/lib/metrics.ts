@@ -4,6 +4,7 @@
  * according to the suffix after its `:`.
  */
 
+import { TinkerError } from "../core/errors.js";
 import { pythonTupleOfIntsHash } from "./python-hash.js";
 
 /** A reduction suffix 0.4.1 knows; metric keys look like `name:suffix`. */
@@ -21,14 +22,11 @@ export const METRIC_REDUCTIONS: readonly MetricReduction[] = [
 ];
 
 /** Thrown when a metric key cannot be reduced (0.4.1 raises `ValueError` / `ZeroDivisionError`). */
-export class MetricsReductionError extends Error {
-  /** Stable code for programmatic checks. */
-  readonly code = "TINKER_METRICS_REDUCTION" as const;
+export class MetricsReductionError extends TinkerError {
   /** The metric key that failed. */
   readonly key: string;
   constructor(key: string, message: string) {
-    super(message);
-    this.name = "MetricsReductionError";
+    super(message, "TINKER_METRICS_REDUCTION");
     this.key = key;
   }
 }

@@ -4,7 +4,7 @@
  */
 import { ServiceClient } from "../../src/clients/index.js";
 import { ModelInput, type Datum, TensorData } from "../../src/types/index.js";
-import { FakeClock } from "../parity/fake-clock.js";
+import { FakeClock } from "../support/fake-clock.js";
 import {
   type RecordedRequest,
   type ScriptedResponse,

@@ -293,3 +293,56 @@ describe("aborting", () => {
     expect(polls()).toHaveLength(0);
   });
 });
+
+describe("telemetry of failed polls (0.4.1 APIFuture.result_async.* events)", () => {
+  it("logs each failed poll with 0.4.1's names, fields and severities", async () => {
+    const events: Array<{ name: string; data: Record<string, unknown>; severity: string }> = [];
+    ctx.telemetry = () => ({
+      logGenericEvent: (name, data, severity) => events.push({ name, data, severity }),
+    });
+    server.script(
+      ROUTE,
+      { status: 408, body: { queue_state: "active" } },
+      { status: 500, body: { detail: "transient" } },
+      { body: { error: "bad lr", category: "user" } },
+    );
+    await expect(start("OptimStep")).rejects.toBeInstanceOf(RequestFailedError);
+    expect(events.map((e) => [e.name, e.severity, e.data["iteration"]])).toEqual([
+      ["APIFuture.result_async.api_status_error", "WARNING", 0],
+      ["APIFuture.result_async.api_status_error", "WARNING", 1],
+      ["APIFuture.result_async.application_error", "WARNING", 2],
+    ]);
+    expect(events[0]?.data).toMatchObject({
+      request_id: "req-1",
+      request_type: "OptimStep",
+      status_code: 408,
+      should_retry: true,
+      is_user_error: false,
+    });
+    // 0.4.1 sends the enum member's name, not its value.
+    expect(events[2]?.data).toMatchObject({ error: "bad lr", error_category: "User", is_user_error: true });
+    expect(typeof events[2]?.data["elapsed_time"]).toBe("number");
+  });
+
+  it("a non-retryable status is an ERROR unless it is a user error", async () => {
+    const events: Array<{ name: string; severity: string; data: Record<string, unknown> }> = [];
+    ctx.telemetry = () => ({
+      logGenericEvent: (name, data, severity) => events.push({ name, data, severity }),
+    });
+    server.script(ROUTE, { status: 404, body: { detail: "nope" } });
+    await expect(start()).rejects.toBeInstanceOf(NotFoundError);
+    expect(events).toMatchObject([
+      { severity: "WARNING", data: { status_code: 404, should_retry: false, is_user_error: true } },
+    ]);
+    server.script(ROUTE, { body: { error: "worker crashed", category: "server" } });
+    events.length = 0;
+    await expect(start("Sample", undefined, "req-2")).rejects.toBeInstanceOf(RequestFailedError);
+    expect(events).toMatchObject([
+      {
+        name: "APIFuture.result_async.application_error",
+        severity: "ERROR",
+        data: { error_category: "Server" },
+      },
+    ]);
+  });
+});

@@ -1,46 +1,182 @@
-import { describe, expect, it } from "vitest";
+/**
+ * The telemetry reporter against a recording fake transport and a virtual clock: batching,
+ * numbering, the 10 s periodic flush, the immediate flush after an exception, re-sends, the queue
+ * bound and the off switch. Wire parity with 0.4.1 is checked by test/parity/telemetry*.test.ts.
+ */
+import { afterEach, describe, expect, it } from "vitest";
 import type { ResolvedConfig } from "../../src/core/config.js";
-import type { RequestOptions, Transport } from "../../src/core/transport.js";
-import { createTelemetry, TelemetryReporter, type TelemetryEvent } from "../../src/telemetry/index.js";
+import { APIConnectionError, BadRequestError } from "../../src/core/errors.js";
+import type { RequestOptions, TransportResponse } from "../../src/core/transport.js";
+import {
+  createTelemetry,
+  platformSystem,
+  TELEMETRY_LIMITS,
+  TelemetryReporter,
+} from "../../src/telemetry/index.js";
+import type { TelemetryEvent, TelemetrySendRequest } from "../../src/types/index.js";
+import { FakeClock } from "../support/fake-clock.js";
 
-function fakeTransport(failFirst = 0) {
-  const bodies: { events: TelemetryEvent[]; session_id: string }[] = [];
-  let fails = failFirst;
+/** Records every telemetry request; `failures` are thrown, in order, before answering 200. */
+function recordingTransport(failures: unknown[] = []) {
+  const requests: RequestOptions[] = [];
   const transport = {
-    async request(opts: RequestOptions) {
-      if (fails-- > 0) throw new Error("down");
-      bodies.push(opts.body as (typeof bodies)[number]);
-      return { status: 200, headers: {}, body: {} };
+    async request<R>(opts: RequestOptions): Promise<TransportResponse<R>> {
+      requests.push(opts);
+      const failure = failures.shift();
+      if (failure !== undefined) throw failure;
+      return { status: 200, headers: {}, body: { status: "accepted" } as R } as TransportResponse<R>;
     },
-  } as unknown as Transport;
-  return { transport, bodies };
+  };
+  const bodies = () => requests.map((r) => r.body as TelemetrySendRequest);
+  return { transport, requests, bodies };
 }
-const deps = { now: () => 0, sleep: async () => {} };
+
+const kinds = (events: TelemetryEvent[]) => events.map((e) => e.event);
+const turn = () => new Promise((r) => setImmediate(r));
+
+let reporter: TelemetryReporter | undefined;
+afterEach(() => reporter?.close());
+
+function start(failures: unknown[] = []) {
+  const clock = new FakeClock();
+  const rec = recordingTransport(failures);
+  reporter = new TelemetryReporter({ transport: rec.transport, sessionId: "sess-1", deps: clock.deps });
+  return { clock, ...rec, reporter };
+}
 
 describe("TelemetryReporter", () => {
-  it("numbers events and batches at most 100 per request", async () => {
-    const { transport, bodies } = fakeTransport();
-    const r = new TelemetryReporter({ transport, sessionId: "sess-1", deps });
-    r.logSessionStart();
-    for (let i = 0; i < 150; i++) r.logGenericEvent("e", { i });
-    await r.close();
-    expect(bodies.map((b) => b.events.length)).toEqual([100, 51]);
-    const all = bodies.flatMap((b) => b.events);
+  it("starts with SESSION_START and numbers events across batches of at most 100", async () => {
+    const { reporter, bodies } = start();
+    for (let i = 0; i < 150; i++) reporter.logGenericEvent("step", { i });
+    await reporter.flush();
+    expect(bodies().map((b) => b.events.length)).toEqual([100, 51]);
+    const all = bodies().flatMap((b) => b.events);
     expect(all.map((e) => e.event_session_index)).toEqual(all.map((_, i) => i));
     expect(all[0]).toMatchObject({ event: "SESSION_START", severity: "INFO" });
-    expect(bodies[0]).toMatchObject({ session_id: "sess-1", sdk_version: "0.4.1" });
+    expect(all[1]).toMatchObject({ event: "GENERIC_EVENT", event_name: "step", event_data: { i: 0 } });
+    expect(bodies()[0]).toMatchObject({
+      session_id: "sess-1",
+      sdk_version: "0.4.1",
+      platform: platformSystem(),
+    });
   });
 
-  it("retries a failed batch once", async () => {
-    const { transport, bodies } = fakeTransport(1);
-    const r = new TelemetryReporter({ transport, sessionId: "s", deps });
-    r.logSessionEnd();
-    await r.close();
-    expect(bodies).toHaveLength(1);
+  it("sends with the 5 s telemetry timeout on the telemetry pool, leaving HTTP retries on", async () => {
+    const { reporter, requests } = start();
+    await reporter.flush();
+    expect(requests).toHaveLength(1);
+    expect(requests[0]).toMatchObject({
+      method: "POST",
+      path: "/api/v1/telemetry",
+      pool: "telemetry",
+      timeoutMs: 5_000,
+    });
+    expect(requests[0]?.maxRetries).toBeUndefined();
   });
 
-  it("is disabled when telemetryEnabled is false", () => {
-    const { transport } = fakeTransport();
-    expect(createTelemetry({ telemetryEnabled: false } as ResolvedConfig, transport, "s", deps)).toBeNull();
+  it("flushes on its own every 10 s, not before", async () => {
+    const { clock, reporter, bodies } = start();
+    reporter.logGenericEvent("warn", {}, "WARNING");
+    await clock.advance(9_999);
+    await turn();
+    expect(bodies()).toHaveLength(0);
+    await clock.advance(1);
+    await turn();
+    expect(bodies()).toHaveLength(1);
+    expect(kinds(bodies()[0]!.events)).toEqual(["SESSION_START", "GENERIC_EVENT"]);
+    reporter.logGenericEvent("later");
+    await clock.advance(10_000);
+    await turn();
+    expect(bodies()).toHaveLength(2);
+  });
+
+  it("an exception is flushed at once, batched with what is logged in the same tick", async () => {
+    const { reporter, bodies } = start();
+    reporter.logException(new Error("boom"));
+    reporter.logGenericEvent("same tick");
+    await turn();
+    await turn();
+    expect(bodies()).toHaveLength(1);
+    const [, ex, generic] = bodies()[0]!.events;
+    expect(ex).toMatchObject({
+      event: "UNHANDLED_EXCEPTION",
+      severity: "ERROR",
+      error_type: "Error",
+      error_message: "boom",
+    });
+    expect(typeof (ex as { traceback?: unknown }).traceback).toBe("string");
+    expect(generic).toMatchObject({ event: "GENERIC_EVENT", event_name: "same tick" });
+  });
+
+  it("a fatal exception goes out with SESSION_END and its duration; flush() waits for it", async () => {
+    const { clock, reporter, bodies } = start();
+    await clock.advance(1_500);
+    reporter.logFatalException(
+      new BadRequestError("Error code: 400", { status: 400, body: { detail: "bad" } }),
+    );
+    await reporter.flush();
+    const events = bodies()[0]!.events;
+    expect(kinds(events)).toEqual(["SESSION_START", "GENERIC_EVENT", "SESSION_END"]);
+    expect(events[1]).toMatchObject({
+      event_name: "user_error",
+      severity: "WARNING",
+      event_data: { error_type: "BadRequestError", status_code: 400, body: { detail: "bad" } },
+    });
+    expect(events[2]).toMatchObject({ severity: "INFO", duration: "0:00:01.500000" });
+  });
+
+  it("re-sends a batch 1 s after the HTTP layer gave up, with the same events", async () => {
+    const down = new APIConnectionError("down");
+    const { clock, reporter, bodies } = start([down, down]);
+    reporter.logGenericEvent("x");
+    const flushed = reporter.flush();
+    await flushed;
+    expect(bodies()).toHaveLength(3);
+    expect(bodies()[2]).toEqual(bodies()[0]);
+    expect(clock.sleeps.filter((ms) => ms === TELEMETRY_LIMITS.retryDelayMs)).toHaveLength(2);
+    expect(reporter.sent).toBe(1);
+    expect(reporter.dropped).toBe(0);
+  });
+
+  it("drops a batch after 5 failed sends (0.4.1 retries forever) and on a non-API error at once", async () => {
+    const down = new APIConnectionError("down");
+    const a = start(Array.from({ length: 5 }, () => down));
+    await a.reporter.flush();
+    expect(a.requests).toHaveLength(TELEMETRY_LIMITS.maxBatchSends);
+    expect(a.reporter.dropped).toBe(1);
+    a.reporter.close();
+
+    const b = start([new TypeError("bug")]);
+    await b.reporter.flush();
+    expect(b.requests).toHaveLength(1);
+    expect(b.reporter.dropped).toBe(1);
+  });
+
+  it("bounds the queue at 10,000 events and counts what it drops", () => {
+    const { reporter } = start();
+    // SESSION_START already holds one slot.
+    for (let i = 0; i < TELEMETRY_LIMITS.maxQueue - 1; i++) expect(reporter.logGenericEvent("e")).toBe(true);
+    expect(reporter.logGenericEvent("overflow")).toBe(false);
+    expect(reporter.logFatalException(new Error("x"))).toBe(false);
+    expect(reporter.pending).toBe(TELEMETRY_LIMITS.maxQueue);
+    expect(reporter.dropped).toBe(3);
+  });
+
+  it("close() stops the loop: nothing more is sent, flush() resolves at once", async () => {
+    const { clock, reporter, requests } = start();
+    reporter.logGenericEvent("queued");
+    reporter.close();
+    await reporter.flush();
+    await clock.advance(60_000);
+    await turn();
+    expect(requests).toHaveLength(0);
+  });
+
+  it("is off when telemetryEnabled is false", () => {
+    const { transport } = recordingTransport();
+    expect(createTelemetry({ telemetryEnabled: false } as ResolvedConfig, transport, "s")).toBeNull();
+    const on = createTelemetry({ telemetryEnabled: true } as ResolvedConfig, transport, "s");
+    expect(on).toBeInstanceOf(TelemetryReporter);
+    on?.close();
   });
 });

@@ -1,0 +1,234 @@
+/**
+ * The telemetry reporter of a session (0.4.1's `Telemetry`): events queue up and one background
+ * loop POSTs them to /api/v1/telemetry in batches, every 10 s or at once when an exception is
+ * logged. It never throws into user code and never keeps the process alive.
+ */
+import { SDK_VERSION } from "../core/transport.js";
+import { APIError } from "../core/errors.js";
+import type { RequestOptions, TransportResponse } from "../core/transport.js";
+import type { Severity, TelemetryEvent, TelemetrySendRequest } from "../types/index.js";
+import {
+  exceptionEvent,
+  genericEvent,
+  platformSystem,
+  sessionEndEvent,
+  sessionStartEvent,
+} from "./events.js";
+
+/** The slice of `Transport` the reporter needs. */
+export interface TelemetryTransport {
+  request<R = unknown>(opts: RequestOptions): Promise<TransportResponse<R>>;
+}
+
+/** Injected time sources so tests run in milliseconds. */
+export interface TelemetryDeps {
+  now(): number;
+  /** Waits `ms`; rejects when `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** Limits of the 0.4.1 reporter, plus the bound tinker-ts puts on re-sending a failed batch. */
+export const TELEMETRY_LIMITS = {
+  batchSize: 100,
+  flushIntervalMs: 10_000,
+  maxQueue: 10_000,
+  /** Pause before re-sending a batch the HTTP layer gave up on. */
+  retryDelayMs: 1_000,
+  /** Per-request timeout (0.4.1 HTTP_TIMEOUT_SECONDS). */
+  httpTimeoutMs: 5_000,
+  /** 0.4.1 re-sends forever; tinker-ts drops a batch after this many failed sends (docs/parity.md). */
+  maxBatchSends: 5,
+  /** How long `flush()` waits for the queue to drain (0.4.1 FLUSH_TIMEOUT). */
+  flushTimeoutMs: 30_000,
+};
+
+/** Options for {@link TelemetryReporter}. */
+export interface TelemetryReporterOptions {
+  transport: TelemetryTransport;
+  sessionId: string;
+  deps?: Partial<TelemetryDeps>;
+}
+
+const realSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    timer.unref();
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+
+/** Queues events and sends them in the background; see the module comment. */
+export class TelemetryReporter {
+  /** Events dropped because the queue was full or a batch could not be delivered. */
+  dropped = 0;
+  /** Batches delivered. */
+  sent = 0;
+  readonly #opts: TelemetryReporterOptions;
+  readonly #deps: TelemetryDeps;
+  readonly #queue: TelemetryEvent[] = [];
+  readonly #sessionStartMs: number;
+  readonly #stop = new AbortController();
+  readonly #drainWaiters: Array<{ target: number; resolve: () => void }> = [];
+  #index = 0;
+  #pushed = 0;
+  #handled = 0;
+  #wake: AbortController | undefined;
+  #wakeRequested = false;
+
+  constructor(opts: TelemetryReporterOptions) {
+    this.#opts = opts;
+    this.#deps = { now: opts.deps?.now ?? Date.now, sleep: opts.deps?.sleep ?? realSleep };
+    this.#sessionStartMs = this.#deps.now();
+    this.#enqueue(sessionStartEvent(this.#stamp(this.#sessionStartMs)));
+    void this.#run();
+  }
+
+  /** Queues a GENERIC_EVENT (0.4.1 `Telemetry.log`); sent with the next batch. */
+  logGenericEvent(name: string, data?: Record<string, unknown>, severity: Severity = "INFO"): boolean {
+    return this.#enqueue(genericEvent(this.#stamp(), name, data, severity));
+  }
+
+  /** Queues an exception (or a `user_error` event) and starts a flush at once. */
+  logException(error: unknown, severity: Severity = "ERROR"): boolean {
+    const logged = this.#enqueue(exceptionEvent(this.#stamp(), error, severity));
+    this.#triggerFlush();
+    return logged;
+  }
+
+  /**
+   * An exception that ends the operation (0.4.1 `capture_exceptions(fatal=True)`): the exception
+   * and a SESSION_END go out together in a flush started at once.
+   */
+  logFatalException(error: unknown, severity: Severity = "ERROR"): boolean {
+    const ex = exceptionEvent(this.#stamp(), error, severity);
+    const end = sessionEndEvent(this.#stamp(), this.#sessionStartMs);
+    const logged = this.#enqueue(ex, end);
+    this.#triggerFlush();
+    return logged;
+  }
+
+  /** Queues SESSION_END. */
+  logSessionEnd(): boolean {
+    return this.#enqueue(sessionEndEvent(this.#stamp(), this.#sessionStartMs));
+  }
+
+  /**
+   * Sends everything queued so far and resolves once it has been handled (sent or given up),
+   * or after 30 s. Never rejects.
+   */
+  flush(): Promise<void> {
+    if (this.#handled >= this.#pushed || this.#stop.signal.aborted) return Promise.resolve();
+    const drained = new Promise<void>((resolve) =>
+      this.#drainWaiters.push({ target: this.#pushed, resolve }),
+    );
+    this.#triggerFlush();
+    const timeout = this.#deps.sleep(TELEMETRY_LIMITS.flushTimeoutMs, this.#stop.signal).catch(() => {});
+    return Promise.race([drained, timeout]);
+  }
+
+  /** Stops the background loop; queued events are not sent (as 0.4.1, which has no final flush). */
+  close(): void {
+    this.#stop.abort();
+    this.#wake?.abort();
+    for (const w of this.#drainWaiters.splice(0)) w.resolve();
+  }
+
+  /** Events queued and not yet handed to a request. */
+  get pending(): number {
+    return this.#queue.length;
+  }
+
+  #stamp(nowMs = this.#deps.now()) {
+    return { index: this.#index++, nowMs };
+  }
+
+  #enqueue(...events: TelemetryEvent[]): boolean {
+    if (this.#queue.length + events.length > TELEMETRY_LIMITS.maxQueue) {
+      this.dropped += events.length;
+      return false;
+    }
+    this.#queue.push(...events);
+    this.#pushed += events.length;
+    return true;
+  }
+
+  // The flush runs on the loop's next turn, so events logged in the same tick share a batch.
+  #triggerFlush(): void {
+    this.#wakeRequested = true;
+    this.#wake?.abort();
+  }
+
+  async #run(): Promise<void> {
+    const stop = this.#stop.signal;
+    while (!stop.aborted) {
+      if (!this.#wakeRequested) {
+        this.#wake = new AbortController();
+        await this.#deps
+          .sleep(TELEMETRY_LIMITS.flushIntervalMs, AbortSignal.any([stop, this.#wake.signal]))
+          .catch(() => {});
+        this.#wake = undefined;
+      }
+      this.#wakeRequested = false;
+      if (stop.aborted) return;
+      await this.#drain();
+    }
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#queue.length > 0 && !this.#stop.signal.aborted) {
+      const events = this.#queue.splice(0, TELEMETRY_LIMITS.batchSize);
+      if (await this.#sendWithRetry(events)) this.sent++;
+      else this.dropped += events.length;
+      this.#handled += events.length;
+      this.#settleWaiters();
+    }
+  }
+
+  #settleWaiters(): void {
+    for (let i = this.#drainWaiters.length - 1; i >= 0; i--) {
+      const w = this.#drainWaiters[i]!;
+      if (this.#handled >= w.target) {
+        this.#drainWaiters.splice(i, 1);
+        w.resolve();
+      }
+    }
+  }
+
+  async #sendWithRetry(events: TelemetryEvent[]): Promise<boolean> {
+    const body: TelemetrySendRequest = {
+      events,
+      platform: platformSystem(),
+      sdk_version: SDK_VERSION,
+      session_id: this.#opts.sessionId,
+    };
+    for (let send = 1; ; send++) {
+      try {
+        // Normal HTTP retries (same idempotency key) with the short telemetry timeout.
+        await this.#opts.transport.request({
+          method: "POST",
+          path: "/api/v1/telemetry",
+          pool: "telemetry",
+          body,
+          timeoutMs: TELEMETRY_LIMITS.httpTimeoutMs,
+          signal: this.#stop.signal,
+        });
+        return true;
+      } catch (error) {
+        // 0.4.1 re-sends only after API errors; anything else (a bug, a closed client) drops the batch.
+        if (!(error instanceof APIError) || send >= TELEMETRY_LIMITS.maxBatchSends) return false;
+        try {
+          await this.#deps.sleep(TELEMETRY_LIMITS.retryDelayMs, this.#stop.signal);
+        } catch {
+          return false;
+        }
+      }
+    }
+  }
+}
