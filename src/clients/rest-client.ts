@@ -195,7 +195,7 @@ export class RestClient {
     try {
       return parseTinkerPath(tinkerPath);
     } catch (error) {
-      void this.#holder.reportFatal(error);
+      this.#holder.reportFatal(error);
       throw error;
     }
   }

@@ -138,7 +138,7 @@ export class ServiceClient implements AsyncDisposable {
     const run = await this.createRestClient().getTrainingRunByTinkerPath(path);
     if (run.lora_rank == null) {
       const e = new ValidationError("lora_rank", `training run ${run.training_run_id} is not a LoRA run`);
-      await this.#holder.reportFatal(e);
+      this.#holder.reportFatal(e);
       throw e;
     }
     const training = await this.createLoraTrainingClient(run.base_model, {

@@ -182,39 +182,39 @@ export class SessionHolder {
 
   /**
    * Run a public operation the way 0.4.1's `capture_exceptions(fatal=True)` does: on failure log
-   * the exception and SESSION_END, wait (≤ 30 s) until telemetry has sent them, then rethrow.
+   * the exception and SESSION_END, start a flush, rethrow. Unlike 0.4.1 the error is not held
+   * back until telemetry is sent (docs/parity.md); `close()` delivers whatever is still queued.
    */
   async capture<T>(fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (error) {
-      await this.reportFatal(error);
+      this.reportFatal(error);
       throw error;
     }
   }
 
-  /** Log a fatal error (see {@link capture}) and resolve once it is sent; never rejects. */
-  async reportFatal(error: unknown): Promise<void> {
+  /** Log a fatal error (see {@link capture}); never throws. */
+  reportFatal(error: unknown): void {
     const t = this.telemetry;
     if (!t || error instanceof APIUserAbortError) return;
     try {
       t.logFatalException(error);
-      await t.flush();
     } catch {
       // telemetry must never disturb the caller
     }
   }
 
   /**
-   * Stop the heartbeat, abort polling and close the connection pools. Idempotent.
-   * Like 0.4.1 there is no final telemetry flush: queued events are dropped.
+   * Stop the heartbeat, abort polling, send the queued telemetry with a SESSION_END (≤ 10 s;
+   * 0.4.1 drops it) and close the connection pools. Idempotent.
    */
   close(): Promise<void> {
     this.#closed ??= (async () => {
       this.#lifetime.abort(new APIUserAbortError("Client closed."));
-      this.telemetry?.close();
       await Promise.allSettled(this.#loops);
       await this.#session.catch(() => undefined);
+      await this.telemetry?.close();
       await this.transport.close();
     })();
     return this.#closed;

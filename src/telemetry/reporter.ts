@@ -40,6 +40,8 @@ export const TELEMETRY_LIMITS = {
   maxBatchSends: 5,
   /** How long `flush()` waits for the queue to drain (0.4.1 FLUSH_TIMEOUT). */
   flushTimeoutMs: 30_000,
+  /** How long `close()` waits for its final flush. */
+  closeFlushTimeoutMs: 10_000,
 };
 
 /** Options for {@link TelemetryReporter}. */
@@ -81,6 +83,7 @@ export class TelemetryReporter {
   #handled = 0;
   #wake: AbortController | undefined;
   #wakeRequested = false;
+  #lastEvent: TelemetryEvent["event"] | undefined;
 
   constructor(opts: TelemetryReporterOptions) {
     this.#opts = opts;
@@ -123,18 +126,26 @@ export class TelemetryReporter {
    * Sends everything queued so far and resolves once it has been handled (sent or given up),
    * or after 30 s. Never rejects.
    */
-  flush(): Promise<void> {
+  flush(timeoutMs = TELEMETRY_LIMITS.flushTimeoutMs): Promise<void> {
     if (this.#handled >= this.#pushed || this.#stop.signal.aborted) return Promise.resolve();
     const drained = new Promise<void>((resolve) =>
       this.#drainWaiters.push({ target: this.#pushed, resolve }),
     );
     this.#triggerFlush();
-    const timeout = this.#deps.sleep(TELEMETRY_LIMITS.flushTimeoutMs, this.#stop.signal).catch(() => {});
-    return Promise.race([drained, timeout]);
+    const gaveUp = new AbortController();
+    const timeout = this.#deps.sleep(timeoutMs, AbortSignal.any([this.#stop.signal, gaveUp.signal]));
+    return Promise.race([drained, timeout.catch(() => {})]).finally(() => gaveUp.abort());
   }
 
-  /** Stops the background loop; queued events are not sent (as 0.4.1, which has no final flush). */
-  close(): void {
+  /**
+   * Ends the session: queues SESSION_END (unless that was the last event, e.g. after a fatal
+   * error), sends what is queued (waiting ≤ 10 s), then stops the loop. 0.4.1 has no final flush
+   * and loses these events. Idempotent; never rejects.
+   */
+  async close(): Promise<void> {
+    if (this.#stop.signal.aborted) return;
+    if (this.#lastEvent !== "SESSION_END") this.logSessionEnd();
+    await this.flush(TELEMETRY_LIMITS.closeFlushTimeoutMs);
     this.#stop.abort();
     this.#wake?.abort();
     for (const w of this.#drainWaiters.splice(0)) w.resolve();
@@ -156,6 +167,7 @@ export class TelemetryReporter {
     }
     this.#queue.push(...events);
     this.#pushed += events.length;
+    this.#lastEvent = events[events.length - 1]?.event;
     return true;
   }
 
@@ -177,13 +189,15 @@ export class TelemetryReporter {
       }
       this.#wakeRequested = false;
       if (stop.aborted) return;
-      await this.#drain();
+      // Send what is queued now; events logged while it is on the wire wait for the next flush
+      // rather than trailing in a batch of their own.
+      await this.#drain(this.#pushed);
     }
   }
 
-  async #drain(): Promise<void> {
-    while (this.#queue.length > 0 && !this.#stop.signal.aborted) {
-      const events = this.#queue.splice(0, TELEMETRY_LIMITS.batchSize);
+  async #drain(upTo: number): Promise<void> {
+    while (this.#handled < upTo && this.#queue.length > 0 && !this.#stop.signal.aborted) {
+      const events = this.#queue.splice(0, Math.min(TELEMETRY_LIMITS.batchSize, upTo - this.#handled));
       if (await this.#sendWithRetry(events)) this.sent++;
       else this.dropped += events.length;
       this.#handled += events.length;

@@ -70,6 +70,31 @@ describe("session holder", () => {
     await Promise.all([service.close(), service.close()]);
     await expect(pending).rejects.toThrow();
   });
+
+  it("a failed call is not held back by slow telemetry; close() delivers the fatal batch", async () => {
+    const service = api.service({ telemetry: true });
+    await service.sessionId();
+    // The telemetry endpoint holds its answer for 1 s of real time.
+    let answered = false;
+    api.server.script("POST /api/v1/telemetry", {
+      delayMs: 1_000,
+      body: { status: "accepted" },
+      onRequest: () => setTimeout(() => (answered = true), 1_000).unref(),
+    });
+    api.server.script("GET /api/v1/get_server_capabilities", { status: 400, body: { detail: "bad" } });
+    await expect(service.getServerCapabilities()).rejects.toThrow("bad");
+    // 0.4.1 would hold the error until telemetry answered; tinker-ts rethrows at once.
+    expect(answered).toBe(false);
+    await service.close();
+    const telemetry = api.bodies("/api/v1/telemetry");
+    const events = telemetry.flatMap((b) => b["events"] as Array<{ event: string; event_name?: string }>);
+    expect(events.map((e) => e.event_name ?? e.event)).toEqual([
+      "SESSION_START",
+      "InternalClientHolder.execute_with_retries.exception",
+      "user_error",
+      "SESSION_END",
+    ]);
+  });
 });
 
 async function waitFor(cond: () => boolean): Promise<void> {

@@ -35,7 +35,9 @@ const kinds = (events: TelemetryEvent[]) => events.map((e) => e.event);
 const turn = () => new Promise((r) => setImmediate(r));
 
 let reporter: TelemetryReporter | undefined;
-afterEach(() => reporter?.close());
+afterEach(async () => {
+  await reporter?.close();
+});
 
 function start(failures: unknown[] = []) {
   const clock = new FakeClock();
@@ -125,6 +127,34 @@ describe("TelemetryReporter", () => {
     expect(events[2]).toMatchObject({ severity: "INFO", duration: "0:00:01.500000" });
   });
 
+  it("events logged while a batch is on the wire wait for the next flush", async () => {
+    const clock = new FakeClock();
+    const sent: TelemetrySendRequest[] = [];
+    let release!: () => void;
+    const transport = {
+      async request<R>(opts: RequestOptions): Promise<TransportResponse<R>> {
+        sent.push(opts.body as TelemetrySendRequest);
+        if (sent.length === 1) await new Promise<void>((r) => (release = r));
+        return { status: 200, headers: {}, body: {} as R } as TransportResponse<R>;
+      },
+    };
+    reporter = new TelemetryReporter({ transport, sessionId: "s", deps: clock.deps });
+    reporter.logException(new Error("first"));
+    await turn();
+    reporter.logGenericEvent("while sending");
+    release();
+    await turn();
+    await turn();
+    expect(sent).toHaveLength(1);
+    expect(kinds(sent[0]!.events)).toEqual(["SESSION_START", "UNHANDLED_EXCEPTION"]);
+    await clock.advance(10_000);
+    await turn();
+    expect(sent.map((b) => kinds(b.events))).toEqual([
+      ["SESSION_START", "UNHANDLED_EXCEPTION"],
+      ["GENERIC_EVENT"],
+    ]);
+  });
+
   it("re-sends a batch 1 s after the HTTP layer gave up, with the same events", async () => {
     const down = new APIConnectionError("down");
     const { clock, reporter, bodies } = start([down, down]);
@@ -144,7 +174,7 @@ describe("TelemetryReporter", () => {
     await a.reporter.flush();
     expect(a.requests).toHaveLength(TELEMETRY_LIMITS.maxBatchSends);
     expect(a.reporter.dropped).toBe(1);
-    a.reporter.close();
+    await a.reporter.close();
 
     const b = start([new TypeError("bug")]);
     await b.reporter.flush();
@@ -162,14 +192,50 @@ describe("TelemetryReporter", () => {
     expect(reporter.dropped).toBe(3);
   });
 
-  it("close() stops the loop: nothing more is sent, flush() resolves at once", async () => {
-    const { clock, reporter, requests } = start();
+  it("close() sends what is queued with a SESSION_END, then stops (0.4.1 loses these events)", async () => {
+    const { clock, reporter, bodies } = start();
     reporter.logGenericEvent("queued");
-    reporter.close();
+    await reporter.close();
+    expect(bodies()).toHaveLength(1);
+    expect(kinds(bodies()[0]!.events)).toEqual(["SESSION_START", "GENERIC_EVENT", "SESSION_END"]);
+    reporter.logGenericEvent("after close");
     await reporter.flush();
     await clock.advance(60_000);
     await turn();
-    expect(requests).toHaveLength(0);
+    expect(bodies()).toHaveLength(1);
+  });
+
+  it("close() after a fatal error does not end the session twice", async () => {
+    const { reporter, bodies } = start();
+    reporter.logFatalException(new Error("fatal"));
+    await reporter.close();
+    const all = bodies().flatMap((b) => b.events);
+    expect(kinds(all)).toEqual(["SESSION_START", "UNHANDLED_EXCEPTION", "SESSION_END"]);
+  });
+
+  it("close() waits at most 10 s for a telemetry endpoint that hangs", async () => {
+    const clock = new FakeClock();
+    const aborted: unknown[] = [];
+    const hanging = {
+      request: (opts: RequestOptions) =>
+        new Promise<never>((_, reject) =>
+          opts.signal?.addEventListener("abort", () => {
+            aborted.push(opts.path);
+            reject(new APIConnectionError("aborted"));
+          }),
+        ),
+    };
+    reporter = new TelemetryReporter({ transport: hanging as never, sessionId: "s", deps: clock.deps });
+    let closed = false;
+    const closing = reporter.close().then(() => {
+      closed = true;
+    });
+    await turn();
+    await clock.advance(9_999);
+    expect(closed).toBe(false);
+    await clock.advance(1);
+    await closing;
+    expect(aborted).toEqual(["/api/v1/telemetry"]);
   });
 
   it("is off when telemetryEnabled is false", () => {
@@ -177,6 +243,6 @@ describe("TelemetryReporter", () => {
     expect(createTelemetry({ telemetryEnabled: false } as ResolvedConfig, transport, "s")).toBeNull();
     const on = createTelemetry({ telemetryEnabled: true } as ResolvedConfig, transport, "s");
     expect(on).toBeInstanceOf(TelemetryReporter);
-    on?.close();
+    void on?.close();
   });
 });
