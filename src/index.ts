@@ -46,11 +46,26 @@ export {
   TinkerError,
   UnprocessableEntityError,
 } from "./core/errors.js";
-export { CHANNELS } from "./core/instrumentation.js";
+export {
+  type CallEndMessage,
+  type CallStartMessage,
+  CHANNELS,
+  type ClientClosedMessage,
+  type ClientCreatedMessage,
+  type RequestEndMessage,
+  type RequestErrorMessage,
+  type RequestMessageBase,
+  type RequestRetryMessage,
+  type RequestStartMessage,
+} from "./core/instrumentation.js";
 export {
   APIFuture,
+  type FutureCompletedMessage,
   type FutureDeps,
   FutureExpiredError,
+  type FutureFailedMessage,
+  type FutureQueueStateMessage,
+  type FutureSubmittedMessage,
   FutureTimeoutError,
   type ResultOptions,
 } from "./futures/index.js";
@@ -82,3 +97,10 @@ export {
 export type { TelemetryReporter } from "./telemetry/index.js";
 export * from "./types/index.js";
 export { VERSION } from "./version.js";
+export {
+  enableOpenTelemetry,
+  type OpenTelemetryHandle,
+  type OpenTelemetryOptions,
+  type TracerLike,
+  type TracerProviderLike,
+} from "./telemetry/otel.js";

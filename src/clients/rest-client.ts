@@ -3,6 +3,7 @@
  * the paginated lists. Every call goes through the TRAIN pool; all but the archive URL use the
  * SDK-level retry, as 0.4.1.
  */
+import { runCall } from "../core/call-scope.js";
 import { APIStatusError, ConflictError } from "../core/errors.js";
 import type { RequestOptions } from "../core/transport.js";
 import type {
@@ -35,6 +36,7 @@ export class RestClient {
   /** Use `ServiceClient.createRestClient()`. @internal */
   constructor(holder: SessionHolder) {
     this.#holder = holder;
+    holder.announce({ client: "RestClient" });
   }
 
   async #call<T>(opts: Omit<RequestOptions, "pool">, retry = true, name = "rest"): Promise<T> {
@@ -43,8 +45,11 @@ export class RestClient {
     const h = this.#holder;
     const send = async () =>
       (await h.transport.request<T>({ ...opts, pool: "train", signal: h.signal })).body;
-    if (!retry) return send();
-    return executeWithRetries(send, { deps: h.deps, telemetry: h.telemetry, signal: h.signal, name });
+    return runCall(`RestClient ${opts.method}`, () =>
+      retry
+        ? executeWithRetries(send, { deps: h.deps, telemetry: h.telemetry, signal: h.signal, name })
+        : send(),
+    );
   }
 
   /** GET /api/v1/training_runs/{id}. */
@@ -149,25 +154,27 @@ export class RestClient {
 
   async #publish(method: "POST" | "DELETE", run: string, checkpointId: string): Promise<void> {
     const h = this.#holder;
-    await executeWithRetries(
-      () =>
-        h.transport.request({
-          method,
-          path: `/api/v1/training_runs/${run}/checkpoints/${checkpointId}/publish`,
-          pool: "train",
+    const publishOnce = () =>
+      executeWithRetries(
+        () =>
+          h.transport.request({
+            method,
+            path: `/api/v1/training_runs/${run}/checkpoints/${checkpointId}/publish`,
+            pool: "train",
+            signal: h.signal,
+            headers: BODYLESS_HEADERS,
+            // The HTTP layer would retry 409; the retrying is done here instead so 409 can be final.
+            maxRetries: 0,
+          }),
+        {
+          deps: h.deps,
+          telemetry: h.telemetry,
           signal: h.signal,
-          headers: BODYLESS_HEADERS,
-          // The HTTP layer would retry 409; the retrying is done here instead so 409 can be final.
-          maxRetries: 0,
-        }),
-      {
-        deps: h.deps,
-        telemetry: h.telemetry,
-        signal: h.signal,
-        name: "publish",
-        retryable: (e) => !(e instanceof ConflictError),
-      },
-    );
+          name: "publish",
+          retryable: (e) => !(e instanceof ConflictError),
+        },
+      );
+    await runCall(`RestClient ${method}`, publishOnce);
   }
 
   /** Every training run, page by page (`pageSize` default 20). */

@@ -86,6 +86,7 @@ export class SamplingClient {
     this.modelPath = init.modelPath;
     this.baseModel = init.baseModel;
     this.samplingSessionId = init.samplingSessionId;
+    holder.announce({ client: "SamplingClient", samplingSessionId: init.samplingSessionId });
     this.#retry = sharedHandler(
       holder,
       init.modelPath ?? init.baseModel,
@@ -104,7 +105,7 @@ export class SamplingClient {
    * factories. @internal
    */
   static async create(holder: SessionHolder, init: SamplingClientInit): Promise<SamplingClient> {
-    return holder.capture(async () => {
+    return holder.capture("ServiceClient.createSamplingClient", async () => {
       if (init.modelPath && !init.modelPath.startsWith("tinker://")) {
         throw new ValidationError("model_path", "model_path must start with 'tinker://'");
       }
@@ -167,7 +168,7 @@ export class SamplingClient {
       );
       return await current;
     };
-    const p = h.capture(() => this.#retry.execute(attempt, signal));
+    const p = h.capture("SamplingClient.sample", () => this.#retry.execute(attempt, signal));
     return futureFromPromise(p, { requestId: () => current?.requestId, deps: h.deps });
   }
 
@@ -191,7 +192,7 @@ export class SamplingClient {
    */
   getSampler(): Promise<GetSamplerResponse> {
     const h = this.#holder;
-    return h.capture(() =>
+    return h.capture("SamplingClient.getSampler", () =>
       executeWithRetries(
         async () => {
           const res = await h.transport.request({

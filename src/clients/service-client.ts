@@ -59,7 +59,7 @@ export class ServiceClient implements AsyncDisposable {
   /** Models the server supports (GET get_server_capabilities). */
   getServerCapabilities(): Promise<GetServerCapabilitiesResponse> {
     const h = this.#holder;
-    return h.capture(async () => {
+    return h.capture("ServiceClient.getServerCapabilities", async () => {
       await h.sessionId();
       return executeWithRetries(
         async () =>
@@ -91,7 +91,7 @@ export class ServiceClient implements AsyncDisposable {
     }
     // Allocated before any I/O and consumed even if creation fails (0.4.1).
     const modelSeqId = h.nextModelSeqId();
-    return h.capture(async () => {
+    return h.capture("ServiceClient.createLoraTrainingClient", async () => {
       const sessionId = await h.sessionId();
       const body = encodeCreateModelRequest({
         session_id: sessionId,

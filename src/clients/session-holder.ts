@@ -4,7 +4,9 @@
  * counters, the sampling dispatch limit and the shared sampling 429 back-off.
  */
 import { type ClientOptions, type ResolvedConfig, resolveConfig } from "../core/config.js";
+import { runCall } from "../core/call-scope.js";
 import { APIUserAbortError } from "../core/errors.js";
+import { type ClientClosedMessage, type ClientCreatedMessage, channels } from "../core/instrumentation.js";
 import { SDK_VERSION, Transport } from "../core/transport.js";
 import type { FutureContext } from "../futures/index.js";
 import { createTelemetry, type TelemetryReporter } from "../telemetry/index.js";
@@ -69,6 +71,7 @@ export class SessionHolder {
   #modelSeq = 0;
   #samplingSessionSeq = 0;
   #closed: Promise<void> | undefined;
+  #sessionIdNow: string | undefined;
   readonly #loops: Promise<void>[] = [];
 
   constructor(options: SessionHolderOptions = {}) {
@@ -131,9 +134,11 @@ export class SessionHolder {
       signal: this.#lifetime.signal,
     });
     const sessionId = res.body.session_id;
+    this.#sessionIdNow = sessionId;
     if (res.body.warning_message) this.#warn(res.body.warning_message);
     if (res.body.error_message) this.#warn(res.body.error_message);
     this.heartbeat.lastSuccess = this.deps.now();
+    this.announce({ client: "ServiceClient" });
     if (!this.closed) {
       this.telemetry = createTelemetry(this.config, this.transport, sessionId, this.deps);
       this.#loops.push(this.#heartbeatLoop(sessionId));
@@ -185,13 +190,24 @@ export class SessionHolder {
    * the exception and SESSION_END, start a flush, rethrow. Unlike 0.4.1 the error is not held
    * back until telemetry is sent (docs/parity.md); `close()` delivers whatever is still queued.
    */
-  async capture<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (error) {
-      this.reportFatal(error);
-      throw error;
-    }
+  capture<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    return runCall(name, async () => {
+      try {
+        return await fn();
+      } catch (error) {
+        this.reportFatal(error);
+        throw error;
+      }
+    });
+  }
+
+  /** Publish `tinker-ts:client:created` for a client of this session. */
+  announce(message: Omit<ClientCreatedMessage, "sessionId">): void {
+    if (!channels.clientCreated.hasSubscribers) return;
+    channels.clientCreated.publish({
+      ...message,
+      sessionId: this.#sessionIdNow,
+    } satisfies ClientCreatedMessage);
   }
 
   /** Log a fatal error (see {@link capture}); never throws. */
@@ -216,6 +232,10 @@ export class SessionHolder {
       await this.#session.catch(() => undefined);
       await this.telemetry?.close();
       await this.transport.close();
+      channels.clientClosed.publish({
+        client: "ServiceClient",
+        sessionId: this.#sessionIdNow,
+      } satisfies ClientClosedMessage);
     })();
     return this.#closed;
   }

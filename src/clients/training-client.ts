@@ -87,6 +87,7 @@ export class TrainingClient {
     this.#holder = holder;
     this.modelSeqId = modelSeqId;
     this.modelId = modelId;
+    holder.announce({ client: "TrainingClient", modelId });
     this.#onQueueState = createQueueStateWarner({
       kind: "training",
       subject: () => this.modelId,
@@ -147,9 +148,14 @@ export class TrainingClient {
   }
 
   /** Wrap a running operation as the public future, reporting a failure to telemetry (fatal capture). */
-  #publicFuture<T>(inner: APIFuture<T>): APIFuture<T> {
-    const p = this.#holder.capture(async () => await inner);
-    return futureFromPromise(p, { requestId: () => inner.requestId, deps: this.#holder.deps });
+  #publicFuture<T>(name: string, start: () => APIFuture<T>): APIFuture<T> {
+    let inner: APIFuture<T> | undefined;
+    // `start` runs synchronously inside the call scope, so its requests belong to this call.
+    const p = this.#holder.capture(`TrainingClient.${name}`, async () => {
+      inner = start();
+      return await inner;
+    });
+    return futureFromPromise(p, { requestId: () => inner?.requestId, deps: this.#holder.deps });
   }
 
   #chunked(
@@ -165,25 +171,30 @@ export class TrainingClient {
     const ids = this.#seq.reserve(chunks.length);
     const call: CallState = {};
     const inputKey = kind === "forward" ? "forward_input" : "forward_backward_input";
-    const parts = chunks.map((chunk, i) =>
-      this.#ordered(
-        {
-          path: `/api/v1/${kind}`,
-          requestType: kind === "forward" ? "Forward" : "ForwardBackward",
-          parse: parseForwardBackwardOutput,
-          typeName: "ForwardBackwardOutput",
-        },
-        (seqId) => ({
-          [inputKey]: encodeForwardBackwardInput(chunk, lossFn, lossFnConfig),
-          model_id: this.modelId,
-          seq_id: seqId,
-        }),
-        ids[i] as number,
-        options.signal,
-        call,
-      ),
-    );
-    return this.#publicFuture(combinedFuture(parts, combineForwardBackwardOutputs, this.#holder.deps));
+    const start = () =>
+      combinedFuture(
+        chunks.map((chunk, i) =>
+          this.#ordered(
+            {
+              path: `/api/v1/${kind}`,
+              requestType: kind === "forward" ? "Forward" : "ForwardBackward",
+              parse: parseForwardBackwardOutput,
+              typeName: "ForwardBackwardOutput",
+            },
+            (seqId) => ({
+              [inputKey]: encodeForwardBackwardInput(chunk, lossFn, lossFnConfig),
+              model_id: this.modelId,
+              seq_id: seqId,
+            }),
+            ids[i] as number,
+            options.signal,
+            call,
+          ),
+        ),
+        combineForwardBackwardOutputs,
+        this.#holder.deps,
+      );
+    return this.#publicFuture(kind === "forward" ? "forward" : "forwardBackward", start);
   }
 
   /** Forward pass only (no gradients). Chunked; outputs combined, metrics reduced. */
@@ -250,7 +261,7 @@ export class TrainingClient {
       const out = await backward;
       return { ...out, metrics: { ...out.metrics, ...metrics } };
     };
-    const p = this.#holder.capture(run);
+    const p = this.#holder.capture("TrainingClient.forwardBackwardCustom", run);
     return futureFromPromise(p, {
       requestId: () => backward?.requestId ?? forward.requestId,
       deps: this.#holder.deps,
@@ -261,7 +272,7 @@ export class TrainingClient {
   optimStep(adamParams: AdamParams = {}, options: CallOptions = {}): APIFuture<OptimStepResponse> {
     const adam = encodeAdamParams(adamParams);
     const [seqId] = this.#seq.reserve(1);
-    return this.#publicFuture(
+    return this.#publicFuture("optimStep", () =>
       this.#ordered(
         {
           path: "/api/v1/optim_step",
@@ -279,7 +290,7 @@ export class TrainingClient {
   /** Save weights and optimizer state as `tinker://…/weights/<name>`. */
   saveState(name: string, options: CallOptions = {}): APIFuture<SaveWeightsResponse> {
     const [seqId] = this.#seq.reserve(1);
-    return this.#publicFuture(
+    return this.#publicFuture("saveState", () =>
       this.#ordered(
         {
           path: "/api/v1/save_weights",
@@ -297,7 +308,7 @@ export class TrainingClient {
   /** Load weights (and optimizer state) from a full `tinker://` path. */
   loadState(path: string, options: CallOptions = {}): APIFuture<LoadWeightsResponse> {
     const [seqId] = this.#seq.reserve(1);
-    return this.#publicFuture(
+    return this.#publicFuture("loadState", () =>
       this.#ordered(
         {
           path: "/api/v1/load_weights",
@@ -340,13 +351,14 @@ export class TrainingClient {
 
   /** Save sampler weights as `tinker://…/sampler_weights/<name>`; resolves to `{path}`. */
   saveWeightsForSampler(name: string, options: CallOptions = {}): APIFuture<SaveWeightsForSamplerResponse> {
-    const inner = this.#saveForSampler(name, options.signal);
-    const p = this.#holder.capture(async () => {
+    let inner: APIFuture<SaveWeightsForSamplerResponse> | undefined;
+    const p = this.#holder.capture("TrainingClient.saveWeightsForSampler", async () => {
+      inner = this.#saveForSampler(name, options.signal);
       const r = await inner;
       if (r.path == null) throw new ValidationError("path", "save_weights_for_sampler returned no path");
       return { path: r.path };
     });
-    return futureFromPromise(p, { requestId: () => inner.requestId, deps: this.#holder.deps });
+    return futureFromPromise(p, { requestId: () => inner?.requestId, deps: this.#holder.deps });
   }
 
   /**
@@ -357,9 +369,8 @@ export class TrainingClient {
     _name?: string,
     options: CallOptions & { retryConfig?: Partial<RetryConfig> } = {},
   ): Promise<SamplingClient> {
-    const inner = this.#saveForSampler(undefined, options.signal);
-    return this.#holder.capture(async () => {
-      const r = await inner;
+    return this.#holder.capture("TrainingClient.saveWeightsAndGetSamplingClient", async () => {
+      const r = await this.#saveForSampler(undefined, options.signal);
       if (!r.sampling_session_id) {
         throw new ValidationError(
           "sampling_session_id",
@@ -384,7 +395,7 @@ export class TrainingClient {
   /** Model information (POST get_info; not ordered, SDK-level retries). */
   getInfo(): Promise<GetInfoResponse> {
     const h = this.#holder;
-    return h.capture(() =>
+    return h.capture("TrainingClient.getInfo", () =>
       executeWithRetries(() => this.#requestInfo(), {
         deps: h.deps,
         telemetry: h.telemetry,

@@ -11,11 +11,14 @@ import {
   APIUserAbortError,
   makeStatusError,
 } from "./errors.js";
-import { channels } from "./instrumentation.js";
+import { currentCall } from "./call-scope.js";
+import { channels, type RequestMessageBase } from "./instrumentation.js";
 import { parseRetryAfterMs, retryDelayMs, shouldRetryResponse } from "./retry.js";
 
 /** SDK version reported in headers. */
 export const SDK_VERSION = "0.4.1";
+
+let nextAttemptId = 1;
 
 /** Connection pools, one per purpose as in 0.4.1. */
 export type PoolName = "session" | "train" | "sample" | "retrieve_promise" | "telemetry";
@@ -158,7 +161,15 @@ export class Transport {
     for (let retries = 0; ; retries++) {
       if (opts.signal?.aborted) throw new APIUserAbortError();
       const headers = this.buildHeaders(opts, extra, retries, timeoutMs, idempotencyKey);
-      const base = { method: opts.method, path: opts.path, pool: opts.pool, attempt: retries };
+      const base: RequestMessageBase = {
+        attemptId: nextAttemptId++,
+        callId: currentCall()?.id,
+        method: opts.method,
+        path: opts.path,
+        url,
+        pool: opts.pool,
+        attempt: retries,
+      };
       channels.requestStart.publish({ ...base, headers });
       const started = this.deps.now();
       const result = await this.attempt(opts, url, headers, timeoutMs);
@@ -187,7 +198,7 @@ export class Transport {
 
   private async backoff(
     opts: RequestOptions,
-    base: { method: string; path: string; pool: string; attempt: number },
+    base: RequestMessageBase,
     retries: number,
     status: number | undefined,
     headers: Record<string, string>,
