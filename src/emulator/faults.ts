@@ -2,6 +2,7 @@
  * Fault injection: scripted rules per route and count, plus random faults at a seeded rate, so that
  * reliability tests reproduce exactly.
  */
+import { seededRandom } from "../lib/seeded-random.js";
 
 /** Queue states 0.4.1 understands in `try_again` and 408 bodies. */
 export type FaultQueueState = "active" | "paused_rate_limit" | "paused_capacity" | string;
@@ -46,18 +47,6 @@ export interface FaultAction {
   readonly rule: FaultRule;
   /** `true` when the action came from random faults. */
   readonly random: boolean;
-}
-
-/** Mulberry32: a small seeded PRNG so random faults are reproducible from the seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface LiveRule {

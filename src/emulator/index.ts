@@ -4,7 +4,8 @@
 export type { ArchiveTickets } from "./archive.js";
 export type * from "./engine.js";
 export type { FaultAction, FaultQueueState, FaultRule, RandomFaults } from "./faults.js";
-export { FaultInjector, seededRandom } from "./faults.js";
+export { FaultInjector } from "./faults.js";
+export { seededRandom } from "../lib/seeded-random.js";
 export { FutureFailure } from "./futures-store.js";
 export type { LoggedRequest, SeqViolation } from "./request-log.js";
 export { RequestLog } from "./request-log.js";

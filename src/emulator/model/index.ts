@@ -16,7 +16,13 @@ export interface TinyEngineOptions {
   readonly supportedModels?: readonly string[];
 }
 
-const DEFAULT_MODELS = ["Qwen/Qwen3-8B", "meta-llama/Llama-3.2-1B", "Qwen/Qwen3-30B-A3B"];
+/** The emulator's own model first; real names stay accepted so scripts written for Tinker run unchanged. */
+const DEFAULT_MODELS = [
+  "tinker-ts/tiny-lm",
+  "Qwen/Qwen3-8B",
+  "Qwen/Qwen3-30B-A3B",
+  "meta-llama/Llama-3.2-1B",
+];
 
 /** Creates the tiny byte-level model engine. */
 export function createTinyEngine(options?: TinyEngineOptions): EngineFactory {

@@ -9,23 +9,14 @@
  * Base weights are seeded from the model name so every model of a name is identical.
  */
 
+import { seededRandom } from "../../lib/seeded-random.js";
+import { addABt, transpose } from "./kernels.js";
+
 /** Vocabulary: 256 bytes plus BOS (256) and EOS (257). */
 export const VOCAB = 258;
 /** Model width and MLP width. */
 export const D = 32;
 export const F = 64;
-
-/** A deterministic PRNG (mulberry32) returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** FNV-1a hash of a string, used to seed base weights from the model name. */
 export function hashString(s: string): number {
@@ -54,7 +45,7 @@ export interface BaseWeights {
 
 /** Builds the base weights of a model name deterministically. */
 export function makeBase(name: string): BaseWeights {
-  const rand = mulberry32(hashString(name));
+  const rand = seededRandom(hashString(name));
   return {
     E: gaussianFill(VOCAB * D, 1, rand),
     Wa: gaussianFill(D * D, 0.5 / Math.sqrt(D), rand),
@@ -84,7 +75,7 @@ const SHAPES: Record<Placement, [number, number]> = { attn: [D, D], mlp: [F, D],
 
 /** Creates adapters for the requested placements (A random from `seed`, B zero). */
 export function makeAdapters(rank: number, seed: number, which: readonly Placement[]): Adapters {
-  const rand = mulberry32(seed);
+  const rand = seededRandom(seed);
   const out: Adapters = {};
   for (const p of PLACEMENTS) {
     if (!which.includes(p)) continue;
@@ -105,82 +96,149 @@ export function loraScale(r: number): number {
   return 32 / r;
 }
 
-/** y += W·x for W out×inp (row-major). */
-function matvecAdd(
-  W: Float32Array,
-  x: Float64Array | Float32Array,
-  xOff: number,
-  out: number,
-  inp: number,
-  y: Float64Array,
-): void {
-  for (let o = 0; o < out; o++) {
-    let s = 0;
-    const row = o * inp;
-    for (let i = 0; i < inp; i++) s += W[row + i] * x[xOff + i];
-    y[o] += s;
-  }
+/** A LoRA adapter as float64 matrices for a pass: A (r×in), s·B (out×r) and its transpose. */
+interface PreparedAdapter {
+  readonly r: number;
+  readonly inp: number;
+  readonly out: number;
+  readonly A: Float64Array;
+  /** A transposed (in×r). */
+  readonly At: Float64Array;
+  /** B already multiplied by the LoRA scale (out×r). */
+  readonly sB: Float64Array;
+  /** sB transposed (r×out). */
+  readonly sBt: Float64Array;
 }
 
-/** y += scale·B·(A·x); also returns A·x for the backward pass. */
-function loraAdd(ad: Adapter, x: Float64Array | Float32Array, xOff: number, y: Float64Array): Float64Array {
-  const ax = new Float64Array(ad.r);
-  matvecAdd(ad.A, x, xOff, ad.r, ad.inp, ax);
+function prepareAdapter(ad: Adapter | undefined): PreparedAdapter | null {
+  if (!ad) return null;
   const s = loraScale(ad.r);
-  for (let o = 0; o < ad.out; o++) {
-    let acc = 0;
-    for (let k = 0; k < ad.r; k++) acc += ad.B[o * ad.r + k] * ax[k];
-    y[o] += s * acc;
+  const sB = Float64Array.from(ad.B, (b) => s * b);
+  return {
+    r: ad.r,
+    inp: ad.inp,
+    out: ad.out,
+    A: Float64Array.from(ad.A),
+    At: transpose(ad.A, ad.r, ad.inp),
+    sB,
+    sBt: transpose(sB, ad.out, ad.r),
+  };
+}
+
+/**
+ * The weights one forward/backward pass uses, as float64 matrices (so the hot loops never convert),
+ * with the transposes the backward pass needs, and the unembedding adapter merged into U
+ * (U + s·B·A), which saves a LoRA product per token. Build it again after the adapters change.
+ */
+export interface Prepared {
+  readonly E: Float64Array;
+  readonly Wa: Float64Array;
+  readonly W1: Float64Array;
+  readonly W1t: Float64Array;
+  readonly W2: Float64Array;
+  readonly W2t: Float64Array;
+  /** VOCAB×D effective unembedding, and its transpose. */
+  readonly U: Float64Array;
+  readonly Ut: Float64Array;
+  readonly attn: PreparedAdapter | null;
+  readonly mlp: PreparedAdapter | null;
+  readonly unembed: PreparedAdapter | null;
+}
+
+/** Merge the frozen base and the adapters for a pass (see {@link Prepared}). */
+export function prepare(base: BaseWeights, ad: Adapters): Prepared {
+  const U = Float64Array.from(base.U);
+  const unembed = prepareAdapter(ad.unembed);
+  if (unembed) addABt(unembed.sB, unembed.At, U, VOCAB, D, unembed.r);
+  return {
+    E: Float64Array.from(base.E),
+    Wa: Float64Array.from(base.Wa),
+    W1: Float64Array.from(base.W1),
+    W1t: transpose(base.W1, F, D),
+    W2: Float64Array.from(base.W2),
+    W2t: transpose(base.W2, D, F),
+    U,
+    Ut: transpose(U, VOCAB, D),
+    attn: prepareAdapter(ad.attn),
+    mlp: prepareAdapter(ad.mlp),
+    unembed,
+  };
+}
+
+/** Activations of n token positions, row-major, kept for the backward pass. */
+export interface Activations {
+  readonly n: number;
+  /** n×D embeddings of the previous tokens (zero where there is none). */
+  readonly P: Float64Array;
+  readonly X: Float64Array; // n×D
+  readonly PRE: Float64Array; // n×F
+  readonly Y: Float64Array; // n×D
+  readonly AXattn: Float64Array | null; // n×r
+  readonly AXmlp: Float64Array | null; // n×r
+  readonly AXun: Float64Array | null; // n×r
+  /** n×VOCAB logits. */
+  readonly Z: Float64Array;
+}
+
+/** out (n×o) += In·Aᵀ·(sB)ᵀ, keeping AX = In·Aᵀ (n×r) for the backward pass. */
+function loraForward(a: PreparedAdapter, In: Float64Array, n: number, out: Float64Array): Float64Array {
+  const AX = new Float64Array(n * a.r);
+  addABt(In, a.A, AX, n, a.r, a.inp);
+  addABt(AX, a.sB, out, n, a.out, a.r);
+  return AX;
+}
+
+/** Logits of the next token at each position, given its token and the previous one (−1: none). */
+export function forwardRows(p: Prepared, toks: ArrayLike<number>, prevs: ArrayLike<number>): Activations {
+  const n = toks.length;
+  const { E } = p;
+  const P = new Float64Array(n * D);
+  const X = new Float64Array(n * D);
+  for (let t = 0; t < n; t++) {
+    const tok = (toks[t] as number) * D;
+    X.set(E.subarray(tok, tok + D), t * D);
+    const pv = prevs[t] as number;
+    if (pv >= 0) P.set(E.subarray(pv * D, pv * D + D), t * D);
   }
-  return ax;
-}
-
-/** Per-position activations kept for backward. */
-export interface PositionCache {
-  prev: number;
-  x: Float64Array;
-  pre: Float64Array;
-  y: Float64Array;
-  axAttn?: Float64Array;
-  axMlp?: Float64Array;
-  axUn?: Float64Array;
-}
-
-/** Logits of the next token given the current and previous token (prev < 0 means none). */
-export function positionForward(
-  base: BaseWeights,
-  ad: Adapters,
-  tok: number,
-  prev: number,
-): { logits: Float64Array; cache: PositionCache } {
-  const x = new Float64Array(D);
-  for (let i = 0; i < D; i++) x[i] = base.E[tok * D + i];
-  let axAttn: Float64Array | undefined;
-  if (prev >= 0) {
-    matvecAdd(base.Wa, base.E, prev * D, D, D, x);
-    if (ad.attn) axAttn = loraAdd(ad.attn, base.E, prev * D, x);
+  addABt(P, p.Wa, X, n, D, D);
+  const AXattn = p.attn ? loraForward(p.attn, P, n, X) : null;
+  const PRE = new Float64Array(n * F);
+  addABt(X, p.W1, PRE, n, F, D);
+  const AXmlp = p.mlp ? loraForward(p.mlp, X, n, PRE) : null;
+  const H = new Float64Array(n * F);
+  for (let i = 0; i < H.length; i++) {
+    const v = PRE[i] as number;
+    H[i] = v > 0 ? v : 0;
   }
-  const pre = new Float64Array(F);
-  matvecAdd(base.W1, x, 0, F, D, pre);
-  const axMlp = ad.mlp ? loraAdd(ad.mlp, x, 0, pre) : undefined;
-  const h = new Float64Array(F);
-  for (let i = 0; i < F; i++) h[i] = Math.max(pre[i], 0);
-  const y = Float64Array.from(x);
-  matvecAdd(base.W2, h, 0, D, F, y);
-  const logits = new Float64Array(VOCAB);
-  matvecAdd(base.U, y, 0, VOCAB, D, logits);
-  const axUn = ad.unembed ? loraAdd(ad.unembed, y, 0, logits) : undefined;
-  return { logits, cache: { prev, x, pre, y, axAttn, axMlp, axUn } };
+  const Y = Float64Array.from(X);
+  addABt(H, p.W2, Y, n, D, F);
+  const Z = new Float64Array(n * VOCAB);
+  addABt(Y, p.U, Z, n, VOCAB, D);
+  let AXun: Float64Array | null = null;
+  if (p.unembed) {
+    // The adapter is merged into U; only A·y is needed, for the gradients.
+    AXun = new Float64Array(n * p.unembed.r);
+    addABt(Y, p.unembed.A, AXun, n, p.unembed.r, D);
+  }
+  return { n, P, X, PRE, Y, AXattn, AXmlp, AXun, Z };
 }
 
-/** Log-softmax in place; returns the input array. */
-export function logSoftmax(z: Float64Array): Float64Array {
+/**
+ * Log-softmax of `z[off … off+len)` in place. When `probs` is given it receives the probabilities
+ * (saves the backward pass a second exp per entry).
+ */
+export function logSoftmax(z: Float64Array, off = 0, len = z.length, probs?: Float64Array): Float64Array {
   let m = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < z.length; i++) if (z[i] > m) m = z[i];
+  for (let i = 0; i < len; i++) if ((z[off + i] as number) > m) m = z[off + i] as number;
   let s = 0;
-  for (let i = 0; i < z.length; i++) s += Math.exp(z[i] - m);
+  for (let i = 0; i < len; i++) {
+    const e = Math.exp((z[off + i] as number) - m);
+    if (probs) probs[i] = e;
+    s += e;
+  }
   const lse = m + Math.log(s);
-  for (let i = 0; i < z.length; i++) z[i] -= lse;
+  for (let i = 0; i < len; i++) z[off + i] = (z[off + i] as number) - lse;
+  if (probs) for (let i = 0; i < len; i++) probs[i] = (probs[i] as number) / s;
   return z;
 }
 
@@ -197,64 +255,45 @@ export function zeroGrads(ad: Adapters): Grads {
   return g;
 }
 
-/** Accumulates adapter gradients for one position; returns dL/d(input) of the adapter. */
+/**
+ * Gradients of one adapter over n positions, given dL/d(output) `dOut` (n×out), its input `In`
+ * (n×in) and `AX` = In·Aᵀ: gB += s·dOutᵀ·AX, gA += (dOut·sB)ᵀ·In, and dIn += dOut·sB·A.
+ */
 function loraBackward(
-  ad: Adapter,
+  a: PreparedAdapter,
   g: { A: Float64Array; B: Float64Array },
-  dy: Float64Array,
-  x: Float64Array | Float32Array,
-  xOff: number,
-  ax: Float64Array,
-  dx: Float64Array | null,
+  dOut: Float64Array,
+  In: Float64Array,
+  AX: Float64Array,
+  n: number,
+  dIn: Float64Array | null,
 ): void {
-  const s = loraScale(ad.r);
-  const bt = new Float64Array(ad.r);
-  for (let o = 0; o < ad.out; o++) {
-    const d = dy[o];
-    if (d === 0) continue;
-    for (let k = 0; k < ad.r; k++) {
-      g.B[o * ad.r + k] += s * d * ax[k];
-      bt[k] += ad.B[o * ad.r + k] * d;
-    }
-  }
-  for (let k = 0; k < ad.r; k++) {
-    const c = s * bt[k];
-    if (c === 0) continue;
-    for (let i = 0; i < ad.inp; i++) {
-      g.A[k * ad.inp + i] += c * x[xOff + i];
-      if (dx) dx[i] += ad.A[k * ad.inp + i] * c;
-    }
-  }
+  const s = loraScale(a.r);
+  const gB = new Float64Array(a.out * a.r);
+  addABt(transpose(dOut, n, a.out), transpose(AX, n, a.r), gB, a.out, a.r, n);
+  for (let i = 0; i < gB.length; i++) g.B[i] = (g.B[i] as number) + s * (gB[i] as number);
+  const BT = new Float64Array(n * a.r); // dOut·sB
+  addABt(dOut, a.sBt, BT, n, a.r, a.out);
+  addABt(transpose(BT, n, a.r), transpose(In, n, a.inp), g.A, a.r, a.inp, n);
+  if (dIn) addABt(BT, a.At, dIn, n, a.inp, a.r);
 }
 
-/** Backpropagates dL/dlogits of one position into the adapter gradients. */
-export function positionBackward(
-  base: BaseWeights,
-  ad: Adapters,
-  g: Grads,
-  c: PositionCache,
-  dlogits: Float64Array,
-): void {
-  const dy = new Float64Array(D);
-  for (let v = 0; v < VOCAB; v++) {
-    const d = dlogits[v];
-    if (d === 0) continue;
-    for (let i = 0; i < D; i++) dy[i] += base.U[v * D + i] * d;
-  }
-  if (ad.unembed && g.unembed && c.axUn) loraBackward(ad.unembed, g.unembed, dlogits, c.y, 0, c.axUn, dy);
-  if (!ad.mlp && !ad.attn) return;
-  const dx = Float64Array.from(dy);
-  const dpre = new Float64Array(F);
-  for (let f = 0; f < F; f++) {
-    if (c.pre[f] <= 0) continue;
-    let s = 0;
-    for (let i = 0; i < D; i++) s += base.W2[i * F + f] * dy[i];
-    dpre[f] = s;
-  }
-  if (ad.attn)
-    for (let f = 0; f < F; f++)
-      if (dpre[f] !== 0) for (let i = 0; i < D; i++) dx[i] += base.W1[f * D + i] * dpre[f];
-  if (ad.mlp && g.mlp && c.axMlp) loraBackward(ad.mlp, g.mlp, dpre, c.x, 0, c.axMlp, ad.attn ? dx : null);
-  if (ad.attn && g.attn && c.axAttn && c.prev >= 0)
-    loraBackward(ad.attn, g.attn, dx, base.E, c.prev * D, c.axAttn, null);
+/**
+ * Backpropagates dL/dlogits (`dZ`, n×VOCAB; zero rows for positions without a gradient) into the
+ * adapter gradients `g`. With the unembedding merged, dL/dy = dZ·U is exact for the adapted model.
+ */
+export function backwardRows(p: Prepared, g: Grads, act: Activations, dZ: Float64Array): void {
+  const { n } = act;
+  const DY = new Float64Array(n * D);
+  addABt(dZ, p.Ut, DY, n, D, VOCAB);
+  if (p.unembed && g.unembed && act.AXun) loraBackward(p.unembed, g.unembed, dZ, act.Y, act.AXun, n, null);
+  if (!p.mlp && !p.attn) return;
+  const DPRE = new Float64Array(n * F);
+  addABt(DY, p.W2t, DPRE, n, F, D);
+  for (let i = 0; i < DPRE.length; i++) if ((act.PRE[i] as number) <= 0) DPRE[i] = 0;
+  // dL/dx: the residual path, plus the MLP path when the attention adapter needs it.
+  const DX = p.attn ? Float64Array.from(DY) : null;
+  if (DX) addABt(DPRE, p.W1t, DX, n, D, F);
+  if (p.mlp && g.mlp && act.AXmlp) loraBackward(p.mlp, g.mlp, DPRE, act.X, act.AXmlp, n, DX);
+  if (p.attn && g.attn && act.AXattn && DX) loraBackward(p.attn, g.attn, DX, act.P, act.AXattn, n, null);
 }

@@ -7,7 +7,8 @@ import type {
   EngineSampler,
   EngineSamplingParams,
 } from "../engine.js";
-import { type Adapters, type BaseWeights, logSoftmax, mulberry32, positionForward } from "./net.js";
+import { type Adapters, type BaseWeights, forwardRows, logSoftmax, type Prepared, prepare } from "./net.js";
+import { seededRandom } from "../../lib/seeded-random.js";
 import { decodeBytes } from "./tokenizer.js";
 
 /** Picks a token from log-probabilities under the sampling parameters. */
@@ -42,13 +43,14 @@ export function pickToken(lp: Float64Array, p: EngineSamplingParams, rand: () =>
 
 /** A frozen tiny model that generates. */
 export class TinySampler implements EngineSampler {
-  constructor(
-    private readonly base: BaseWeights,
-    private readonly adapters: Adapters,
-  ) {}
+  readonly #weights: Prepared;
+
+  constructor(base: BaseWeights, adapters: Adapters) {
+    this.#weights = prepare(base, adapters);
+  }
 
   private logprobsAfter(tok: number, prev: number): Float64Array {
-    return logSoftmax(positionForward(this.base, this.adapters, tok, prev).logits);
+    return logSoftmax(forwardRows(this.#weights, [tok], [prev]).Z);
   }
 
   /** Generates `numSamples` continuations of `prompt`. */
@@ -58,7 +60,7 @@ export class TinySampler implements EngineSampler {
     params: EngineSamplingParams,
     options: { readonly promptLogprobs: boolean; readonly topkPromptLogprobs: number },
   ): EngineSampleOutput {
-    const rand = mulberry32(params.seed ?? Math.floor(Math.random() * 2 ** 32));
+    const rand = seededRandom(params.seed ?? Math.floor(Math.random() * 2 ** 32));
     const stopStrings = params.stop.filter((s): s is string => typeof s === "string");
     const stopIds = new Set(params.stop.filter((s): s is number => typeof s === "number"));
     const sequences: EngineSampledSequence[] = [];

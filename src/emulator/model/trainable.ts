@@ -16,13 +16,14 @@ import {
   type Adapters,
   type BaseWeights,
   type Grads,
+  backwardRows,
+  forwardRows,
   logSoftmax,
   makeAdapters,
   makeBase,
   PLACEMENTS,
   type Placement,
-  positionBackward,
-  positionForward,
+  prepare,
   VOCAB,
   zeroGrads,
 } from "./net.js";
@@ -74,21 +75,21 @@ export class TinyTrainableModel implements EngineTrainableModel {
     backward: boolean,
   ): EngineForwardOutput {
     let total = 0;
+    const prepared = prepare(this.base, this.adapters);
+    const probs = new Float64Array(VOCAB);
     const lossFnOutputs = batch.map((d) => {
       const n = d.tokens.length;
       const logprobs = new Float32Array(n);
       const elementwise = new Float32Array(n);
+      const prevs = Int32Array.from({ length: n }, (_, t) => (t > 0 ? d.tokens[t - 1] : -1) as number);
+      const act = forwardRows(prepared, d.tokens, prevs);
+      const dZ = backward ? new Float64Array(n * VOCAB) : null;
+      let anyGradient = false;
       for (let t = 0; t < n; t++) {
         const target = inputAt(d.lossFnInputs, "target_tokens", t, -1);
         if (target < 0 || target >= VOCAB) continue;
-        const { logits, cache } = positionForward(
-          this.base,
-          this.adapters,
-          d.tokens[t],
-          t > 0 ? d.tokens[t - 1] : -1,
-        );
-        const lp = logSoftmax(logits);
-        const logp = lp[target];
+        logSoftmax(act.Z, t * VOCAB, VOCAB, probs);
+        const logp = act.Z[t * VOCAB + target] as number;
         const { loss, dlogp } = tokenLoss(
           fn,
           logp,
@@ -102,14 +103,15 @@ export class TinyTrainableModel implements EngineTrainableModel {
         logprobs[t] = logp;
         elementwise[t] = loss;
         total += loss;
-        if (backward && dlogp !== 0) {
-          // d logp[target] / d z = onehot - softmax
-          const dz = new Float64Array(VOCAB);
-          for (let v = 0; v < VOCAB; v++) dz[v] = -dlogp * Math.exp(lp[v]);
-          dz[target] += dlogp;
-          positionBackward(this.base, this.adapters, this.grads, cache, dz);
+        if (dZ && dlogp !== 0) {
+          // d logp[target] / d z = onehot − softmax
+          const zo = t * VOCAB;
+          for (let v = 0; v < VOCAB; v++) dZ[zo + v] = -dlogp * (probs[v] as number);
+          dZ[zo + target] = (dZ[zo + target] as number) + dlogp;
+          anyGradient = true;
         }
       }
+      if (dZ && anyGradient) backwardRows(prepared, this.grads, act, dZ);
       const shape = [n];
       return {
         logprobs: { data: logprobs, dtype: "float32", shape } satisfies EngineTensor,

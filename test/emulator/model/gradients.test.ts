@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { EngineDatum, EngineLossFn, EngineTensor } from "../../../src/emulator/engine.js";
-import { mulberry32, PLACEMENTS } from "../../../src/emulator/model/net.js";
+import { seededRandom } from "../../../src/lib/seeded-random.js";
+import { PLACEMENTS } from "../../../src/emulator/model/net.js";
 import { TinyTrainableModel } from "../../../src/emulator/model/trainable.js";
 
 const f32 = (xs: number[]): EngineTensor => ({ data: xs, dtype: "float32", shape: [xs.length] });
@@ -15,7 +16,7 @@ function makeModel(): TinyTrainableModel {
     trainUnembed: true,
   });
   // B starts at zero, which would make every A-gradient zero; randomize so both are exercised.
-  const r = mulberry32(99);
+  const r = seededRandom(99);
   for (const p of PLACEMENTS) {
     const ad = m.adapters[p];
     if (ad) for (let i = 0; i < ad.B.length; i++) ad.B[i] = (r() - 0.5) * 0.1;
