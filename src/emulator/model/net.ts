@@ -206,10 +206,7 @@ export function forwardRows(p: Prepared, toks: ArrayLike<number>, prevs: ArrayLi
   addABt(X, p.W1, PRE, n, F, D);
   const AXmlp = p.mlp ? loraForward(p.mlp, X, n, PRE) : null;
   const H = new Float64Array(n * F);
-  for (let i = 0; i < H.length; i++) {
-    const v = PRE[i] as number;
-    H[i] = v > 0 ? v : 0;
-  }
+  for (let i = 0; i < H.length; i++) H[i] = Math.max(PRE[i] as number, 0);
   const Y = Float64Array.from(X);
   addABt(H, p.W2, Y, n, D, F);
   const Z = new Float64Array(n * VOCAB);
