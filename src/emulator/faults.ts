@@ -32,11 +32,20 @@ export interface FaultRule {
   readonly failFuture?: { readonly category: string; readonly error?: string };
 }
 
+/** The shape of a fault without its targeting (`route`, `times`, `after`). */
+export type FaultShape = Omit<FaultRule, "route" | "times" | "after">;
+
 /** Random faults: each request (on `routes`, default all `/api/` routes) fails with probability `rate`. */
 export interface RandomFaults {
   readonly rate: number;
-  /** Statuses to pick from (default `[500]`). */
+  /** Statuses to pick from (default `[500]`); ignored when `mix` is given. */
   readonly statuses?: readonly number[];
+  /**
+   * Fault shapes to pick from uniformly (resets, delays, 429 with `retryAfterMs`, `tryAgain`, …).
+   * Shapes that only make sense on `retrieve_future` (`tryAgain`, `failFuture`, status 410) are
+   * drawn only for it.
+   */
+  readonly mix?: readonly FaultShape[];
   readonly routes?: readonly string[];
   /** Extra headers on random faults (e.g. `{"retry-after-ms": "0"}`). */
   readonly headers?: Readonly<Record<string, string>>;
@@ -47,6 +56,13 @@ export interface FaultAction {
   readonly rule: FaultRule;
   /** `true` when the action came from random faults. */
   readonly random: boolean;
+}
+
+const RETRIEVE_FUTURE = "/api/v1/retrieve_future";
+
+// Answers that only a future poll can give.
+function futureOnly(shape: FaultShape): boolean {
+  return shape.tryAgain !== undefined || shape.failFuture !== undefined || shape.status === 410;
 }
 
 interface LiveRule {
@@ -111,6 +127,15 @@ export class FaultInjector {
     if (rf && path.startsWith("/api/")) {
       const onRoute = rf.routes === undefined || rf.routes.some((r) => matches(r, method, path));
       if (onRoute && this.random() < rf.rate) {
+        if (rf.mix) {
+          const shapes = rf.mix.filter((m) => path === RETRIEVE_FUTURE || !futureOnly(m));
+          const shape = shapes[Math.floor(this.random() * shapes.length)];
+          if (shape) {
+            this.injected += 1;
+            return { rule: { ...shape, route: path }, random: true };
+          }
+          return null;
+        }
         const statuses = rf.statuses ?? [500];
         const status = statuses[Math.floor(this.random() * statuses.length)] ?? 500;
         this.injected += 1;

@@ -3,7 +3,7 @@
  */
 export type { ArchiveTickets } from "./archive.js";
 export type * from "./engine.js";
-export type { FaultAction, FaultQueueState, FaultRule, RandomFaults } from "./faults.js";
+export type { FaultAction, FaultQueueState, FaultRule, FaultShape, RandomFaults } from "./faults.js";
 export { FaultInjector } from "./faults.js";
 export { seededRandom } from "../lib/seeded-random.js";
 export { FutureFailure } from "./futures-store.js";

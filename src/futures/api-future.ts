@@ -19,14 +19,20 @@ export interface FutureDeps {
   now(): number;
   /** Waits `ms`, rejecting early when `signal` aborts; tests inject an instant one. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /** Uniform in [0, 1): jitter of the back-off after a rate-limited poll. */
+  random(): number;
 }
 
 /** Real clock / timers. */
-export const defaultFutureDeps: FutureDeps = { now: () => Date.now(), sleep: defaultSleep };
+export const defaultFutureDeps: FutureDeps = { now: () => Date.now(), sleep: defaultSleep, random: Math.random };
 
 /** Fill missing deps with the real ones. */
 export function resolveFutureDeps(deps?: Partial<FutureDeps>): FutureDeps {
-  return { now: deps?.now ?? defaultFutureDeps.now, sleep: deps?.sleep ?? defaultFutureDeps.sleep };
+  return {
+    now: deps?.now ?? defaultFutureDeps.now,
+    sleep: deps?.sleep ?? defaultFutureDeps.sleep,
+    random: deps?.random ?? defaultFutureDeps.random,
+  };
 }
 
 const noop = (): void => {};

@@ -1,6 +1,6 @@
 import { APIConnectionError, APIStatusError, APIUserAbortError, RequestFailedError } from "../core/errors.js";
 import { channels } from "../core/instrumentation.js";
-import { futurePollBackoffMs } from "../lib/backoff.js";
+import { futurePollBackoffMs, retrySleepMs } from "../lib/backoff.js";
 import type { RequestOptions, TransportResponse } from "../core/transport.js";
 import {
   parseQueueState,
@@ -155,6 +155,7 @@ async function pollUntilDone<T>(
   const signal = combineSignals(ctx.signal, spec.signal);
   const startedAt = deps.now();
   let connectionErrors = 0;
+  let rateLimited = 0;
   let instantStreak = 0;
   let lastQueueState: QueueState | undefined;
   let polls = 0;
@@ -242,7 +243,10 @@ async function pollUntilDone<T>(
       }
       if (error instanceof APIStatusError) {
         connectionErrors = 0;
-        const shouldRetry = error.status === 408 || (error.status >= 500 && error.status < 600);
+        // 429 is retried too: a deviation from 0.4.1, which gives up on a rate-limited poll and so
+        // loses a result the server already computed (docs/parity.md).
+        const shouldRetry =
+          error.status === 408 || error.status === 429 || (error.status >= 500 && error.status < 600);
         const userError = isUserError(error);
         log(
           "api_status_error",
@@ -262,6 +266,10 @@ async function pollUntilDone<T>(
           continue;
         }
         if (error.status === 410) fail(new FutureExpiredError(requestId, error));
+        if (error.status === 429) {
+          await pause(retrySleepMs(rateLimited++, error.headers, deps.now(), deps.random));
+          continue;
+        }
         if (error.status >= 500 && error.status < 600) {
           await pacePending(pollStartedAt);
           continue;

@@ -14,6 +14,7 @@ export function fakeTime(): FakeTime {
   const ft: FakeTime = {
     sleeps: [],
     t: 0,
+    random: () => 0.5,
     now: () => ft.t,
     sleep: (ms, signal) => {
       if (signal?.aborted) return Promise.reject(new APIUserAbortError());
@@ -34,6 +35,7 @@ export function manualSleep(): {
   return {
     pending,
     deps: {
+      random: () => 0.5,
       now: () => 0,
       sleep: (ms, signal) =>
         new Promise<void>((resolve, reject) => {

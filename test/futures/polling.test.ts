@@ -346,3 +346,19 @@ describe("telemetry of failed polls (0.4.1 APIFuture.result_async.* events)", ()
     ]);
   });
 });
+
+describe("rate-limited polls (documented deviation from 0.4.1)", () => {
+  it("a 429 on retrieve_future waits retry-after and polls again instead of failing", async () => {
+    // 0.4.1 raises on a 429 poll and so loses a result the server already computed.
+    server.script(
+      ROUTE,
+      { status: 429, headers: { "retry-after-ms": "250" }, body: { detail: "slow down" } },
+      { status: 429, body: { detail: "slow down" } },
+      { body: { value: 3 } },
+    );
+    expect(await start()).toEqual({ value: 3 });
+    expect(polls()).toHaveLength(3);
+    // retry-after-ms honoured, then the jittered HTTP back-off for the second (0.5 s × (1 − 0.25·0.5)).
+    expect(time.sleeps).toEqual([250, 1000 * 0.5 * (1 - 0.25 * 0.5) * 2]);
+  });
+});

@@ -1,0 +1,156 @@
+/**
+ * The chaos run shared by the short test (npm test) and the soak (npm run soak): a training loop and
+ * a burst of samples against the emulator while ~10% of requests fail in every way the real service
+ * can fail. The emulator's request log is the witness of what landed.
+ */
+import { type Emulator, type FaultShape, startEmulator } from "../../src/emulator/index.js";
+import {
+  type Datum,
+  ModelInput,
+  type SampleResponse,
+  ServiceClient,
+  TensorData,
+  TinkerError,
+} from "../../src/index.js";
+
+/** Client timeout of the run; the "slow" faults answer after it. */
+export const CHAOS_TIMEOUT_MS = 300;
+
+const ANY_ROUTE: FaultShape[] = [
+  { status: 429, retryAfterMs: 5 },
+  { status: 500 },
+  { status: 503 },
+  { reset: true },
+  { delayMs: CHAOS_TIMEOUT_MS + 150 },
+  { tryAgain: { queueState: "active" } },
+  { tryAgain: { queueState: "paused_rate_limit" } },
+  { tryAgain: { queueState: "paused_capacity" } },
+];
+
+/** Faults during training; 410 is left out because 0.4.1 does not re-submit an expired training future. */
+export const TRAINING_MIX: readonly FaultShape[] = ANY_ROUTE;
+/** Faults during sampling, where an expired future (410) is re-sampled. */
+export const SAMPLING_MIX: readonly FaultShape[] = [
+  ...ANY_ROUTE,
+  { status: 410, body: { detail: "expired" } },
+];
+
+/** What a chaos run observed. */
+export interface ChaosReport {
+  /** seq_ids of forward_backward / optim_step the emulator accepted, in arrival order. */
+  acceptedSeqIds: number[];
+  /** Distinct seq_ids the client sent (any attempt), ascending. */
+  sentSeqIds: number[];
+  /** Accepted training requests per path. */
+  acceptedByPath: Record<string, number>;
+  losses: number[];
+  samplesOk: number;
+  /** Samples that failed, by error class; all must be TinkerErrors. */
+  sampleErrors: Record<string, number>;
+  untypedErrors: unknown[];
+  faultsInjected: number;
+  seqViolations: number;
+}
+
+// Back-offs shortened to a few ms so the run takes seconds; the 10 s heartbeat keeps real time.
+const quickSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(resolve, ms >= 10_000 ? ms : Math.min(ms, 3));
+    timer.unref();
+    signal?.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
+  });
+
+function datum(step: number): Datum {
+  const tokens = [...Buffer.from(`step ${step}: the cat sat on the mat.`)];
+  return {
+    model_input: ModelInput.fromInts(tokens.slice(0, -1)),
+    loss_fn_inputs: { target_tokens: TensorData.fromArray(tokens.slice(1), "int64") },
+  };
+}
+
+/** Run `steps` training steps, then `samples` samples (≤ 400 in flight), under random faults. */
+export async function runChaos(opts: {
+  steps: number;
+  samples: number;
+  seed: number;
+  rate?: number;
+}): Promise<ChaosReport> {
+  const emulator: Emulator = await startEmulator({
+    pollHoldMs: 20,
+    seed: opts.seed,
+    randomFaults: { rate: opts.rate ?? 0.1, mix: TRAINING_MIX },
+  });
+  const service = new ServiceClient({
+    apiKey: "tml-CHAOS",
+    baseUrl: emulator.url,
+    timeout: CHAOS_TIMEOUT_MS,
+    telemetry: false,
+    warn: () => {},
+    deps: { sleep: quickSleep },
+  });
+  const report: ChaosReport = {
+    acceptedSeqIds: [],
+    sentSeqIds: [],
+    acceptedByPath: {},
+    losses: [],
+    samplesOk: 0,
+    sampleErrors: {},
+    untypedErrors: [],
+    faultsInjected: 0,
+    seqViolations: 0,
+  };
+  try {
+    const training = await service.createLoraTrainingClient("tinker-ts/tiny-lm", { rank: 4, seed: 1 });
+    for (let step = 0; step < opts.steps; step++) {
+      const fb = training.forwardBackward([datum(step)], "cross_entropy");
+      const opt = training.optimStep({ learning_rate: 1e-2 });
+      const [out] = await Promise.all([fb, opt]);
+      report.losses.push(out.metrics["loss:sum"] ?? Number.NaN);
+    }
+    const sent = new Set<number>();
+    for (const e of emulator.log.entries) {
+      const isTraining = e.path === "/api/v1/forward_backward" || e.path === "/api/v1/optim_step";
+      if (!isTraining) continue;
+      const seqId = (e.body as { seq_id: number }).seq_id;
+      sent.add(seqId);
+      if (e.status === 200 && !e.fault && !e.seqRejected) {
+        report.acceptedSeqIds.push(seqId);
+        report.acceptedByPath[e.path] = (report.acceptedByPath[e.path] ?? 0) + 1;
+      }
+    }
+    report.sentSeqIds = [...sent].sort((a, b) => a - b);
+    report.seqViolations = emulator.log.seqViolations.filter((v) => v.kind === "out_of_order").length;
+
+    emulator.faults.setRandom({ rate: opts.rate ?? 0.1, mix: SAMPLING_MIX });
+    const sampler = await service.createSamplingClient({ baseModel: "tinker-ts/tiny-lm" });
+    const prompt = ModelInput.fromInts([...Buffer.from("the cat")]);
+    const results = await Promise.allSettled(
+      Array.from({ length: opts.samples }, (_, i) =>
+        sampler.sample(prompt, 1, { max_tokens: 4, seed: i, temperature: 1 }),
+      ),
+    );
+    for (const r of results) {
+      if (r.status === "fulfilled") {
+        if ((r.value as SampleResponse).sequences.length === 1) report.samplesOk++;
+      } else if (r.reason instanceof TinkerError) {
+        const name = r.reason.constructor.name;
+        report.sampleErrors[name] = (report.sampleErrors[name] ?? 0) + 1;
+      } else {
+        report.untypedErrors.push(r.reason);
+      }
+    }
+    report.faultsInjected = emulator.faults.injected;
+  } finally {
+    await service.close();
+    await emulator.close();
+  }
+  return report;
+}
