@@ -4,6 +4,7 @@
  * counters, the sampling dispatch limit and the shared sampling 429 back-off.
  */
 import { type ClientOptions, type ResolvedConfig, resolveConfig } from "../core/config.js";
+import { setMaxListeners } from "node:events";
 import { runCall } from "../core/call-scope.js";
 import { APIUserAbortError } from "../core/errors.js";
 import { type ClientClosedMessage, type ClientCreatedMessage, channels } from "../core/instrumentation.js";
@@ -75,6 +76,8 @@ export class SessionHolder {
   readonly #loops: Promise<void>[] = [];
 
   constructor(options: SessionHolderOptions = {}) {
+    // Every request in flight listens to the lifetime signal; hundreds at once are normal.
+    setMaxListeners(0, this.#lifetime.signal);
     this.env = options.env ?? process.env;
     this.config = resolveConfig(options, this.env);
     this.deps = {

@@ -3,8 +3,11 @@
  * every kind, each training request lands exactly once and in order, and every sample either returns
  * or fails with a typed error.
  */
+import { execFile } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { runChaos } from "./chaos.js";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
 
 describe("chaos (short)", () => {
   it("30 training steps land exactly once in order; 300 samples all settle typed", async () => {
@@ -21,4 +24,29 @@ describe("chaos (short)", () => {
     expect(r.samplesOk + Object.values(r.sampleErrors).reduce((a, b) => a + b, 0)).toBe(300);
     expect(r.samplesOk).toBeGreaterThan(250);
   }, 60_000);
+
+  it("after close() nothing keeps the process alive, even after faults", async () => {
+    const { code, signal, out } = await new Promise<{
+      code: number | null;
+      signal: string | null;
+      out: string;
+    }>((resolve) => {
+      execFile(
+        process.execPath,
+        ["--import", "tsx", "test/reliability/chaos-exit.ts"],
+        { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME }, timeout: 30_000 },
+        (error, stdout, stderr) =>
+          resolve({
+            code: error ? ((error as { code?: number }).code ?? 1) : 0,
+            signal: error ? ((error as { signal?: string }).signal ?? null) : null,
+            out: stdout + stderr,
+          }),
+      );
+    });
+    expect(signal, out).toBeNull();
+    expect(code, out).toBe(0);
+    expect(out).toContain("10 training requests accepted");
+    // No Node warnings either (e.g. MaxListenersExceededWarning from many requests in flight).
+    expect(out).not.toContain("Warning");
+  }, 40_000);
 });
