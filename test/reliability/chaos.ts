@@ -52,21 +52,34 @@ export interface ChaosReport {
   seqViolations: number;
 }
 
-// Back-offs shortened to a few ms so the run takes seconds; the 10 s heartbeat keeps real time.
-const quickSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(resolve, ms >= 10_000 ? ms : Math.min(ms, 3));
-    timer.unref();
-    signal?.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason);
-      },
-      { once: true },
-    );
-  });
+/**
+ * Accelerated time: a back-off shorter than 10 s takes 2 ms of real time and moves the clock the
+ * SDK reads forward by the rest, so loops that wait "until" a moment (the shared sampling back-off)
+ * see it pass. The 10 s heartbeat and the progress watchdog keep real time.
+ */
+function acceleratedTime() {
+  let skipped = 0;
+  const now = () => Date.now() + skipped;
+  const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+    new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const real = ms >= 10_000 ? ms : Math.min(ms, 2);
+      const timer = setTimeout(() => {
+        skipped += ms - real;
+        resolve();
+      }, real);
+      timer.unref();
+      signal?.addEventListener(
+        "abort",
+        () => {
+          clearTimeout(timer);
+          reject(signal.reason);
+        },
+        { once: true },
+      );
+    });
+  return { now, sleep };
+}
 
 function datum(step: number): Datum {
   const tokens = [...Buffer.from(`step ${step}: the cat sat on the mat.`)];
@@ -94,7 +107,7 @@ export async function runChaos(opts: {
     timeout: CHAOS_TIMEOUT_MS,
     telemetry: false,
     warn: () => {},
-    deps: { sleep: quickSleep },
+    deps: acceleratedTime(),
   });
   const report: ChaosReport = {
     acceptedSeqIds: [],
