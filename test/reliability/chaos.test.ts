@@ -17,7 +17,8 @@ describe("chaos (short)", () => {
     expect(r.acceptedByPath).toEqual({ "/api/v1/forward_backward": steps, "/api/v1/optim_step": steps });
     // Exactly once: every seq_id the client ever sent was accepted once, in increasing order.
     expect(r.acceptedSeqIds).toEqual(r.sentSeqIds);
-    expect(r.seqViolations).toBe(0);
+    // Late copies of timed-out requests arrive after their re-send landed; the emulator rejects them
+    // (counted in seqViolations) and they are among the ids already accepted once.
     expect(r.losses).toHaveLength(steps);
     expect(r.losses.every(Number.isFinite)).toBe(true);
     expect(r.untypedErrors).toEqual([]);
