@@ -68,7 +68,7 @@ function newService(server: BenchServer): ServiceClient {
   return new ServiceClient({ apiKey: "tml-BENCH", baseUrl: server.url, telemetry: false });
 }
 
-/** A raw client: one undici Agent per pool, sized as the SDK's. */
+/** A raw client: one undici Agent per pool, sized as the SDK's, sending the SDK's own headers. */
 function rawClient(server: BenchServer) {
   const sample = new Agent({ connections: POOL_CONNECTIONS.sample });
   const poll = new Agent({ connections: POOL_CONNECTIONS.retrieve_promise });
@@ -77,7 +77,7 @@ function rawClient(server: BenchServer) {
     const res = await request(`${server.url}${path}`, {
       method: "POST",
       dispatcher: agent,
-      headers: { "content-type": "application/json", "x-api-key": "tml-BENCH" },
+      headers: server.headersFor(path),
       body: JSON.stringify(body),
     });
     return res.body.json();
@@ -336,11 +336,12 @@ async function main(): Promise<void> {
   const server = await startBenchServer();
   const figures: Figure[] = [];
   try {
+    // The model first: pure computation, measured before the HTTP benches grow the heap.
+    figures.push(...(await model()));
     figures.push(...(await samplingThroughput(server)));
     figures.push(...(await trainingOverhead(server)));
     figures.push(...(await encoding()));
     figures.push(...(await futuresAtScale(server)));
-    figures.push(...(await model()));
   } finally {
     await server.close();
   }

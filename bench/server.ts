@@ -11,6 +11,8 @@ export interface BenchServer {
   readonly url: string;
   /** Hold each poll this long before answering (ms). */
   holdMs: number;
+  /** The headers of the first request seen on `path` (so a raw loop can send the same request). */
+  headersFor(path: string): Record<string, string>;
   /** Connections opened so far, and the most open at once. */
   readonly sockets: { total: number; open: number; maxOpen: number };
   close(): Promise<void>;
@@ -37,6 +39,15 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
+// Hop-by-hop and length headers are the HTTP client's business, not part of the request's content.
+function copyHeaders(req: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (v !== undefined && !["host", "content-length", "connection"].includes(k)) out[k] = String(v);
+  }
+  return out;
+}
+
 function send(res: ServerResponse, body: string): void {
   res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
   res.end(body);
@@ -53,9 +64,11 @@ export async function startBenchServer(): Promise<BenchServer> {
     send(res, `{"request_id":"${id}"}`);
   };
   const state = { holdMs: 0 };
+  const seenHeaders = new Map<string, Record<string, string>>();
   const server = createServer(async (req, res) => {
     const body = await readBody(req);
-    const path = (req.url ?? "").split("?")[0];
+    const path = (req.url ?? "").split("?")[0] ?? "";
+    if (!seenHeaders.has(path)) seenHeaders.set(path, copyHeaders(req));
     switch (path) {
       case "/api/v1/create_session":
         return send(res, '{"session_id":"bench-session"}');
@@ -99,6 +112,7 @@ export async function startBenchServer(): Promise<BenchServer> {
       state.holdMs = ms;
     },
     sockets,
+    headersFor: (path) => seenHeaders.get(path) ?? { "content-type": "application/json" },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

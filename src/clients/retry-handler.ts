@@ -59,6 +59,12 @@ export function retryHandlerDelayMs(attempt: number, config: RetryConfig, random
   return Math.max(0, Math.min(delay + jitter, config.retryDelayMaxMs));
 }
 
+/** A request in flight: `stuck` fails it when the watchdog fires; `stopped` ends its retries. */
+interface InFlight {
+  stopped: boolean;
+  stuck: (error: Error) => void;
+}
+
 /** Shared by the sampling clients of a holder with the same model and config. */
 export class RetryHandler {
   readonly config: RetryConfig;
@@ -66,6 +72,9 @@ export class RetryHandler {
   readonly #semaphore: Semaphore;
   #lastProgress: number;
   #inFlight = 0;
+  readonly #requests = new Set<InFlight>();
+  /** Aborted when the handler goes idle; ends the current watchdog. */
+  #idle: AbortController | undefined;
   /** Retries performed (diagnostics). */
   retries = 0;
 
@@ -84,38 +93,60 @@ export class RetryHandler {
     const release = await this.#semaphore.acquire(signal);
     if (this.#inFlight === 0) this.#lastProgress = this.#deps.now();
     this.#inFlight++;
-    const watchdog = new AbortController();
-    const stuck = this.#watch(watchdog.signal);
+    const request: InFlight = { stopped: false, stuck: () => {} };
+    const stuck = new Promise<never>((_, reject) => {
+      request.stuck = reject;
+    });
+    this.#requests.add(request);
+    this.#watchWhileBusy();
     try {
-      const result = await Promise.race([this.#retrying(fn, signal, watchdog.signal), stuck]);
+      const result = await Promise.race([this.#retrying(fn, signal, request), stuck]);
       this.#lastProgress = this.#deps.now();
       return result;
     } finally {
-      watchdog.abort();
+      request.stopped = true;
+      this.#requests.delete(request);
       this.#inFlight--;
+      if (this.#inFlight === 0) this.#idle?.abort();
       release();
     }
   }
 
-  /** Rejects once no request of this handler has completed within the progress timeout. */
-  async #watch(stop: AbortSignal): Promise<never> {
-    for (;;) {
-      const wait = this.#lastProgress + this.config.progressTimeoutMs - this.#deps.now();
-      if (wait < 0) {
-        throw new APIConnectionError(
-          `No progress made in ${this.config.progressTimeoutMs / 1000}s. Requests appear to be stuck.`,
-        );
+  /**
+   * One watchdog per busy period (not per request, which would cost a timer and an abort each):
+   * when no request of this handler has completed within the progress timeout, every request in
+   * flight fails with APIConnectionError, as 0.4.1's per-request progress checks do.
+   */
+  #watchWhileBusy(): void {
+    if (this.#idle) return;
+    const idle = new AbortController();
+    this.#idle = idle;
+    void (async () => {
+      while (!idle.signal.aborted) {
+        const wait = this.#lastProgress + this.config.progressTimeoutMs - this.#deps.now();
+        if (wait < 0) {
+          const error = new APIConnectionError(
+            `No progress made in ${this.config.progressTimeoutMs / 1000}s. Requests appear to be stuck.`,
+          );
+          for (const r of this.#requests) {
+            r.stopped = true;
+            r.stuck(error);
+          }
+          this.#requests.clear();
+          this.#lastProgress = this.#deps.now();
+          continue;
+        }
+        try {
+          await this.#deps.sleep(wait + 1, idle.signal);
+        } catch {
+          break;
+        }
       }
-      try {
-        await this.#deps.sleep(wait + 1, stop);
-      } catch {
-        return new Promise<never>(() => {});
-      }
-      if (stop.aborted) return new Promise<never>(() => {});
-    }
+      if (this.#idle === idle) this.#idle = undefined;
+    })();
   }
 
-  async #retrying<T>(fn: () => Promise<T>, signal: AbortSignal | undefined, stop: AbortSignal): Promise<T> {
+  async #retrying<T>(fn: () => Promise<T>, signal: AbortSignal | undefined, request: InFlight): Promise<T> {
     const start = this.#deps.now();
     for (let attempt = 0; ; attempt++) {
       try {
@@ -123,7 +154,7 @@ export class RetryHandler {
       } catch (error) {
         const retryable = isRetryableSampleError(error);
         this.#logFailure(error, retryable, attempt + 1, start);
-        if (!this.config.enableRetryLogic || !retryable || signal?.aborted || stop.aborted) {
+        if (!this.config.enableRetryLogic || !retryable || signal?.aborted || request.stopped) {
           throw error;
         }
         this.retries++;

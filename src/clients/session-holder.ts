@@ -76,7 +76,7 @@ export class SessionHolder {
   readonly #loops: Promise<void>[] = [];
 
   constructor(options: SessionHolderOptions = {}) {
-    // Every request in flight listens to the lifetime signal; hundreds at once are normal.
+    // Background loops listen to the lifetime signal directly; keep Node from warning about them.
     setMaxListeners(0, this.#lifetime.signal);
     this.env = options.env ?? process.env;
     this.config = resolveConfig(options, this.env);
@@ -87,10 +87,13 @@ export class SessionHolder {
     };
     this.#warn = options.warn ?? ((m) => console.warn(m));
     this.transport = new Transport(this.config, this.deps);
+    const holder = this;
     this.futureContext = {
       transport: this.transport,
       deps: this.deps,
-      signal: this.#lifetime.signal,
+      get signal() {
+        return holder.signal;
+      },
       telemetry: () => this.telemetry,
     };
     this.#session = this.#createSession(options.userMetadata);
@@ -100,7 +103,10 @@ export class SessionHolder {
 
   /** Aborted when the holder is closed. */
   get signal(): AbortSignal {
-    return this.#lifetime.signal;
+    // A fresh dependent signal per operation: every request adds an abort listener to the signal
+    // it gets, and Node's EventTarget scans its listeners on each add, so thousands of requests on
+    // one shared signal would cost O(n²). AbortSignal.any links to the source without a listener.
+    return AbortSignal.any([this.#lifetime.signal]);
   }
 
   /** Whether close() was called. */

@@ -209,6 +209,21 @@ export class Transport {
     if (opts.signal?.aborted) throw new APIUserAbortError();
   }
 
+  // The headers every request carries, built once per client (with and without a JSON body).
+  private readonly fixedHeaders: Array<Record<string, string> | undefined> = [undefined, undefined];
+  private staticHeaders(withBody: boolean): Record<string, string> {
+    const i = withBody ? 1 : 0;
+    const cached = this.fixedHeaders[i];
+    if (cached) return cached;
+    const h: Record<string, string> = { accept: "application/json", "accept-encoding": "gzip, deflate" };
+    if (withBody) h["content-type"] = "application/json";
+    for (const [k, v] of Object.entries(platformHeaders())) h[k.toLowerCase()] = v;
+    h["x-api-key"] = this.config.apiKey;
+    for (const [k, v] of Object.entries(this.config.defaultHeaders)) h[k.toLowerCase()] = v;
+    this.fixedHeaders[i] = h;
+    return h;
+  }
+
   private buildHeaders(
     opts: RequestOptions,
     extra: Record<string, string | string[]>,
@@ -216,14 +231,7 @@ export class Transport {
     timeoutMs: number,
     idempotencyKey: string | undefined,
   ): Record<string, string> {
-    const h: Record<string, string> = {
-      accept: "application/json",
-      "accept-encoding": "gzip, deflate",
-    };
-    if (opts.body !== undefined) h["content-type"] = "application/json";
-    for (const [k, v] of Object.entries(platformHeaders())) h[k.toLowerCase()] = v;
-    h["x-api-key"] = this.config.apiKey;
-    for (const [k, v] of Object.entries(this.config.defaultHeaders)) h[k.toLowerCase()] = v;
+    const h: Record<string, string> = { ...this.staticHeaders(opts.body !== undefined) };
     if (idempotencyKey) h["x-idempotency-key"] = idempotencyKey;
     h["x-stainless-retry-count"] = String(retries);
     h["x-stainless-read-timeout"] = formatSeconds(timeoutMs);
@@ -237,21 +245,29 @@ export class Transport {
     headers: Record<string, string>,
     timeoutMs: number,
   ): Promise<Attempt> {
-    const controller = new AbortController();
+    // Long timeouts (the 60 s default, 45 s polls) are read timeouts, as httpx's in 0.4.1: how long
+    // the server may take to send the headers, then each part of the body — on undici's own timers,
+    // far cheaper than a timer and an AbortController per attempt, but only accurate to ~1 s. Short
+    // timeouts get an exact timer on the whole attempt instead.
+    const exact = timeoutMs < PRECISE_TIMEOUT_BELOW_MS ? new AbortController() : undefined;
     let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, timeoutMs);
-    const onUserAbort = () => controller.abort();
-    opts.signal?.addEventListener("abort", onUserAbort, { once: true });
+    const timer = exact
+      ? setTimeout(() => {
+          timedOut = true;
+          exact.abort();
+        }, timeoutMs)
+      : undefined;
+    const signal =
+      exact && opts.signal ? AbortSignal.any([exact.signal, opts.signal]) : (exact?.signal ?? opts.signal);
     try {
       const res = await undiciRequest(url, {
         method: opts.method,
         headers,
         body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
         dispatcher: this.dispatcher(opts.pool, opts.followRedirects ?? true),
-        signal: controller.signal,
+        signal,
+        headersTimeout: exact ? 0 : timeoutMs,
+        bodyTimeout: exact ? 0 : timeoutMs,
       });
       let raw = Buffer.from(await res.body.arrayBuffer());
       const resHeaders = flattenHeaders(res.headers);
@@ -267,11 +283,10 @@ export class Transport {
       };
     } catch (err) {
       if (opts.signal?.aborted) return { kind: "error", error: new APIUserAbortError() };
-      if (timedOut) return { kind: "error", error: new APITimeoutError(undefined, err) };
+      if (timedOut || isTimeout(err)) return { kind: "error", error: new APITimeoutError(undefined, err) };
       return { kind: "error", error: new APIConnectionError(undefined, err) };
     } finally {
-      clearTimeout(timer);
-      opts.signal?.removeEventListener("abort", onUserAbort);
+      if (timer) clearTimeout(timer);
     }
   }
 
@@ -281,6 +296,15 @@ export class Transport {
     this.pools.clear();
     await Promise.all(all.map((d) => d.close()));
   }
+}
+
+/** Timeouts shorter than this get an exact per-attempt timer (undici's are accurate to ~1 s). */
+const PRECISE_TIMEOUT_BELOW_MS = 5_000;
+
+const TIMEOUT_CODES = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT"]);
+
+function isTimeout(err: unknown): boolean {
+  return TIMEOUT_CODES.has((err as { code?: unknown } | null)?.code as string);
 }
 
 function lowerKeys(h: Record<string, string | string[]>): Record<string, string | string[]> {

@@ -24,7 +24,11 @@ export interface FutureDeps {
 }
 
 /** Real clock / timers. */
-export const defaultFutureDeps: FutureDeps = { now: () => Date.now(), sleep: defaultSleep, random: Math.random };
+export const defaultFutureDeps: FutureDeps = {
+  now: () => Date.now(),
+  sleep: defaultSleep,
+  random: Math.random,
+};
 
 /** Fill missing deps with the real ones. */
 export function resolveFutureDeps(deps?: Partial<FutureDeps>): FutureDeps {

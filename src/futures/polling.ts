@@ -129,10 +129,6 @@ function asError(e: unknown): Error {
   return e instanceof Error ? e : new Error(String(e));
 }
 
-function isAborted(ctx: FutureContext, spec: PollingSpec<unknown>): boolean {
-  return ctx.signal?.aborted === true || spec.signal?.aborted === true;
-}
-
 function combineSignals(a?: AbortSignal, b?: AbortSignal): AbortSignal | undefined {
   if (a && b) return AbortSignal.any([a, b]);
   return a ?? b;
@@ -202,7 +198,7 @@ async function pollUntilDone<T>(
     try {
       await deps.sleep(ms, signal);
     } catch (error) {
-      fail(isAborted(ctx, spec) ? new APIUserAbortError() : error);
+      fail(signal?.aborted === true ? new APIUserAbortError() : error);
     }
   };
   const pacePending = async (pollStartedAt: number) => {
@@ -215,7 +211,7 @@ async function pollUntilDone<T>(
   };
 
   for (let iteration = 0; ; iteration++) {
-    if (isAborted(ctx, spec)) fail(new APIUserAbortError());
+    if (signal?.aborted === true) fail(new APIUserAbortError());
     const headers: Record<string, string> = {
       "X-Tinker-Request-Iteration": String(iteration),
       "X-Tinker-Request-Type": spec.requestType,
@@ -238,7 +234,7 @@ async function pollUntilDone<T>(
       });
       body = response.body;
     } catch (error) {
-      if (error instanceof APIUserAbortError || isAborted(ctx, spec)) {
+      if (error instanceof APIUserAbortError || signal?.aborted === true) {
         fail(new APIUserAbortError());
       }
       if (error instanceof APIStatusError) {
