@@ -159,6 +159,8 @@ export class RetryHandler {
         }
         this.retries++;
         await this.#deps.sleep(retryHandlerDelayMs(attempt, this.config, this.#deps.random), signal);
+        // The watchdog may have failed this request while it slept: no further attempt.
+        if (request.stopped) throw error;
       }
     }
   }
