@@ -13,6 +13,7 @@ import type {
   TrainingRun,
   TrainingRunsResponse,
 } from "../types/index.js";
+import { ValidationError } from "../types/index.js";
 import { executeWithRetries } from "./retry.js";
 import type { SessionHolder } from "./session-holder.js";
 import { parseTinkerPath } from "../lib/tinker-path.js";
@@ -68,7 +69,7 @@ export class RestClient {
     return this.#call({
       method: "GET",
       path: "/api/v1/training_runs",
-      query: { limit: page.limit ?? 20, offset: page.offset ?? 0 },
+      query: pageQuery(page, 20),
     });
   }
 
@@ -82,7 +83,7 @@ export class RestClient {
     return this.#call({
       method: "GET",
       path: "/api/v1/checkpoints",
-      query: { limit: page.limit ?? 100, offset: page.offset ?? 0 },
+      query: pageQuery(page, 100),
     });
   }
 
@@ -206,4 +207,15 @@ export class RestClient {
       throw error;
     }
   }
+}
+
+/** `limit` and `offset` as sent (both always), checked before anything is sent. */
+function pageQuery(page: PageOptions, defaultLimit: number): { limit: number; offset: number } {
+  const query = { limit: page.limit ?? defaultLimit, offset: page.offset ?? 0 };
+  for (const [k, v] of Object.entries(query)) {
+    if (!Number.isSafeInteger(v) || v < 0) {
+      throw new ValidationError(k, `must be a non-negative integer, got ${String(v)}`);
+    }
+  }
+  return query;
 }

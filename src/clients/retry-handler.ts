@@ -5,6 +5,7 @@
  */
 import { APIConnectionError, APIStatusError, APIUserAbortError } from "../core/errors.js";
 import { FutureExpiredError } from "../futures/index.js";
+import { ValidationError } from "../types/index.js";
 import { isUserError, type TelemetryReporter } from "../telemetry/index.js";
 import type { ClientDeps } from "./retry.js";
 import { Semaphore } from "./semaphore.js";
@@ -36,7 +37,7 @@ export const DEFAULT_RETRY_CONFIG: Readonly<RetryConfig> = {
 export function resolveRetryConfig(c: Partial<RetryConfig> = {}): RetryConfig {
   const out = { ...DEFAULT_RETRY_CONFIG, ...c };
   if (!(out.maxConnections > 0)) {
-    throw new RangeError(`max_connections must be positive, got ${out.maxConnections}`);
+    throw new ValidationError("max_connections", `must be positive, got ${out.maxConnections}`);
   }
   return out;
 }

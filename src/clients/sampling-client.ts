@@ -112,6 +112,7 @@ export class SamplingClient {
       if (!init.modelPath && !init.baseModel) {
         throw new ValidationError("model_path", "Either model_path or base_model must be provided");
       }
+      resolveRetryConfig(init.retryConfig);
       const sessionId = await holder.sessionId();
       const body = encodeCreateSamplingSessionRequest({
         session_id: sessionId,

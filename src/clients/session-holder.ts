@@ -6,7 +6,7 @@
 import { type ClientOptions, type ResolvedConfig, resolveConfig } from "../core/config.js";
 import { setMaxListeners } from "node:events";
 import { runCall } from "../core/call-scope.js";
-import { APIUserAbortError } from "../core/errors.js";
+import { APIUserAbortError, ValidationError } from "../core/errors.js";
 import { type ClientClosedMessage, type ClientCreatedMessage, channels } from "../core/instrumentation.js";
 import { SDK_VERSION, Transport } from "../core/transport.js";
 import type { FutureContext } from "../futures/index.js";
@@ -142,7 +142,10 @@ export class SessionHolder {
       pool: "session",
       signal: this.#lifetime.signal,
     });
-    const sessionId = res.body.session_id;
+    const sessionId = res.body?.session_id;
+    if (typeof sessionId !== "string" || sessionId === "") {
+      throw new ValidationError("session_id", "missing from the create_session response");
+    }
     this.#sessionIdNow = sessionId;
     if (res.body.warning_message) this.#warn(res.body.warning_message);
     if (res.body.error_message) this.#warn(res.body.error_message);

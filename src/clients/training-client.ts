@@ -16,6 +16,8 @@ import { loadTokenizer, type Tokenizer } from "../tokenizer/index.js";
 import {
   type AdamParams,
   type Datum,
+  type DatumJSON,
+  encodeDatum,
   encodeAdamParams,
   encodeForwardBackwardInput,
   type ForwardBackwardOutput,
@@ -32,6 +34,7 @@ import {
   ValidationError,
 } from "../types/index.js";
 import { chunkDatums } from "../lib/chunking.js";
+import { parseTinkerPath } from "../lib/tinker-path.js";
 import { combineForwardBackwardOutputs } from "../lib/metrics.js";
 import {
   parseLoadWeights,
@@ -166,8 +169,10 @@ export class TrainingClient {
     options: CallOptions,
   ): APIFuture<ForwardBackwardOutput> {
     // Validate everything before reserving ids, so a bad call consumes no seq_id.
-    encodeForwardBackwardInput([], lossFn, lossFnConfig);
-    const chunks = chunkDatums(data);
+    if (!Array.isArray(data)) throw new ValidationError("data", "expected an array of datums");
+    const input = encodeForwardBackwardInput([], lossFn, lossFnConfig);
+    // Every datum is encoded (and so checked) now: a bad one fails the call before any chunk is sent.
+    const chunks = chunkDatums(data.map(encodeDatumAt));
     const ids = this.#seq.reserve(chunks.length);
     const call: CallState = {};
     const inputKey = kind === "forward" ? "forward_input" : "forward_backward_input";
@@ -182,7 +187,7 @@ export class TrainingClient {
               typeName: "ForwardBackwardOutput",
             },
             (seqId) => ({
-              [inputKey]: encodeForwardBackwardInput(chunk, lossFn, lossFnConfig),
+              [inputKey]: { ...input, data: chunk },
               model_id: this.modelId,
               seq_id: seqId,
             }),
@@ -289,6 +294,7 @@ export class TrainingClient {
 
   /** Save weights and optimizer state as `tinker://…/weights/<name>`. */
   saveState(name: string, options: CallOptions = {}): APIFuture<SaveWeightsResponse> {
+    checkpointName(name);
     const [seqId] = this.#seq.reserve(1);
     return this.#publicFuture("saveState", () =>
       this.#ordered(
@@ -307,6 +313,8 @@ export class TrainingClient {
 
   /** Load weights (and optimizer state) from a full `tinker://` path. */
   loadState(path: string, options: CallOptions = {}): APIFuture<LoadWeightsResponse> {
+    // Checked here rather than by the server (0.4.1 sends any string): a typo fails at once.
+    parseTinkerPath(typeof path === "string" ? path : String(path));
     const [seqId] = this.#seq.reserve(1);
     return this.#publicFuture("loadState", () =>
       this.#ordered(
@@ -327,6 +335,7 @@ export class TrainingClient {
     name: string | undefined,
     signal: AbortSignal | undefined,
   ): APIFuture<SaveWeightsForSamplerResponse> {
+    if (name !== undefined) checkpointName(name);
     const [seqId] = this.#seq.reserve(1);
     return this.#ordered(
       {
@@ -433,6 +442,23 @@ export class TrainingClient {
     });
     return this.#tokenizer;
   }
+}
+
+/** The wire form of `data[i]`, with errors naming the datum. */
+function encodeDatumAt(d: Datum, i: number): DatumJSON {
+  const field = `data[${i}]`;
+  if (typeof d !== "object" || d === null) throw new ValidationError(field, "expected a datum object");
+  if (typeof d.loss_fn_inputs !== "object" || d.loss_fn_inputs === null) {
+    throw new ValidationError(`${field}.loss_fn_inputs`, "expected an object of tensors");
+  }
+  if (d.model_input === undefined) throw new ValidationError(`${field}.model_input`, "is required");
+  return encodeDatum(d);
+}
+
+/** A checkpoint name becomes the last segment of a tinker:// path. */
+function checkpointName(name: unknown): void {
+  if (typeof name !== "string") throw new ValidationError("name", `expected a string, got ${typeof name}`);
+  if (name === "") throw new ValidationError("name", "must not be empty");
 }
 
 function combine(a: AbortSignal | undefined, b: AbortSignal): AbortSignal {

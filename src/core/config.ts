@@ -48,10 +48,26 @@ export function resolveConfig(
       "TINKER_MISSING_API_KEY",
     );
   }
+  if (typeof apiKey !== "string" || apiKey === "") throw configError("apiKey must be a non-empty string");
   const baseUrl = options.baseUrl ?? env.TINKER_BASE_URL ?? DEFAULT_BASE_URL;
+  if (!isHttpUrl(baseUrl))
+    throw configError(`baseUrl must be an http(s) URL, got ${JSON.stringify(baseUrl)}`);
   const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
   if (!Number.isInteger(maxRetries) || maxRetries < 0) {
-    throw new TinkerError("maxRetries must be a non-negative integer", "TINKER_CONFIG");
+    throw configError("maxRetries must be a non-negative integer");
+  }
+  const timeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
+  if (typeof timeout !== "number" || !(timeout > 0) || !Number.isFinite(timeout)) {
+    throw configError(`timeout must be a positive number of milliseconds, got ${String(timeout)}`);
+  }
+  if (
+    options.tags !== undefined &&
+    (!Array.isArray(options.tags) || options.tags.some((t) => typeof t !== "string"))
+  ) {
+    throw configError("tags must be an array of strings");
+  }
+  for (const [k, v] of Object.entries(options.defaultHeaders ?? {})) {
+    if (typeof v !== "string") throw configError(`defaultHeaders.${k} must be a string`);
   }
   const envHeaders: Record<string, string> = {};
   if (env.CLOUDFLARE_ACCESS_CLIENT_ID) envHeaders["CF-Access-Client-Id"] = env.CLOUDFLARE_ACCESS_CLIENT_ID;
@@ -69,11 +85,25 @@ export function resolveConfig(
   return {
     apiKey,
     baseUrl,
-    timeoutMs: options.timeout ?? DEFAULT_TIMEOUT_MS,
-    connectTimeoutMs: Math.min(DEFAULT_CONNECT_TIMEOUT_MS, options.timeout ?? DEFAULT_CONNECT_TIMEOUT_MS),
+    timeoutMs: timeout,
+    connectTimeoutMs: Math.min(DEFAULT_CONNECT_TIMEOUT_MS, timeout),
     maxRetries,
     defaultHeaders: { ...envHeaders, ...(options.defaultHeaders ?? {}) },
     tags,
     telemetryEnabled,
   };
+}
+
+function configError(message: string): TinkerError {
+  return new TinkerError(message, "TINKER_CONFIG");
+}
+
+function isHttpUrl(value: unknown): boolean {
+  if (typeof value !== "string") return false;
+  try {
+    const { protocol } = new URL(value);
+    return protocol === "http:" || protocol === "https:";
+  } catch {
+    return false;
+  }
 }

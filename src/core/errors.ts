@@ -127,5 +127,13 @@ function describeBody(body: unknown): string {
   return JSON.stringify(body).slice(0, 500);
 }
 
-/** Input validation error (defined in src/types, part of the error tree). */
-export { ValidationError } from "../types/validation.js";
+/** Raised when user input cannot be encoded as a valid wire value; `field` names the offending field. */
+export class ValidationError extends TinkerError {
+  /** Dotted path of the field that failed, e.g. `loss_fn_inputs.weights.data[3]`. */
+  readonly field: string;
+
+  constructor(field: string, message: string, code = "TINKER_VALIDATION") {
+    super(`${field}: ${message}`, code);
+    this.field = field;
+  }
+}

@@ -32,7 +32,11 @@ export interface RequestMessageBase {
   attempt: number;
 }
 
-/** Message on `tinker-ts:request:start`; subscribers may add to `headers` (e.g. traceparent). */
+/**
+ * Message on `tinker-ts:request:start`. `headers` are the request's headers without credentials
+ * (`x-api-key`, `authorization`, `cf-access-client-secret`); headers a subscriber adds to it (e.g.
+ * `traceparent`) are sent with the request.
+ */
 export interface RequestStartMessage extends RequestMessageBase {
   headers: Record<string, string>;
 }

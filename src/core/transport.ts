@@ -170,7 +170,7 @@ export class Transport {
         pool: opts.pool,
         attempt: retries,
       };
-      channels.requestStart.publish({ ...base, headers });
+      if (channels.requestStart.hasSubscribers) publishStart(base, headers);
       const started = this.deps.now();
       const result = await this.attempt(opts, url, headers, timeoutMs);
       const durationMs = this.deps.now() - started;
@@ -300,6 +300,23 @@ export class Transport {
 
 /** Timeouts shorter than this get an exact per-attempt timer (undici's are accurate to ~1 s). */
 const PRECISE_TIMEOUT_BELOW_MS = 5_000;
+
+/** Headers that carry credentials: never shown to instrumentation subscribers. */
+const SECRET_HEADERS = new Set(["x-api-key", "authorization", "cf-access-client-secret"]);
+
+/**
+ * Publish `tinker-ts:request:start` with the headers minus credentials; headers a subscriber adds
+ * (e.g. `traceparent`) are copied onto the real request.
+ */
+function publishStart(base: RequestMessageBase, headers: Record<string, string>): void {
+  const visible: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) if (!SECRET_HEADERS.has(k)) visible[k] = v;
+  channels.requestStart.publish({ ...base, headers: visible });
+  for (const [k, v] of Object.entries(visible)) {
+    const name = k.toLowerCase();
+    if (!SECRET_HEADERS.has(name) && headers[name] !== v) headers[name] = v;
+  }
+}
 
 const TIMEOUT_CODES = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT"]);
 

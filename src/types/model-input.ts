@@ -1,5 +1,11 @@
 /** Model input chunks and the ModelInput container, encoded exactly as Python SDK 0.4.1 sends them. */
-import { assertInt, assertIntArray, assertObject, ValidationError } from "./validation.js";
+import {
+  assertInt,
+  assertNonNegativeInt,
+  assertObject,
+  assertTokenIds,
+  ValidationError,
+} from "./validation.js";
 
 /** A run of already-tokenized text. */
 export interface EncodedTextChunk {
@@ -64,7 +70,7 @@ function validateChunk(chunk: ModelInputChunk, field: string): void {
   switch (chunk.type) {
     case "encoded_text":
       if (!Array.isArray(chunk.tokens)) throw new ValidationError(`${field}.tokens`, "expected an array");
-      assertIntArray(chunk.tokens, `${field}.tokens`);
+      assertTokenIds(chunk.tokens, `${field}.tokens`);
       return;
     case "image":
     case "image_asset_pointer":
@@ -129,7 +135,7 @@ export class ModelInput {
 
   /** Returns a new ModelInput with `token` appended as a new one-token text chunk (as 0.4.1). */
   appendInt(token: number): ModelInput {
-    assertInt(token, "token");
+    assertNonNegativeInt(token, "token");
     // A new one-token chunk each time, as 0.4.1 does: the chunks go on the wire as they are.
     return new ModelInput([...this.chunks, { type: "encoded_text", tokens: [token] }]);
   }

@@ -17,8 +17,10 @@ import {
 import {
   assertFinite,
   assertInt,
+  assertNonEmptyString,
   assertNonNegativeInt,
   assertString,
+  assertStringRecord,
   ValidationError,
 } from "./validation.js";
 
@@ -62,8 +64,9 @@ export function encodeCreateModelRequest(a: {
   user_metadata?: Record<string, string> | null;
   lora_config: LoraConfig;
 }): CreateModelRequest {
-  assertString(a.base_model, "base_model");
+  assertNonEmptyString(a.base_model, "base_model");
   assertNonNegativeInt(a.model_seq_id, "model_seq_id");
+  if (a.user_metadata != null) assertStringRecord(a.user_metadata, "user_metadata");
   return {
     session_id: a.session_id,
     model_seq_id: a.model_seq_id,

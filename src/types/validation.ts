@@ -1,18 +1,7 @@
 /** Input validation shared by every wire type; failures surface before anything is sent. */
+import { ValidationError } from "../core/errors.js";
 
-/** Raised when user input cannot be encoded as a valid wire value; `field` names the offending field. */
-export class ValidationError extends Error {
-  /** Stable machine-readable code. */
-  readonly code = "TINKER_VALIDATION" as const;
-  /** Dotted path of the field that failed, e.g. `loss_fn_inputs.weights.data[3]`. */
-  readonly field: string;
-
-  constructor(field: string, message: string) {
-    super(`${field}: ${message}`);
-    this.name = "ValidationError";
-    this.field = field;
-  }
-}
+export { ValidationError };
 
 /** Throws unless `value` is a safe integer. */
 export function assertInt(value: unknown, field: string): asserts value is number {
@@ -62,6 +51,26 @@ export function assertObject(value: unknown, field: string): asserts value is Re
 /** Throws unless every element of `values` is an integer; names the first bad index. */
 export function assertIntArray(values: readonly unknown[], field: string): void {
   for (let i = 0; i < values.length; i++) assertInt(values[i], `${field}[${i}]`);
+}
+
+/** Throws unless every element is a token id (a non-negative safe integer); names the first bad index. */
+export function assertTokenIds(values: readonly unknown[], field: string): void {
+  for (let i = 0; i < values.length; i++) assertNonNegativeInt(values[i], `${field}[${i}]`);
+}
+
+/** Throws unless `value` is a non-empty string. */
+export function assertNonEmptyString(value: unknown, field: string): asserts value is string {
+  assertString(value, field);
+  if (value === "") throw new ValidationError(field, "must not be empty");
+}
+
+/** Throws unless `value` is an object whose values are all strings (e.g. user metadata). */
+export function assertStringRecord(value: unknown, field: string): asserts value is Record<string, string> {
+  assertObject(value, field);
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v !== "string")
+      throw new ValidationError(`${field}.${k}`, `expected a string, got ${typeof v}`);
+  }
 }
 
 /** Throws unless every element of `values` is finite; names the first bad index. */
