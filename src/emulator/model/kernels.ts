@@ -19,7 +19,45 @@ export function addABt(
     const a2 = a1 + k;
     const a3 = a2 + k;
     const c0 = t * m;
-    for (let j = 0; j < m; j++) {
+    let j = 0;
+    // Two rows of B at a time as well: eight accumulators share six loads per step.
+    for (; j + 2 <= m; j += 2) {
+      const b0 = j * k;
+      const b1 = b0 + k;
+      let s00 = 0;
+      let s01 = 0;
+      let s10 = 0;
+      let s11 = 0;
+      let s20 = 0;
+      let s21 = 0;
+      let s30 = 0;
+      let s31 = 0;
+      for (let i = 0; i < k; i++) {
+        const x0 = B[b0 + i] as number;
+        const x1 = B[b1 + i] as number;
+        const y0 = A[a0 + i] as number;
+        const y1 = A[a1 + i] as number;
+        const y2 = A[a2 + i] as number;
+        const y3 = A[a3 + i] as number;
+        s00 += y0 * x0;
+        s01 += y0 * x1;
+        s10 += y1 * x0;
+        s11 += y1 * x1;
+        s20 += y2 * x0;
+        s21 += y2 * x1;
+        s30 += y3 * x0;
+        s31 += y3 * x1;
+      }
+      C[c0 + j] = (C[c0 + j] as number) + s00;
+      C[c0 + j + 1] = (C[c0 + j + 1] as number) + s01;
+      C[c0 + m + j] = (C[c0 + m + j] as number) + s10;
+      C[c0 + m + j + 1] = (C[c0 + m + j + 1] as number) + s11;
+      C[c0 + 2 * m + j] = (C[c0 + 2 * m + j] as number) + s20;
+      C[c0 + 2 * m + j + 1] = (C[c0 + 2 * m + j + 1] as number) + s21;
+      C[c0 + 3 * m + j] = (C[c0 + 3 * m + j] as number) + s30;
+      C[c0 + 3 * m + j + 1] = (C[c0 + 3 * m + j + 1] as number) + s31;
+    }
+    for (; j < m; j++) {
       const b = j * k;
       let s0 = 0;
       let s1 = 0;
