@@ -20,6 +20,7 @@ import {
   encodeSampleRequest,
   type ModelInput,
   parseSampleResponse,
+  type SampleRequest,
   type SampleResponse,
   type SamplingParams,
   ValidationError,
@@ -144,8 +145,9 @@ export class SamplingClient {
     options: SampleOptions = {},
   ): APIFuture<SampleResponse> {
     const h = this.#holder;
-    // Validate once up front so a bad call fails before anything is sent.
-    encodeSampleRequest({
+    // Validated and encoded once, up front, so a bad call fails before anything is sent; each
+    // attempt only sets its own seq_id.
+    const body = encodeSampleRequest({
       num_samples: numSamples,
       prompt,
       sampling_params: samplingParams,
@@ -157,16 +159,12 @@ export class SamplingClient {
     let current: APIFuture<SampleResponse> | undefined;
     const signal = options.signal ? AbortSignal.any([options.signal, h.signal]) : h.signal;
     const attempt = async (): Promise<SampleResponse> => {
-      current = pollingFuture(
-        h.futureContext,
-        () => this.#submit(prompt, numSamples, samplingParams, options, signal),
-        {
-          requestType: "Sample",
-          parse: resultParser("SampleResponse", parseSampleResponse),
-          onQueueState: this.#onQueueState,
-          signal: options.signal,
-        },
-      );
+      current = pollingFuture(h.futureContext, () => this.#submit(body, signal), {
+        requestType: "Sample",
+        parse: resultParser("SampleResponse", parseSampleResponse),
+        onQueueState: this.#onQueueState,
+        signal: options.signal,
+      });
       return await current;
     };
     const p = h.capture("SamplingClient.sample", () => this.#retry.execute(attempt, signal));
@@ -227,13 +225,7 @@ export class SamplingClient {
   }
 
   /** One submission: dispatch slot, shared 429 back-off, SDK-level retries; resolves to `{request_id}`. */
-  async #submit(
-    prompt: ModelInput,
-    numSamples: number,
-    samplingParams: SamplingParams,
-    options: SampleOptions,
-    signal: AbortSignal,
-  ) {
+  async #submit(body: SampleRequest, signal: AbortSignal) {
     const h = this.#holder;
     const release = await h.sampleDispatch.acquire(signal);
     try {
@@ -242,15 +234,12 @@ export class SamplingClient {
           await h.deps.sleep(SAMPLE_BACKOFF_MS, signal);
         }
         if (signal.aborted) throw new APIUserAbortError();
-        const res = await executeWithRetries(
-          () => this.#send(prompt, numSamples, samplingParams, options, signal),
-          {
-            deps: h.deps,
-            telemetry: h.telemetry,
-            signal,
-            name: "asample",
-          },
-        );
+        const res = await executeWithRetries(() => this.#send(body, signal), {
+          deps: h.deps,
+          telemetry: h.telemetry,
+          signal,
+          name: "asample",
+        });
         if (res !== undefined) return res;
         h.sampleBackoffUntil = h.deps.now() + SAMPLE_BACKOFF_MS;
       }
@@ -260,23 +249,10 @@ export class SamplingClient {
   }
 
   /** One POST /api/v1/asample with the next seq_id; undefined on 429 (the caller backs off). */
-  async #send(
-    prompt: ModelInput,
-    numSamples: number,
-    samplingParams: SamplingParams,
-    options: SampleOptions,
-    signal: AbortSignal,
-  ) {
+  async #send(encoded: SampleRequest, signal: AbortSignal) {
     const h = this.#holder;
-    const body = encodeSampleRequest({
-      num_samples: numSamples,
-      prompt,
-      sampling_params: samplingParams,
-      sampling_session_id: this.samplingSessionId,
-      seq_id: this.#seq++,
-      prompt_logprobs: options.includePromptLogprobs,
-      topk_prompt_logprobs: options.topkPromptLogprobs,
-    });
+    // A fresh seq_id per attempt; the key keeps its place in the body.
+    const body: SampleRequest = { ...encoded, seq_id: this.#seq++ };
     try {
       const res = await h.transport.request({
         method: "POST",

@@ -153,7 +153,7 @@ export class Transport {
     const maxRetries = opts.maxRetries ?? this.config.maxRetries;
     const timeoutMs = opts.timeoutMs ?? this.config.timeoutMs;
     const url = this.buildUrl(opts.path, opts.query);
-    const extra = lowerKeys(opts.headers ?? {});
+    const extra = opts.headers === undefined ? NO_HEADERS : lowerKeys(opts.headers);
     const idempotencyKey =
       opts.method !== "GET" && extra["x-idempotency-key"] === undefined
         ? `tinker-ts-retry-${randomUUID()}`
@@ -176,12 +176,16 @@ export class Transport {
       const durationMs = this.deps.now() - started;
       const remaining = maxRetries - retries;
       if (result.kind === "error") {
-        channels.requestError.publish({ ...base, durationMs, error: result.error });
+        if (channels.requestError.hasSubscribers) {
+          channels.requestError.publish({ ...base, durationMs, error: result.error });
+        }
         if (result.error instanceof APIUserAbortError || remaining <= 0) throw result.error;
         await this.backoff(opts, base, retries, undefined, {});
         continue;
       }
-      channels.requestEnd.publish({ ...base, status: result.status, durationMs });
+      if (channels.requestEnd.hasSubscribers) {
+        channels.requestEnd.publish({ ...base, status: result.status, durationMs });
+      }
       const body = parseBody(result);
       if (result.status >= 200 && result.status < 300) {
         if (body instanceof APIError) throw body;
@@ -204,7 +208,7 @@ export class Transport {
     headers: Record<string, string>,
   ): Promise<void> {
     const delayMs = parseRetryAfterMs(headers, this.deps.now()) ?? retryDelayMs(retries, this.deps.random);
-    channels.requestRetry.publish({ ...base, status, delayMs });
+    if (channels.requestRetry.hasSubscribers) channels.requestRetry.publish({ ...base, status, delayMs });
     await this.deps.sleep(delayMs, opts.signal);
     if (opts.signal?.aborted) throw new APIUserAbortError();
   }
@@ -317,6 +321,8 @@ function publishStart(base: RequestMessageBase, headers: Record<string, string>)
     if (!SECRET_HEADERS.has(name) && headers[name] !== v) headers[name] = v;
   }
 }
+
+const NO_HEADERS: Record<string, string> = {};
 
 const TIMEOUT_CODES = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT"]);
 

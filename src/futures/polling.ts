@@ -101,11 +101,12 @@ export function pollingFuture<T>(
     const untyped = await submit();
     requestId = untyped.request_id;
     const roundtripMs = deps.now() - started;
-    channels.futureSubmitted.publish({
-      requestId,
-      requestType: spec.requestType,
-      roundtripMs,
-    } satisfies FutureSubmittedMessage);
+    if (channels.futureSubmitted.hasSubscribers)
+      channels.futureSubmitted.publish({
+        requestId,
+        requestType: spec.requestType,
+        roundtripMs,
+      } satisfies FutureSubmittedMessage);
     return pollUntilDone(ctx, deps, requestId, roundtripMs, spec);
   };
   const promise = run();
@@ -113,13 +114,14 @@ export function pollingFuture<T>(
   promise.catch((error: unknown) => {
     // Polling publishes its own failures; this covers a failed submit.
     if (requestId === undefined) {
-      channels.futureFailed.publish({
-        requestId,
-        requestType: spec.requestType,
-        polls: 0,
-        durationMs: deps.now() - startedAt,
-        error: asError(error),
-      } satisfies FutureFailedMessage);
+      if (channels.futureFailed.hasSubscribers)
+        channels.futureFailed.publish({
+          requestId,
+          requestType: spec.requestType,
+          polls: 0,
+          durationMs: deps.now() - startedAt,
+          error: asError(error),
+        } satisfies FutureFailedMessage);
     }
   });
   return new APIFuture(promise, { requestId: () => requestId, deps });
@@ -156,13 +158,14 @@ async function pollUntilDone<T>(
   let lastQueueState: QueueState | undefined;
   let polls = 0;
   const fail = (error: unknown): never => {
-    channels.futureFailed.publish({
-      requestId,
-      requestType: spec.requestType,
-      polls,
-      durationMs: deps.now() - startedAt,
-      error: asError(error),
-    } satisfies FutureFailedMessage);
+    if (channels.futureFailed.hasSubscribers)
+      channels.futureFailed.publish({
+        requestId,
+        requestType: spec.requestType,
+        polls,
+        durationMs: deps.now() - startedAt,
+        error: asError(error),
+      } satisfies FutureFailedMessage);
     throw error;
   };
   const reportQueueState = (raw: unknown) => {
@@ -170,13 +173,14 @@ async function pollUntilDone<T>(
     if (!raw) return;
     const state = parseQueueState(raw);
     if (state !== lastQueueState) {
-      channels.futureQueueState.publish({
-        requestId,
-        requestType: spec.requestType,
-        queueState: state,
-        previous: lastQueueState,
-        raw: String(raw),
-      } satisfies FutureQueueStateMessage);
+      if (channels.futureQueueState.hasSubscribers)
+        channels.futureQueueState.publish({
+          requestId,
+          requestType: spec.requestType,
+          queueState: state,
+          previous: lastQueueState,
+          raw: String(raw),
+        } satisfies FutureQueueStateMessage);
       lastQueueState = state;
     }
     spec.onQueueState?.(state);
@@ -330,12 +334,13 @@ async function pollUntilDone<T>(
       );
       return fail(error);
     }
-    channels.futureCompleted.publish({
-      requestId,
-      requestType: spec.requestType,
-      polls,
-      durationMs: deps.now() - startedAt,
-    } satisfies FutureCompletedMessage);
+    if (channels.futureCompleted.hasSubscribers)
+      channels.futureCompleted.publish({
+        requestId,
+        requestType: spec.requestType,
+        polls,
+        durationMs: deps.now() - startedAt,
+      } satisfies FutureCompletedMessage);
     return result;
   }
 }
