@@ -119,6 +119,7 @@ export class TrainingClient {
       this.#seq.enqueue(async () => {
         if (signal?.aborted) throw new APIUserAbortError();
         if (call.failed !== undefined) throw call.failed;
+        const opSignal = combine(signal, h.signal);
         try {
           const res = await executeWithRetries(
             () =>
@@ -127,12 +128,12 @@ export class TrainingClient {
                 path: spec.path,
                 body: body(seqId),
                 pool: "train",
-                signal: combine(signal, h.signal),
+                signal: opSignal,
               }),
             {
               deps: h.deps,
               telemetry: h.telemetry,
-              signal: combine(signal, h.signal),
+              signal: opSignal,
               name: spec.requestType,
             },
           );
