@@ -1,7 +1,9 @@
 /** A counting semaphore (FIFO), used for the 400-request sampling dispatch limit and RetryHandler. */
 export class Semaphore {
   #available: number;
-  readonly #waiters: Array<() => void> = [];
+  // A queue with a moving head: shift() on an array of thousands of waiters is O(n) per release.
+  #waiters: Array<(() => void) | undefined> = [];
+  #head = 0;
 
   /** A semaphore with `permits` slots. */
   constructor(permits: number) {
@@ -15,12 +17,13 @@ export class Semaphore {
 
   /** Callers waiting for a slot. */
   get waiting(): number {
-    return this.#waiters.length;
+    this.#skipHoles();
+    return this.#waiters.length - this.#head;
   }
 
   /** Wait for a slot; the returned function releases it (idempotent). */
   async acquire(signal?: AbortSignal): Promise<() => void> {
-    if (this.#available > 0 && this.#waiters.length === 0) {
+    if (this.#available > 0 && this.waiting === 0) {
       this.#available--;
     } else {
       await new Promise<void>((resolve, reject) => {
@@ -29,8 +32,9 @@ export class Semaphore {
           resolve();
         };
         const onAbort = () => {
-          const i = this.#waiters.indexOf(grant);
-          if (i >= 0) this.#waiters.splice(i, 1);
+          // Leave a hole rather than splice: release() skips it.
+          const i = this.#waiters.indexOf(grant, this.#head);
+          if (i >= 0) this.#waiters[i] = undefined;
           reject(signal?.reason ?? new Error("aborted"));
         };
         if (signal?.aborted) return onAbort();
@@ -42,9 +46,36 @@ export class Semaphore {
     return () => {
       if (released) return;
       released = true;
-      const next = this.#waiters.shift();
+      const next = this.#next();
       if (next) next();
       else this.#available++;
     };
+  }
+
+  // Aborted waiters leave holes; the head must never rest on one.
+  #skipHoles(): void {
+    while (this.#head < this.#waiters.length && this.#waiters[this.#head] === undefined) this.#head++;
+    this.#compact();
+  }
+
+  #next(): (() => void) | undefined {
+    while (this.#head < this.#waiters.length) {
+      const w = this.#waiters[this.#head];
+      this.#waiters[this.#head++] = undefined;
+      if (w) {
+        this.#compact();
+        return w;
+      }
+    }
+    this.#compact();
+    return undefined;
+  }
+
+  // Drop the consumed prefix once it dominates, keeping release() amortized O(1).
+  #compact(): void {
+    if (this.#head > 1024 && this.#head * 2 > this.#waiters.length) {
+      this.#waiters = this.#waiters.slice(this.#head);
+      this.#head = 0;
+    }
   }
 }

@@ -15,6 +15,9 @@ import { type CreateSessionResponse, encodeCreateSessionRequest } from "../types
 import type { ClientDeps } from "./retry.js";
 import { Semaphore } from "./semaphore.js";
 
+/** Operations that share one child of the lifetime signal (see `SessionHolder.signal`). */
+const SIGNAL_SHARE = 32;
+
 /** Heartbeat period (0.4.1 SESSION_HEARTBEAT_PERIOD_SEC). */
 export const HEARTBEAT_PERIOD_MS = 10_000;
 /** Heartbeat failures are silent until this long since the last success. */
@@ -73,6 +76,8 @@ export class SessionHolder {
   #samplingSessionSeq = 0;
   #closed: Promise<void> | undefined;
   #sessionIdNow: string | undefined;
+  #child: AbortSignal | undefined;
+  #childUses = 0;
   readonly #loops: Promise<void>[] = [];
 
   constructor(options: SessionHolderOptions = {}) {
@@ -103,10 +108,17 @@ export class SessionHolder {
 
   /** Aborted when the holder is closed. */
   get signal(): AbortSignal {
-    // A fresh dependent signal per operation: every request adds an abort listener to the signal
-    // it gets, and Node's EventTarget scans its listeners on each add, so thousands of requests on
-    // one shared signal would cost O(n²). AbortSignal.any links to the source without a listener.
-    return AbortSignal.any([this.#lifetime.signal]);
+    // Every request adds an abort listener to the signal it gets, and Node's EventTarget scans its
+    // listeners on each add, so thousands of requests on one shared signal would cost O(n²). So the
+    // lifetime is handed out through child signals (AbortSignal.any links one to the lifetime
+    // without a listener), a new child every SIGNAL_SHARE operations: short listener lists, and
+    // far fewer (GC-heavy) dependent signals than one per operation.
+    if (this.#child === undefined || ++this.#childUses >= SIGNAL_SHARE) {
+      this.#child = AbortSignal.any([this.#lifetime.signal]);
+      setMaxListeners(0, this.#child);
+      this.#childUses = 0;
+    }
+    return this.#child;
   }
 
   /** Whether close() was called. */

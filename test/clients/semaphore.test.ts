@@ -1,0 +1,70 @@
+/** The FIFO semaphore behind the sampling dispatch limit and the RetryHandler. */
+import { describe, expect, it } from "vitest";
+import { Semaphore } from "../../src/clients/semaphore.js";
+
+const turn = () => new Promise((r) => setImmediate(r));
+
+describe("Semaphore", () => {
+  it("grants in FIFO order and counts what waits", async () => {
+    const s = new Semaphore(1);
+    const first = await s.acquire();
+    const order: number[] = [];
+    const waiters = [1, 2, 3].map((i) => s.acquire().then((release) => (order.push(i), release)));
+    await turn();
+    expect(s.waiting).toBe(3);
+    first();
+    for (const w of waiters) (await w)();
+    expect(order).toEqual([1, 2, 3]);
+    expect(s.available).toBe(1);
+    expect(s.waiting).toBe(0);
+  });
+
+  it("an aborted waiter leaves the queue, and its slot is not lost", async () => {
+    const s = new Semaphore(1);
+    const held = await s.acquire();
+    const controller = new AbortController();
+    const aborted = s.acquire(controller.signal);
+    const later = s.acquire();
+    controller.abort(new Error("stop"));
+    await expect(aborted).rejects.toThrow("stop");
+    expect(s.waiting).toBe(1);
+    held();
+    const release = await later;
+    release();
+    release(); // idempotent
+    expect(s.available).toBe(1);
+    // With only an aborted waiter ever queued, a new caller is served at once.
+    const held2 = await s.acquire();
+    const c2 = new AbortController();
+    const gone = s.acquire(c2.signal);
+    c2.abort();
+    await expect(gone).rejects.toBeDefined();
+    held2();
+    expect(s.waiting).toBe(0);
+    const next = await s.acquire();
+    expect(s.available).toBe(0);
+    next();
+  });
+
+  it("stays correct through thousands of waiters", async () => {
+    const s = new Semaphore(3);
+    let running = 0;
+    let peak = 0;
+    let done = 0;
+    await Promise.all(
+      Array.from({ length: 5_000 }, async () => {
+        const release = await s.acquire();
+        running++;
+        peak = Math.max(peak, running);
+        await Promise.resolve();
+        running--;
+        done++;
+        release();
+      }),
+    );
+    expect(done).toBe(5_000);
+    expect(peak).toBe(3);
+    expect(s.available).toBe(3);
+    expect(s.waiting).toBe(0);
+  });
+});
