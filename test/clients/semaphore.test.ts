@@ -9,7 +9,12 @@ describe("Semaphore", () => {
     const s = new Semaphore(1);
     const first = await s.acquire();
     const order: number[] = [];
-    const waiters = [1, 2, 3].map((i) => s.acquire().then((release) => (order.push(i), release)));
+    const waiters = [1, 2, 3].map((i) =>
+      s.acquire().then((release) => {
+        order.push(i);
+        return release;
+      }),
+    );
     await turn();
     expect(s.waiting).toBe(3);
     first();
