@@ -55,6 +55,30 @@ async function repeat(fn: () => Promise<number>): Promise<number[]> {
   return out;
 }
 
+/**
+ * Runs the SDK and the raw loop alternately (order swapped every pair), so that both see the same
+ * machine noise; each pair gives one comparison.
+ */
+async function interleaved(
+  sdk: () => Promise<number>,
+  raw: () => Promise<number>,
+): Promise<{ sdkRuns: number[]; rawRuns: number[] }> {
+  await sdk();
+  await raw();
+  const sdkRuns: number[] = [];
+  const rawRuns: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    if (i % 2 === 0) {
+      sdkRuns.push(await sdk());
+      rawRuns.push(await raw());
+    } else {
+      rawRuns.push(await raw());
+      sdkRuns.push(await sdk());
+    }
+  }
+  return { sdkRuns, rawRuns };
+}
+
 /** Run `n` tasks with at most `limit` in flight. */
 async function pool(n: number, limit: number, task: (i: number) => Promise<void>): Promise<void> {
   let next = 0;
@@ -96,7 +120,7 @@ const PROMPT = ModelInput.fromInts([1, 2, 3, 4, 5, 6, 7, 8]);
 
 async function samplingThroughput(server: BenchServer): Promise<Figure[]> {
   const n = QUICK ? 1_000 : 5_000;
-  const sdkRuns = await repeat(async () => {
+  const sdkOnce = async () => {
     const service = newService(server);
     const sampler = await service.createSamplingClient({ baseModel: "bench" });
     const t0 = performance.now();
@@ -105,8 +129,8 @@ async function samplingThroughput(server: BenchServer): Promise<Figure[]> {
     const rate = n / ((performance.now() - t0) / 1000);
     await service.close();
     return rate;
-  });
-  const rawRuns = await repeat(async () => {
+  };
+  const rawOnce = async () => {
     const raw = rawClient(server);
     const t0 = performance.now();
     await pool(n, 400, async (i) => {
@@ -122,11 +146,12 @@ async function samplingThroughput(server: BenchServer): Promise<Figure[]> {
     const rate = n / ((performance.now() - t0) / 1000);
     await raw.close();
     return rate;
-  });
-  const ratio = stats(sdkRuns).median / stats(rawRuns).median;
+  };
+  const { sdkRuns, rawRuns } = await interleaved(sdkOnce, rawOnce);
+  const ratio = stats(sdkRuns.map((x, i) => x / (rawRuns[i] as number))).median;
   return [
     {
-      name: `sampling: ${n} sample() calls, ≤ 400 in flight`,
+      name: `sampling: ${n} sample() calls, ≤ 400 in flight (ratio: median of interleaved pairs)`,
       unit: "samples/s",
       runs: sdkRuns,
       target: `${ratio.toFixed(2)}× raw (≥ 0.7×)`,
@@ -153,7 +178,7 @@ function tinyDatum(): Datum {
 async function trainingOverhead(server: BenchServer): Promise<Figure[]> {
   const steps = QUICK ? 200 : 1_000;
   const data = [tinyDatum()];
-  const sdkRuns = await repeat(async () => {
+  const sdkOnce = async () => {
     const service = newService(server);
     const training = await service.createLoraTrainingClient("bench", { rank: 8 });
     const t0 = performance.now();
@@ -168,9 +193,9 @@ async function trainingOverhead(server: BenchServer): Promise<Figure[]> {
     const ms = performance.now() - t0;
     await service.close();
     return ms;
-  });
+  };
   const body = encodeForwardBackwardInput(data, "cross_entropy");
-  const rawRuns = await repeat(async () => {
+  const rawOnce = async () => {
     const raw = rawClient(server);
     const t0 = performance.now();
     // Submits go out one at a time, in order (as the SDK's sequencer sends them); polls overlap.
@@ -193,9 +218,10 @@ async function trainingOverhead(server: BenchServer): Promise<Figure[]> {
     const ms = performance.now() - t0;
     await raw.close();
     return ms;
-  });
+  };
+  const { sdkRuns, rawRuns } = await interleaved(sdkOnce, rawOnce);
   const perStep = sdkRuns.map((ms, i) => (ms - (rawRuns[i] as number)) / steps);
-  const median = (stats(sdkRuns).median - stats(rawRuns).median) / steps;
+  const median = stats(perStep).median;
   return [
     {
       name: `training: ${steps} pipelined forwardBackward + optimStep, overhead per step`,
