@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { arch, platform } from "node:os";
 import { promisify } from "node:util";
 import { gunzip, inflate } from "node:zlib";
-import { Agent, type Dispatcher, interceptors, request as undiciRequest } from "undici";
+import { Agent, type Dispatcher, request as undiciRequest } from "undici";
 import type { ResolvedConfig } from "./config.js";
 import {
   APIConnectionError,
@@ -121,16 +121,11 @@ export class Transport {
     };
   }
 
-  private dispatcher(pool: PoolName, follow: boolean): Dispatcher {
-    const key = `${pool}:${follow}`;
-    let d = this.pools.get(key);
+  private dispatcher(pool: PoolName): Dispatcher {
+    let d = this.pools.get(pool);
     if (!d) {
-      const agent = new Agent({
-        connections: POOL_CONNECTIONS[pool],
-        connectTimeout: this.config.connectTimeoutMs,
-      });
-      d = follow ? agent.compose(interceptors.redirect({ maxRedirections: 20 })) : agent;
-      this.pools.set(key, d);
+      d = new Agent({ connections: POOL_CONNECTIONS[pool], connectTimeout: this.config.connectTimeoutMs });
+      this.pools.set(pool, d);
     }
     return d;
   }
@@ -264,15 +259,7 @@ export class Transport {
     const signal =
       exact && opts.signal ? AbortSignal.any([exact.signal, opts.signal]) : (exact?.signal ?? opts.signal);
     try {
-      const res = await undiciRequest(url, {
-        method: opts.method,
-        headers,
-        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-        dispatcher: this.dispatcher(opts.pool, opts.followRedirects ?? true),
-        signal,
-        headersTimeout: exact ? 0 : timeoutMs,
-        bodyTimeout: exact ? 0 : timeoutMs,
-      });
+      const res = await this.send(opts, url, headers, signal, exact ? 0 : timeoutMs);
       let raw = Buffer.from(await res.body.arrayBuffer());
       const resHeaders = flattenHeaders(res.headers);
       const enc = resHeaders["content-encoding"];
@@ -294,6 +281,59 @@ export class Transport {
     }
   }
 
+  /**
+   * One HTTP exchange, following redirects as httpx does (0.4.1 follows them on every request) unless
+   * `followRedirects` is false: 303, and 301/302 after a POST, continue as a bodyless GET; 307/308
+   * keep the method and body; at most 20 hops. Credentials are not sent to another origin. Done here
+   * rather than with undici's redirect interceptor, which cost a fifth of the throughput of every
+   * request that never redirects.
+   */
+  private async send(
+    opts: RequestOptions,
+    url: string,
+    headers: Record<string, string>,
+    signal: AbortSignal | undefined,
+    readTimeoutMs: number,
+  ): Promise<Dispatcher.ResponseData> {
+    let method: string = opts.method;
+    let body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+    let target = url;
+    let sendHeaders = headers;
+    for (let hops = 0; ; hops++) {
+      const res = await undiciRequest(target, {
+        method: method as Dispatcher.HttpMethod,
+        headers: sendHeaders,
+        body,
+        dispatcher: this.dispatcher(opts.pool),
+        signal,
+        headersTimeout: readTimeoutMs,
+        bodyTimeout: readTimeoutMs,
+      });
+      const location = res.headers.location;
+      if (!(opts.followRedirects ?? true) || !REDIRECTS.has(res.statusCode) || typeof location !== "string") {
+        return res;
+      }
+      await res.body.dump();
+      if (hops >= MAX_REDIRECTS)
+        throw new APIConnectionError(`Too many redirects (more than ${MAX_REDIRECTS})`);
+      const next = new URL(location, target);
+      if (
+        res.statusCode === 303 ||
+        ((res.statusCode === 301 || res.statusCode === 302) && method === "POST")
+      ) {
+        method = "GET";
+        body = undefined;
+        sendHeaders = { ...sendHeaders };
+        delete sendHeaders["content-type"];
+      }
+      if (next.origin !== new URL(target).origin) {
+        sendHeaders = { ...sendHeaders };
+        for (const h of SECRET_HEADERS) delete sendHeaders[h];
+      }
+      target = next.href;
+    }
+  }
+
   /** Close every pool. */
   async close(): Promise<void> {
     const all = [...this.pools.values()];
@@ -304,6 +344,9 @@ export class Transport {
 
 /** Timeouts shorter than this get an exact per-attempt timer (undici's are accurate to ~1 s). */
 const PRECISE_TIMEOUT_BELOW_MS = 5_000;
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 20;
 
 /** Headers that carry credentials: never shown to instrumentation subscribers. */
 const SECRET_HEADERS = new Set(["x-api-key", "authorization", "cf-access-client-secret"]);
