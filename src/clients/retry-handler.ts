@@ -6,7 +6,7 @@
 import { APIConnectionError, APIStatusError, APIUserAbortError } from "../core/errors.js";
 import { FutureExpiredError } from "../futures/index.js";
 import { ValidationError } from "../types/index.js";
-import { isUserError, type TelemetryReporter } from "../telemetry/index.js";
+import { exceptionFields, isUserError, type TelemetryReporter } from "../telemetry/index.js";
 import type { ClientDeps } from "./retry.js";
 import { Semaphore } from "./semaphore.js";
 
@@ -176,9 +176,7 @@ export class RetryHandler {
       "RetryHandler.execute.exception",
       {
         func: "SamplingClient.sample",
-        exception: error instanceof Error ? error.message : String(error),
-        exception_type: error instanceof Error ? error.constructor.name : typeof error,
-        exception_stack: error instanceof Error ? (error.stack ?? null) : null,
+        ...exceptionFields(error),
         status_code: error instanceof APIStatusError ? error.status : null,
         should_retry: shouldRetry,
         is_user_error: userError,

@@ -6,6 +6,7 @@
 import { type ClientOptions, type ResolvedConfig, resolveConfig } from "../core/config.js";
 import { setMaxListeners } from "node:events";
 import { runCall } from "../core/call-scope.js";
+import { unrefSleep } from "../lib/sleep.js";
 import { APIUserAbortError, ValidationError } from "../core/errors.js";
 import { type ClientClosedMessage, type ClientCreatedMessage, channels } from "../core/instrumentation.js";
 import { SDK_VERSION, Transport } from "../core/transport.js";
@@ -36,22 +37,6 @@ export interface SessionHolderOptions extends ClientOptions {
   /** The environment read for TINKER_* settings (default process.env); the CLI passes its own. */
   env?: NodeJS.ProcessEnv;
 }
-
-const realSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new APIUserAbortError());
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new APIUserAbortError());
-    };
-    // unref: a pending heartbeat or back-off must never keep the process alive.
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    timer.unref();
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 
 /** Shared state behind one ServiceClient. Created by ServiceClient; not for direct use. */
 export class SessionHolder {
@@ -87,7 +72,7 @@ export class SessionHolder {
     this.config = resolveConfig(options, this.env);
     this.deps = {
       now: options.deps?.now ?? Date.now,
-      sleep: options.deps?.sleep ?? realSleep,
+      sleep: options.deps?.sleep ?? unrefSleep,
       random: options.deps?.random ?? Math.random,
     };
     this.#warn = options.warn ?? ((m) => console.warn(m));

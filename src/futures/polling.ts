@@ -17,7 +17,7 @@ import type {
   FutureSubmittedMessage,
 } from "./events.js";
 import type { QueueStateObserver } from "./queue-state.js";
-import { isUserError } from "../telemetry/events.js";
+import { exceptionFields, isUserError } from "../telemetry/events.js";
 import type { Severity } from "../types/index.js";
 
 /** Per-poll timeout (0.4.1 passes timeout=45 to retrieve_future). */
@@ -325,9 +325,7 @@ async function pollUntilDone<T>(
         "validation_error",
         iteration,
         {
-          exception: error instanceof Error ? error.message : String(error),
-          exception_type: error instanceof Error ? error.constructor.name : typeof error,
-          exception_stack: error instanceof Error ? (error.stack ?? null) : null,
+          ...exceptionFields(error),
           model_cls: spec.requestType,
         },
         "ERROR",

@@ -79,6 +79,17 @@ export function exceptionEvent(stamp: EventStamp, error: unknown, severity: Seve
   return genericEvent(stamp, "user_error", data, "WARNING");
 }
 
+/** The `exception`, `exception_type` and `exception_stack` fields of 0.4.1's failure events. */
+export function exceptionFields(error: unknown): {
+  exception: string;
+  exception_type: string;
+  exception_stack: string | null;
+} {
+  if (!(error instanceof Error))
+    return { exception: String(error), exception_type: typeof error, exception_stack: null };
+  return { exception: error.message, exception_type: errorType(error), exception_stack: error.stack ?? null };
+}
+
 /** The class name, as Python's `exception.__class__.__name__`. */
 export function errorType(error: Error): string {
   return error.constructor?.name || error.name;

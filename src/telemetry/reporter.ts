@@ -5,6 +5,7 @@
  */
 import { SDK_VERSION } from "../core/transport.js";
 import { APIError } from "../core/errors.js";
+import { unrefSleep } from "../lib/sleep.js";
 import type { RequestOptions, TransportResponse } from "../core/transport.js";
 import type { Severity, TelemetryEvent, TelemetrySendRequest } from "../types/index.js";
 import {
@@ -51,21 +52,6 @@ export interface TelemetryReporterOptions {
   deps?: Partial<TelemetryDeps>;
 }
 
-const realSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    timer.unref();
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-
 /** Queues events and sends them in the background; see the module comment. */
 export class TelemetryReporter {
   /** Events dropped because the queue was full or a batch could not be delivered. */
@@ -87,7 +73,7 @@ export class TelemetryReporter {
 
   constructor(opts: TelemetryReporterOptions) {
     this.#opts = opts;
-    this.#deps = { now: opts.deps?.now ?? Date.now, sleep: opts.deps?.sleep ?? realSleep };
+    this.#deps = { now: opts.deps?.now ?? Date.now, sleep: opts.deps?.sleep ?? unrefSleep };
     this.#sessionStartMs = this.#deps.now();
     this.#enqueue(sessionStartEvent(this.#stamp(this.#sessionStartMs)));
     void this.#run();
