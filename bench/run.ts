@@ -24,6 +24,9 @@ const args = new Set(process.argv.slice(2));
 const QUICK = args.has("--quick");
 const JSON_OUT = args.has("--json");
 const RUNS = QUICK ? 2 : 5;
+/** `--only=sampling,encoding` runs just those figures (model, sampling, training, encoding, futures). */
+const ONLY = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length).split(",");
+const wanted = (name: string) => ONLY === undefined || ONLY.includes(name);
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
@@ -263,6 +266,7 @@ async function encoding(): Promise<Figure[]> {
     gc();
     const before = heapNow();
     const t0 = performance.now();
+    // What the SDK does for a forwardBackward chunk: wire objects, then the request body.
     const json = JSON.stringify({
       forward_backward_input: encodeForwardBackwardInput(data, "cross_entropy"),
       model_id: "m",
@@ -363,11 +367,11 @@ async function main(): Promise<void> {
   const figures: Figure[] = [];
   try {
     // The model first: pure computation, measured before the HTTP benches grow the heap.
-    figures.push(...(await model()));
-    figures.push(...(await samplingThroughput(server)));
-    figures.push(...(await trainingOverhead(server)));
-    figures.push(...(await encoding()));
-    figures.push(...(await futuresAtScale(server)));
+    if (wanted("model")) figures.push(...(await model()));
+    if (wanted("sampling")) figures.push(...(await samplingThroughput(server)));
+    if (wanted("training")) figures.push(...(await trainingOverhead(server)));
+    if (wanted("encoding")) figures.push(...(await encoding()));
+    if (wanted("futures")) figures.push(...(await futuresAtScale(server)));
   } finally {
     await server.close();
   }

@@ -153,6 +153,8 @@ export class Transport {
       opts.method !== "GET" && extra["x-idempotency-key"] === undefined
         ? `tinker-ts-retry-${randomUUID()}`
         : undefined;
+    // Encoded once for every attempt; a body that cannot be encoded fails here, before anything is sent.
+    const encodedBody = opts.body === undefined ? undefined : JSON.stringify(opts.body);
     for (let retries = 0; ; retries++) {
       if (opts.signal?.aborted) throw new APIUserAbortError();
       const headers = this.buildHeaders(opts, extra, retries, timeoutMs, idempotencyKey);
@@ -167,7 +169,7 @@ export class Transport {
       };
       if (channels.requestStart.hasSubscribers) publishStart(base, headers);
       const started = this.deps.now();
-      const result = await this.attempt(opts, url, headers, timeoutMs);
+      const result = await this.attempt(opts, url, headers, encodedBody, timeoutMs);
       const durationMs = this.deps.now() - started;
       const remaining = maxRetries - retries;
       if (result.kind === "error") {
@@ -242,6 +244,7 @@ export class Transport {
     opts: RequestOptions,
     url: string,
     headers: Record<string, string>,
+    body: string | undefined,
     timeoutMs: number,
   ): Promise<Attempt> {
     // Long timeouts (the 60 s default, 45 s polls) are read timeouts, as httpx's in 0.4.1: how long
@@ -259,7 +262,7 @@ export class Transport {
     const signal =
       exact && opts.signal ? AbortSignal.any([exact.signal, opts.signal]) : (exact?.signal ?? opts.signal);
     try {
-      const res = await this.send(opts, url, headers, signal, exact ? 0 : timeoutMs);
+      const res = await this.send(opts, url, headers, body, signal, exact ? 0 : timeoutMs);
       let raw = Buffer.from(await res.body.arrayBuffer());
       const resHeaders = flattenHeaders(res.headers);
       const enc = resHeaders["content-encoding"];
@@ -292,11 +295,12 @@ export class Transport {
     opts: RequestOptions,
     url: string,
     headers: Record<string, string>,
+    encodedBody: string | undefined,
     signal: AbortSignal | undefined,
     readTimeoutMs: number,
   ): Promise<Dispatcher.ResponseData> {
     let method: string = opts.method;
-    let body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+    let body = encodedBody;
     let target = url;
     let sendHeaders = headers;
     for (let hops = 0; ; hops++) {

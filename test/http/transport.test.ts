@@ -177,6 +177,27 @@ describe("headers, url, bodies", () => {
     expect(err).not.toBeInstanceOf(SyntaxError);
   });
 
+  it("encodes a body once per call, and one that cannot be encoded fails before anything is sent", async () => {
+    server.script("POST /twice", { status: 500 }, { body: { ok: true } });
+    let reads = 0;
+    const body = {
+      toJSON() {
+        reads++;
+        return { n: 1 };
+      },
+    };
+    await transport.request({ method: "POST", path: "/twice", body, pool: "session" });
+    expect(server.requests.map((r) => r.body)).toEqual([{ n: 1 }, { n: 1 }]);
+    expect(reads).toBe(1);
+    // A BigInt is a programming error, not a connection problem: no retries, no request.
+    const err = await transport
+      .request({ method: "POST", path: "/never", body: { n: 1n }, pool: "session" })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TypeError);
+    expect(server.requests).toHaveLength(2);
+    expect(sleeps).toEqual([500]);
+  });
+
   it("follows redirects by default", async () => {
     server.script("GET /old", { status: 307, headers: { location: "/new" } });
     server.script("GET /new", { body: { moved: true } });
