@@ -25,7 +25,10 @@ const QUICK = args.has("--quick");
 const JSON_OUT = args.has("--json");
 const RUNS = QUICK ? 2 : 5;
 /** `--only=sampling,encoding` runs just those figures (model, sampling, training, encoding, futures). */
-const ONLY = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length).split(",");
+const ONLY = process.argv
+  .find((a) => a.startsWith("--only="))
+  ?.slice("--only=".length)
+  .split(",");
 const wanted = (name: string) => ONLY === undefined || ONLY.includes(name);
 
 setFlagsFromString("--expose-gc");
