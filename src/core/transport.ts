@@ -12,6 +12,7 @@ import {
   makeStatusError,
 } from "./errors.js";
 import { currentCall } from "./call-scope.js";
+import { type HeaderList, headerValue, setHeader, withoutHeaders } from "./header-list.js";
 import { channels, type RequestMessageBase } from "./instrumentation.js";
 import { parseRetryAfterMs, retryDelayMs, shouldRetryResponse } from "./retry.js";
 
@@ -211,8 +212,8 @@ export class Transport {
   }
 
   // The headers every request carries, built once per client (with and without a JSON body).
-  private readonly fixedHeaders: Array<Record<string, string> | undefined> = [undefined, undefined];
-  private staticHeaders(withBody: boolean): Record<string, string> {
+  private readonly fixedHeaders: Array<HeaderList | undefined> = [undefined, undefined];
+  private staticHeaders(withBody: boolean): HeaderList {
     const i = withBody ? 1 : 0;
     const cached = this.fixedHeaders[i];
     if (cached) return cached;
@@ -221,8 +222,9 @@ export class Transport {
     for (const [k, v] of Object.entries(platformHeaders())) h[k.toLowerCase()] = v;
     h["x-api-key"] = this.config.apiKey;
     for (const [k, v] of Object.entries(this.config.defaultHeaders)) h[k.toLowerCase()] = v;
-    this.fixedHeaders[i] = h;
-    return h;
+    const list = Object.entries(h).flat();
+    this.fixedHeaders[i] = list;
+    return list;
   }
 
   private buildHeaders(
@@ -231,19 +233,36 @@ export class Transport {
     retries: number,
     timeoutMs: number,
     idempotencyKey: string | undefined,
-  ): Record<string, string> {
-    const h: Record<string, string> = { ...this.staticHeaders(opts.body !== undefined) };
-    if (idempotencyKey) h["x-idempotency-key"] = idempotencyKey;
-    h["x-stainless-retry-count"] = String(retries);
-    h["x-stainless-read-timeout"] = formatSeconds(timeoutMs);
-    for (const [k, v] of Object.entries(extra)) h[k] = Array.isArray(v) ? v.join(", ") : v;
+  ): HeaderList {
+    const fixed = this.staticHeaders(opts.body !== undefined);
+    if (extra === NO_HEADERS) {
+      const h = fixed.slice();
+      if (idempotencyKey) h.push("x-idempotency-key", idempotencyKey);
+      h.push("x-stainless-retry-count", String(retries), "x-stainless-read-timeout", formatSeconds(timeoutMs));
+      return h;
+    }
+    // Per-call headers win over every other.
+    const h: HeaderList = [];
+    for (let i = 0; i < fixed.length; i += 2) {
+      const name = fixed[i] as string;
+      if (extra[name] === undefined) h.push(name, fixed[i + 1] as string);
+    }
+    if (idempotencyKey) h.push("x-idempotency-key", idempotencyKey);
+    if (extra["x-stainless-retry-count"] === undefined) h.push("x-stainless-retry-count", String(retries));
+    if (extra["x-stainless-read-timeout"] === undefined) {
+      h.push("x-stainless-read-timeout", formatSeconds(timeoutMs));
+    }
+    for (const name in extra) {
+      const v = extra[name] as string | string[];
+      h.push(name, Array.isArray(v) ? v.join(", ") : v);
+    }
     return h;
   }
 
   private async attempt(
     opts: RequestOptions,
     url: string,
-    headers: Record<string, string>,
+    headers: HeaderList,
     body: string | undefined,
     timeoutMs: number,
   ): Promise<Attempt> {
@@ -294,7 +313,7 @@ export class Transport {
   private async send(
     opts: RequestOptions,
     url: string,
-    headers: Record<string, string>,
+    headers: HeaderList,
     encodedBody: string | undefined,
     signal: AbortSignal | undefined,
     readTimeoutMs: number,
@@ -327,12 +346,10 @@ export class Transport {
       ) {
         method = "GET";
         body = undefined;
-        sendHeaders = { ...sendHeaders };
-        delete sendHeaders["content-type"];
+        sendHeaders = withoutHeaders(sendHeaders, CONTENT_TYPE);
       }
       if (next.origin !== new URL(target).origin) {
-        sendHeaders = { ...sendHeaders };
-        for (const h of SECRET_HEADERS) delete sendHeaders[h];
+        sendHeaders = withoutHeaders(sendHeaders, SECRET_HEADERS);
       }
       target = next.href;
     }
@@ -354,18 +371,22 @@ const MAX_REDIRECTS = 20;
 
 /** Headers that carry credentials: never shown to instrumentation subscribers. */
 const SECRET_HEADERS = new Set(["x-api-key", "authorization", "cf-access-client-secret"]);
+const CONTENT_TYPE = new Set(["content-type"]);
 
 /**
  * Publish `tinker-ts:request:start` with the headers minus credentials; headers a subscriber adds
  * (e.g. `traceparent`) are copied onto the real request.
  */
-function publishStart(base: RequestMessageBase, headers: Record<string, string>): void {
+function publishStart(base: RequestMessageBase, headers: HeaderList): void {
   const visible: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) if (!SECRET_HEADERS.has(k)) visible[k] = v;
+  for (let i = 0; i < headers.length; i += 2) {
+    const name = headers[i] as string;
+    if (!SECRET_HEADERS.has(name)) visible[name] = headers[i + 1] as string;
+  }
   channels.requestStart.publish({ ...base, headers: visible });
   for (const [k, v] of Object.entries(visible)) {
     const name = k.toLowerCase();
-    if (!SECRET_HEADERS.has(name) && headers[name] !== v) headers[name] = v;
+    if (!SECRET_HEADERS.has(name) && headerValue(headers, name) !== v) setHeader(headers, name, v);
   }
 }
 

@@ -168,6 +168,28 @@ describe("headers, url, bodies", () => {
     expect(r?.body).toEqual({ a: 1 });
   });
 
+  // Node joins a repeated header with ", ", so a header sent twice would show as "7, 0".
+  it("per-call headers win over the fixed ones and the SDK's own, and are sent once", async () => {
+    await transport.request({
+      method: "POST",
+      path: "/h",
+      body: {},
+      pool: "session",
+      headers: {
+        Accept: "text/plain",
+        "X-Stainless-Retry-Count": "7",
+        "x-idempotency-key": "mine",
+        "X-Multi": ["a", "b"],
+      },
+    });
+    const r = server.requests[0];
+    expect(r?.headers.accept).toBe("text/plain");
+    expect(r?.headers["x-stainless-retry-count"]).toBe("7");
+    expect(r?.headers["x-idempotency-key"]).toBe("mine");
+    expect(r?.headers["x-multi"]).toBe("a, b");
+    expect(r?.headers["x-stainless-read-timeout"]).toBe("60");
+  });
+
   it("decodes gzip and rejects bad JSON with APIError", async () => {
     server.script("GET /g", { gzip: true, body: { z: 1 } });
     expect((await transport.request({ method: "GET", path: "/g", pool: "session" })).body).toEqual({ z: 1 });
