@@ -31,4 +31,3 @@ export function withoutHeaders(list: HeaderList, names: ReadonlySet<string>): He
   }
   return out;
 }
-

@@ -238,7 +238,12 @@ export class Transport {
     if (extra === NO_HEADERS) {
       const h = fixed.slice();
       if (idempotencyKey) h.push("x-idempotency-key", idempotencyKey);
-      h.push("x-stainless-retry-count", String(retries), "x-stainless-read-timeout", formatSeconds(timeoutMs));
+      h.push(
+        "x-stainless-retry-count",
+        String(retries),
+        "x-stainless-read-timeout",
+        formatSeconds(timeoutMs),
+      );
       return h;
     }
     // Per-call headers win over every other.
