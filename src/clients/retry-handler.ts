@@ -66,6 +66,8 @@ interface InFlight {
   stuck: (error: Error) => void;
 }
 
+const noop = () => {};
+
 /** Shared by the sampling clients of a holder with the same model and config. */
 export class RetryHandler {
   readonly config: RetryConfig;
@@ -94,14 +96,15 @@ export class RetryHandler {
     const release = await this.#semaphore.acquire(signal);
     if (this.#inFlight === 0) this.#lastProgress = this.#deps.now();
     this.#inFlight++;
-    const request: InFlight = { stopped: false, stuck: () => {} };
-    const stuck = new Promise<never>((_, reject) => {
-      request.stuck = reject;
-    });
+    const request: InFlight = { stopped: false, stuck: noop };
     this.#requests.add(request);
     this.#watchWhileBusy();
     try {
-      const result = await Promise.race([this.#retrying(fn, signal, request), stuck]);
+      // Settled by the request or, first, by the watchdog (one promise, not a race of two).
+      const result = await new Promise<T>((resolve, reject) => {
+        request.stuck = reject;
+        this.#retrying(fn, signal, request).then(resolve, reject);
+      });
       this.#lastProgress = this.#deps.now();
       return result;
     } finally {

@@ -31,6 +31,9 @@ import { executeWithRetries } from "./retry.js";
 import { type RetryConfig, RetryHandler, resolveRetryConfig } from "./retry-handler.js";
 import { SAMPLE_BACKOFF_MS, type SessionHolder } from "./session-holder.js";
 
+/** Sent with every asample (0.4.1); lower-case, as the transport sends header names. */
+const BACKPRESSURE_HEADER = { "x-tinker-sampling-backpressure": "1" } as const;
+
 export type { RetryConfig } from "./retry-handler.js";
 
 /** Options of `sample`. */
@@ -260,7 +263,7 @@ export class SamplingClient {
         body,
         pool: "sample",
         maxRetries: 0,
-        headers: { "X-Tinker-Sampling-Backpressure": "1" },
+        headers: BACKPRESSURE_HEADER,
         signal,
       });
       return untypedFuture(res.body);

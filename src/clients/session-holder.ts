@@ -200,6 +200,8 @@ export class SessionHolder {
    * back until telemetry is sent (docs/parity.md); `close()` delivers whatever is still queued.
    */
   capture<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    // With telemetry off there is nothing to log: no wrapper (it costs a promise per call).
+    if (!this.config.telemetryEnabled) return runCall(name, fn);
     return runCall(name, async () => {
       try {
         return await fn();

@@ -104,7 +104,7 @@ const gunzipAsync = promisify(gunzip);
 const inflateAsync = promisify(inflate);
 
 type Attempt =
-  | { kind: "response"; status: number; statusText: string; headers: Record<string, string>; raw: Buffer }
+  | { kind: "response"; status: number; statusText: string; headers: Record<string, string>; text: string }
   | { kind: "error"; error: APIError };
 
 /** The HTTP layer: pools, headers, retries, timeouts, error mapping. */
@@ -159,29 +159,26 @@ export class Transport {
     for (let retries = 0; ; retries++) {
       if (opts.signal?.aborted) throw new APIUserAbortError();
       const headers = this.buildHeaders(opts, extra, retries, timeoutMs, idempotencyKey);
-      const base: RequestMessageBase = {
-        attemptId: nextAttemptId++,
-        callId: currentCall()?.id,
-        method: opts.method,
-        path: opts.path,
-        url,
-        pool: opts.pool,
-        attempt: retries,
-      };
-      if (channels.requestStart.hasSubscribers) publishStart(base, headers);
+      // Messages are built only for subscribers: most processes have none.
+      const attemptId = nextAttemptId++;
+      if (channels.requestStart.hasSubscribers) {
+        publishStart(this.message(opts, url, attemptId, retries), headers);
+      }
       const started = this.deps.now();
       const result = await this.attempt(opts, url, headers, encodedBody, timeoutMs);
       const durationMs = this.deps.now() - started;
       const remaining = maxRetries - retries;
       if (result.kind === "error") {
         if (channels.requestError.hasSubscribers) {
+          const base = this.message(opts, url, attemptId, retries);
           channels.requestError.publish({ ...base, durationMs, error: result.error });
         }
         if (result.error instanceof APIUserAbortError || remaining <= 0) throw result.error;
-        await this.backoff(opts, base, retries, undefined, {});
+        await this.backoff(opts, url, attemptId, retries, undefined, NO_HEADERS);
         continue;
       }
       if (channels.requestEnd.hasSubscribers) {
+        const base = this.message(opts, url, attemptId, retries);
         channels.requestEnd.publish({ ...base, status: result.status, durationMs });
       }
       const body = parseBody(result);
@@ -189,24 +186,39 @@ export class Transport {
         if (body instanceof APIError) throw body;
         return { status: result.status, headers: result.headers, body: body as T };
       }
-      const errBody = body instanceof APIError ? result.raw.toString("utf8") : body;
+      const errBody = body instanceof APIError ? result.text : body;
       if (remaining > 0 && shouldRetryResponse(result.status, result.headers)) {
-        await this.backoff(opts, base, retries, result.status, result.headers);
+        await this.backoff(opts, url, attemptId, retries, result.status, result.headers);
         continue;
       }
       throw makeStatusError(result.status, result.statusText, result.headers, errBody);
     }
   }
 
+  private message(opts: RequestOptions, url: string, attemptId: number, retries: number): RequestMessageBase {
+    return {
+      attemptId,
+      callId: currentCall()?.id,
+      method: opts.method,
+      path: opts.path,
+      url,
+      pool: opts.pool,
+      attempt: retries,
+    };
+  }
+
   private async backoff(
     opts: RequestOptions,
-    base: RequestMessageBase,
+    url: string,
+    attemptId: number,
     retries: number,
     status: number | undefined,
     headers: Record<string, string>,
   ): Promise<void> {
     const delayMs = parseRetryAfterMs(headers, this.deps.now()) ?? retryDelayMs(retries, this.deps.random);
-    if (channels.requestRetry.hasSubscribers) channels.requestRetry.publish({ ...base, status, delayMs });
+    if (channels.requestRetry.hasSubscribers) {
+      channels.requestRetry.publish({ ...this.message(opts, url, attemptId, retries), status, delayMs });
+    }
     await this.deps.sleep(delayMs, opts.signal);
     if (opts.signal?.aborted) throw new APIUserAbortError();
   }
@@ -287,17 +299,21 @@ export class Transport {
       exact && opts.signal ? AbortSignal.any([exact.signal, opts.signal]) : (exact?.signal ?? opts.signal);
     try {
       const res = await this.send(opts, url, headers, body, signal, exact ? 0 : timeoutMs);
-      let raw = Buffer.from(await res.body.arrayBuffer());
       const resHeaders = flattenHeaders(res.headers);
       const enc = resHeaders["content-encoding"];
-      if (enc === "gzip") raw = await gunzipAsync(raw);
-      else if (enc === "deflate") raw = await inflateAsync(raw);
+      let text: string;
+      if (enc === "gzip" || enc === "deflate") {
+        const raw = Buffer.from(await res.body.arrayBuffer());
+        text = (await (enc === "gzip" ? gunzipAsync(raw) : inflateAsync(raw))).toString("utf8");
+      } else {
+        text = await res.body.text();
+      }
       return {
         kind: "response",
         status: res.statusCode,
         statusText: statusText(res.statusCode),
         headers: resHeaders,
-        raw,
+        text,
       };
     } catch (err) {
       if (opts.signal?.aborted) return { kind: "error", error: new APIUserAbortError() };
@@ -403,23 +419,31 @@ function isTimeout(err: unknown): boolean {
   return TIMEOUT_CODES.has((err as { code?: unknown } | null)?.code as string);
 }
 
+/** Per-call headers with lower-case names; the object itself when they already are (the SDK's own). */
 function lowerKeys(h: Record<string, string | string[]>): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const [k, v] of Object.entries(h)) out[k.toLowerCase()] = v;
-  return out;
+  for (const k in h) {
+    if (k !== k.toLowerCase()) {
+      const out: Record<string, string | string[]> = {};
+      for (const [name, v] of Object.entries(h)) out[name.toLowerCase()] = v;
+      return out;
+    }
+  }
+  return h;
 }
 
+/** undici's response headers (names already lower-case), made single strings in place. */
 function flattenHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(h)) {
-    if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
+  for (const k in h) {
+    const v = h[k];
+    if (v === undefined) delete h[k];
+    else if (typeof v !== "string") h[k] = v.join(", ");
   }
-  return out;
+  return h as Record<string, string>;
 }
 
 /** Parse JSON; a bad body or non-JSON content-type yields a typed APIError, never SyntaxError. */
 function parseBody(r: Extract<Attempt, { kind: "response" }>): unknown {
-  const text = r.raw.toString("utf8");
+  const text = r.text;
   if (text === "") return null;
   const ct = r.headers["content-type"] ?? "";
   if (ct && !ct.includes("json")) {

@@ -216,12 +216,13 @@ async function pollUntilDone<T>(
 
   for (let iteration = 0; ; iteration++) {
     if (signal?.aborted === true) fail(new APIUserAbortError());
+    // Lower-case names, as the transport sends them, so it need not copy the object.
     const headers: Record<string, string> = {
-      "X-Tinker-Request-Iteration": String(iteration),
-      "X-Tinker-Request-Type": spec.requestType,
-      "X-Stainless-Raw-Response": "raw",
+      "x-tinker-request-iteration": String(iteration),
+      "x-tinker-request-type": spec.requestType,
+      "x-stainless-raw-response": "raw",
     };
-    if (iteration === 0) headers["X-Tinker-Create-Promise-Roundtrip-Time"] = secondsText(roundtripMs);
+    if (iteration === 0) headers["x-tinker-create-promise-roundtrip-time"] = secondsText(roundtripMs);
     const pollStartedAt = deps.now();
     polls++;
     let body: unknown;
