@@ -12,6 +12,7 @@ import {
   makeStatusError,
 } from "./errors.js";
 import { currentCall } from "./call-scope.js";
+import { type AbortRelay, acquireRelay } from "./abort-relay.js";
 import { type HeaderList, headerValue, setHeader, withoutHeaders } from "./header-list.js";
 import { channels, type RequestMessageBase } from "./instrumentation.js";
 import { parseRetryAfterMs, retryDelayMs, shouldRetryResponse } from "./retry.js";
@@ -295,8 +296,11 @@ export class Transport {
           exact.abort();
         }, timeoutMs)
       : undefined;
+    // undici listens to the signal of every request: a relay makes that cheap (core/abort-relay.ts).
+    const relay = !exact && opts.signal ? acquireRelay(opts.signal) : undefined;
     const signal =
-      exact && opts.signal ? AbortSignal.any([exact.signal, opts.signal]) : (exact?.signal ?? opts.signal);
+      relay ??
+      (exact && opts.signal ? AbortSignal.any([exact.signal, opts.signal]) : (exact?.signal ?? opts.signal));
     try {
       const res = await this.send(opts, url, headers, body, signal, exact ? 0 : timeoutMs);
       const resHeaders = flattenHeaders(res.headers);
@@ -321,6 +325,7 @@ export class Transport {
       return { kind: "error", error: new APIConnectionError(undefined, err) };
     } finally {
       if (timer) clearTimeout(timer);
+      relay?.release();
     }
   }
 
@@ -336,7 +341,7 @@ export class Transport {
     url: string,
     headers: HeaderList,
     encodedBody: string | undefined,
-    signal: AbortSignal | undefined,
+    signal: AbortSignal | AbortRelay | undefined,
     readTimeoutMs: number,
   ): Promise<Dispatcher.ResponseData> {
     let method: string = opts.method;
