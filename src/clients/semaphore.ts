@@ -2,8 +2,11 @@
 export class Semaphore {
   #available: number;
   // A queue with a moving head: shift() on an array of thousands of waiters is O(n) per release.
-  #waiters: Array<(() => void) | undefined> = [];
+  #waiters: Array<Waiter | undefined> = [];
   #head = 0;
+  // One abort listener per signal that has waiters, not one per waiter: thousands of calls wait
+  // here at once, sharing a handful of signals, and each EventTarget listener costs memory and time.
+  readonly #watched = new Map<AbortSignal, Watch>();
 
   /** A semaphore with `permits` slots. */
   constructor(permits: number) {
@@ -26,20 +29,10 @@ export class Semaphore {
     if (this.#available > 0 && this.waiting === 0) {
       this.#available--;
     } else {
-      await new Promise<void>((resolve, reject) => {
-        const grant = () => {
-          signal?.removeEventListener("abort", onAbort);
-          resolve();
-        };
-        const onAbort = () => {
-          // Leave a hole rather than splice: release() skips it.
-          const i = this.#waiters.indexOf(grant, this.#head);
-          if (i >= 0) this.#waiters[i] = undefined;
-          reject(signal?.reason ?? new Error("aborted"));
-        };
-        if (signal?.aborted) return onAbort();
-        signal?.addEventListener("abort", onAbort, { once: true });
-        this.#waiters.push(grant);
+      if (signal?.aborted) throw signal.reason ?? new Error("aborted");
+      await new Promise<void>((grant, fail) => {
+        this.#waiters.push({ grant, fail, signal });
+        if (signal) this.#watch(signal);
       });
     }
     let released = false;
@@ -50,6 +43,36 @@ export class Semaphore {
       if (next) next();
       else this.#available++;
     };
+  }
+
+  #watch(signal: AbortSignal): void {
+    let watch = this.#watched.get(signal);
+    if (watch === undefined) {
+      watch = { waiters: 0, onAbort: () => this.#abortWaiters(signal) };
+      this.#watched.set(signal, watch);
+      signal.addEventListener("abort", watch.onAbort, { once: true });
+    }
+    watch.waiters++;
+  }
+
+  #unwatch(signal: AbortSignal): void {
+    const watch = this.#watched.get(signal);
+    if (watch !== undefined && --watch.waiters === 0) {
+      this.#watched.delete(signal);
+      signal.removeEventListener("abort", watch.onAbort);
+    }
+  }
+
+  // Leave holes rather than splice: release() skips them.
+  #abortWaiters(signal: AbortSignal): void {
+    this.#watched.delete(signal);
+    for (let i = this.#head; i < this.#waiters.length; i++) {
+      const w = this.#waiters[i];
+      if (w?.signal === signal) {
+        this.#waiters[i] = undefined;
+        w.fail(signal.reason ?? new Error("aborted"));
+      }
+    }
   }
 
   // Aborted waiters leave holes; the head must never rest on one.
@@ -63,8 +86,9 @@ export class Semaphore {
       const w = this.#waiters[this.#head];
       this.#waiters[this.#head++] = undefined;
       if (w) {
+        if (w.signal) this.#unwatch(w.signal);
         this.#compact();
-        return w;
+        return w.grant;
       }
     }
     this.#compact();
@@ -78,4 +102,15 @@ export class Semaphore {
       this.#head = 0;
     }
   }
+}
+
+interface Waiter {
+  grant: () => void;
+  fail: (reason: unknown) => void;
+  signal: AbortSignal | undefined;
+}
+
+interface Watch {
+  waiters: number;
+  onAbort: () => void;
 }

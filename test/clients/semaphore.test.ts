@@ -1,4 +1,5 @@
 /** The FIFO semaphore behind the sampling dispatch limit and the RetryHandler. */
+import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
 import { Semaphore } from "../../src/clients/semaphore.js";
 
@@ -49,6 +50,26 @@ describe("Semaphore", () => {
     const next = await s.acquire();
     expect(s.available).toBe(0);
     next();
+  });
+
+  it("waiters sharing a signal share one listener; its abort fails just them, and none is left", async () => {
+    const s = new Semaphore(1);
+    const held = await s.acquire();
+    const a = new AbortController();
+    const b = new AbortController();
+    const onA = Array.from({ length: 50 }, () => s.acquire(a.signal).catch((e: unknown) => e));
+    const onB = Array.from({ length: 3 }, () => s.acquire(b.signal));
+    await turn();
+    expect(getEventListeners(a.signal, "abort")).toHaveLength(1);
+    expect(getEventListeners(b.signal, "abort")).toHaveLength(1);
+    a.abort(new Error("a stops"));
+    for (const r of await Promise.all(onA)) expect((r as Error).message).toBe("a stops");
+    expect(getEventListeners(a.signal, "abort")).toHaveLength(0);
+    expect(s.waiting).toBe(3);
+    held();
+    for (const w of onB) (await w)();
+    expect(getEventListeners(b.signal, "abort")).toHaveLength(0);
+    expect(s.available).toBe(1);
   });
 
   it("stays correct through thousands of waiters", async () => {
