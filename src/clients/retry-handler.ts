@@ -93,7 +93,7 @@ export class RetryHandler {
 
   /** Run `fn` under the handler's limit, retrying and watching progress as 0.4.1. */
   async execute<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    const release = await this.#semaphore.acquire(signal);
+    const release = this.#semaphore.tryAcquire() ?? (await this.#semaphore.acquire(signal));
     if (this.#inFlight === 0) this.#lastProgress = this.#deps.now();
     this.#inFlight++;
     const request: InFlight = { stopped: false, stuck: noop };

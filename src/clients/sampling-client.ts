@@ -168,7 +168,8 @@ export class SamplingClient {
         onQueueState: this.#onQueueState,
         signal: options.signal,
       });
-      return await current;
+      // result() with no limits is the future's own promise: awaiting it skips a thenable job.
+      return await current.result();
     };
     const p = h.capture("SamplingClient.sample", () => this.#retry.execute(attempt, signal));
     return futureFromPromise(p, { requestId: () => current?.requestId, deps: h.deps });
@@ -230,7 +231,7 @@ export class SamplingClient {
   /** One submission: dispatch slot, shared 429 back-off, SDK-level retries; resolves to `{request_id}`. */
   async #submit(body: SampleRequest, signal: AbortSignal) {
     const h = this.#holder;
-    const release = await h.sampleDispatch.acquire(signal);
+    const release = h.sampleDispatch.tryAcquire() ?? (await h.sampleDispatch.acquire(signal));
     try {
       for (;;) {
         while (h.sampleBackoffUntil !== undefined && h.deps.now() < h.sampleBackoffUntil) {

@@ -24,17 +24,29 @@ export class Semaphore {
     return this.#waiters.length - this.#head;
   }
 
+  /**
+   * A slot now, if one is free and nobody waits: the function that releases it, else undefined.
+   * Lets hot paths skip the promise and the turn of the event loop that `acquire` costs.
+   */
+  tryAcquire(): (() => void) | undefined {
+    if (this.#available === 0 || this.waiting > 0) return undefined;
+    this.#available--;
+    return this.#releaser();
+  }
+
   /** Wait for a slot; the returned function releases it (idempotent). */
   async acquire(signal?: AbortSignal): Promise<() => void> {
-    if (this.#available > 0 && this.waiting === 0) {
-      this.#available--;
-    } else {
-      if (signal?.aborted) throw signal.reason ?? new Error("aborted");
-      await new Promise<void>((grant, fail) => {
-        this.#waiters.push({ grant, fail, signal });
-        if (signal) this.#watch(signal);
-      });
-    }
+    const now = this.tryAcquire();
+    if (now) return now;
+    if (signal?.aborted) throw signal.reason ?? new Error("aborted");
+    await new Promise<void>((grant, fail) => {
+      this.#waiters.push({ grant, fail, signal });
+      if (signal) this.#watch(signal);
+    });
+    return this.#releaser();
+  }
+
+  #releaser(): () => void {
     let released = false;
     return () => {
       if (released) return;

@@ -32,6 +32,7 @@ export const defaultFutureDeps: FutureDeps = {
 
 /** Fill missing deps with the real ones. */
 export function resolveFutureDeps(deps?: Partial<FutureDeps>): FutureDeps {
+  if (deps?.now && deps.sleep && deps.random) return deps as FutureDeps;
   return {
     now: deps?.now ?? defaultFutureDeps.now,
     sleep: deps?.sleep ?? defaultFutureDeps.sleep,

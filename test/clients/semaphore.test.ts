@@ -72,6 +72,22 @@ describe("Semaphore", () => {
     expect(s.available).toBe(1);
   });
 
+  it("tryAcquire takes a free slot at once, and never jumps the queue", async () => {
+    const s = new Semaphore(1);
+    const first = s.tryAcquire();
+    expect(first).toBeDefined();
+    expect(s.tryAcquire()).toBeUndefined();
+    const queued = s.acquire();
+    first?.();
+    // The freed slot went to the waiter, not to a newcomer.
+    expect(s.tryAcquire()).toBeUndefined();
+    (await queued)();
+    const again = s.tryAcquire();
+    expect(again).toBeDefined();
+    again?.();
+    expect(s.available).toBe(1);
+  });
+
   it("stays correct through thousands of waiters", async () => {
     const s = new Semaphore(3);
     let running = 0;
