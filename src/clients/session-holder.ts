@@ -17,7 +17,7 @@ import type { ClientDeps } from "./retry.js";
 import { Semaphore } from "./semaphore.js";
 
 /** Operations that share one child of the lifetime signal (see `SessionHolder.signal`). */
-const SIGNAL_SHARE = 32;
+const SIGNAL_SHARE = 256;
 
 /** Heartbeat period (0.4.1 SESSION_HEARTBEAT_PERIOD_SEC). */
 export const HEARTBEAT_PERIOD_MS = 10_000;
@@ -93,11 +93,12 @@ export class SessionHolder {
 
   /** Aborted when the holder is closed. */
   get signal(): AbortSignal {
-    // Every request adds an abort listener to the signal it gets, and Node's EventTarget scans its
-    // listeners on each add, so thousands of requests on one shared signal would cost O(n²). So the
-    // lifetime is handed out through child signals (AbortSignal.any links one to the lifetime
-    // without a listener), a new child every SIGNAL_SHARE operations: short listener lists, and
-    // far fewer (GC-heavy) dependent signals than one per operation.
+    // Waits (back-offs, paced polls) add an abort listener to the signal they get, and Node's
+    // EventTarget scans its listeners on each add, so thousands of waits on one shared signal would
+    // cost O(n²). So the lifetime is handed out through child signals (AbortSignal.any links one to
+    // the lifetime without a listener), a new child every SIGNAL_SHARE operations: short listener
+    // lists, and few of these costly (~50 µs, GC-tracked) dependent signals. Requests and semaphore
+    // waits listen once per signal (core/abort-relay.ts, clients/semaphore.ts), not once each.
     if (this.#child === undefined || ++this.#childUses >= SIGNAL_SHARE) {
       this.#child = AbortSignal.any([this.#lifetime.signal]);
       setMaxListeners(0, this.#child);

@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
+import type { EventEmitter } from "node:events";
 import { arch, platform } from "node:os";
 import { promisify } from "node:util";
 import { gunzip, inflate } from "node:zlib";
-import { Agent, type Dispatcher, request as undiciRequest } from "undici";
+import { Agent, type Dispatcher } from "undici";
 import type { ResolvedConfig } from "./config.js";
 import {
   APIConnectionError,
@@ -12,7 +13,7 @@ import {
   makeStatusError,
 } from "./errors.js";
 import { currentCall } from "./call-scope.js";
-import { type AbortRelay, acquireRelay } from "./abort-relay.js";
+import { acquireRelay } from "./abort-relay.js";
 import { type HeaderList, headerValue, setHeader, withoutHeaders } from "./header-list.js";
 import { channels, type RequestMessageBase } from "./instrumentation.js";
 import { parseRetryAfterMs, retryDelayMs, shouldRetryResponse } from "./retry.js";
@@ -114,8 +115,14 @@ export class Transport {
   private readonly deps: TransportDeps;
   private readonly pools = new Map<string, Dispatcher>();
 
+  // The base URL without trailing slashes, and its origin: parsed once, not per request.
+  private readonly base: string;
+  private readonly origin: string;
+
   constructor(config: ResolvedConfig, deps: Partial<TransportDeps> = {}) {
     this.config = config;
+    this.base = config.baseUrl.replace(/\/+$/, "");
+    this.origin = new URL(this.base).origin;
     this.deps = {
       now: deps.now ?? Date.now,
       sleep: deps.sleep ?? defaultSleep,
@@ -134,8 +141,7 @@ export class Transport {
 
   /** Join base URL (keeping its path prefix) with the raw path and query. */
   buildUrl(path: string, query?: RequestOptions["query"]): string {
-    const base = this.config.baseUrl.replace(/\/+$/, "");
-    let url = `${base}${path.startsWith("/") ? path : `/${path}`}`;
+    let url = `${this.base}${path.startsWith("/") ? path : `/${path}`}`;
     if (query) {
       const qs = new URLSearchParams();
       for (const [k, v] of Object.entries(query)) if (v !== undefined) qs.append(k, String(v));
@@ -299,7 +305,7 @@ export class Transport {
     // undici listens to the signal of every request: a relay makes that cheap (core/abort-relay.ts).
     const relay = !exact && opts.signal ? acquireRelay(opts.signal) : undefined;
     const signal =
-      relay ??
+      relay?.asEmitter() ??
       (exact && opts.signal ? AbortSignal.any([exact.signal, opts.signal]) : (exact?.signal ?? opts.signal));
     try {
       const res = await this.send(opts, url, headers, body, signal, exact ? 0 : timeoutMs);
@@ -341,7 +347,7 @@ export class Transport {
     url: string,
     headers: HeaderList,
     encodedBody: string | undefined,
-    signal: AbortSignal | AbortRelay | undefined,
+    signal: AbortSignal | EventEmitter | undefined,
     readTimeoutMs: number,
   ): Promise<Dispatcher.ResponseData> {
     let method: string = opts.method;
@@ -349,11 +355,15 @@ export class Transport {
     let target = url;
     let sendHeaders = headers;
     for (let hops = 0; ; hops++) {
-      const res = await undiciRequest(target, {
+      // The dispatcher's own request(): undici's top-level request() re-parses the URL every time,
+      // which cost a fifth of the client's CPU per request.
+      const { origin, path } = splitUrl(target, this.origin);
+      const res = await this.dispatcher(opts.pool).request({
+        origin,
+        path,
         method: method as Dispatcher.HttpMethod,
         headers: sendHeaders,
         body,
-        dispatcher: this.dispatcher(opts.pool),
         signal,
         headersTimeout: readTimeoutMs,
         bodyTimeout: readTimeoutMs,
@@ -387,6 +397,23 @@ export class Transport {
     this.pools.clear();
     await Promise.all(all.map((d) => d.close()));
   }
+}
+
+/**
+ * Paths the WHATWG URL parser leaves as they are (no dot segments, no "%", nothing it would
+ * percent-encode; a query as URLSearchParams writes it): such a URL is split by hand. Anything else goes
+ * through `new URL`, so what is sent is exactly what undici's own parsing would send.
+ */
+const PLAIN_PATH = /^(?:\/(?!\.\.?(?:[/?]|$))[\w\-.~!$&'()*+,;=:@]*)+(?:\?[\w\-.~!$&()*+,;=:@%/?]+)?$/;
+
+/** `origin` and `path` of a URL as undici's dispatcher takes them. */
+export function splitUrl(url: string, origin: string): { origin: string; path: string } {
+  if (url.startsWith(origin)) {
+    const rest = url.slice(origin.length);
+    if (PLAIN_PATH.test(rest)) return { origin, path: rest };
+  }
+  const parsed = new URL(url);
+  return { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
 }
 
 /** Timeouts shorter than this get an exact per-attempt timer (undici's are accurate to ~1 s). */

@@ -20,9 +20,14 @@ describe("AbortRelay", () => {
 
     const relay = acquireRelay(ac.signal);
     let heard = 0;
+    const gone = () => heard--;
     relay.once("abort", () => heard++);
+    relay.on("abort", gone);
+    relay.removeListener("abort", gone);
+    expect(relay.listenerCount("abort")).toBe(1);
     ac.abort(new Error("stop"));
     expect(heard).toBe(1);
+    expect(relay.listenerCount("abort")).toBe(0);
     expect(relay.aborted).toBe(true);
     expect((relay.reason as Error).message).toBe("stop");
     relay.release();
