@@ -128,7 +128,7 @@ export class TensorData {
     return BigInt64Array.from(this.data.map((v) => BigInt(v)));
   }
 
-  /** Wire JSON. */
+  /** Wire JSON (a copy: the caller may change it). */
   toJSON(): TensorDataJSON {
     const json: TensorDataJSON = { data: [...this.data], dtype: this.dtype };
     if (this.shape != null) json.shape = [...this.shape];

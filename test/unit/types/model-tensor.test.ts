@@ -135,6 +135,22 @@ describe("datum", () => {
     expect(enc.model_input).toEqual({ chunks: [{ tokens: [1, 2] }] });
   });
 
+  it("encodes a snapshot: arrays the caller changes afterwards do not reach the wire", () => {
+    const tokens = [1, 2, 3];
+    const weights = new Float32Array([0.5, 0.5, 0.5]);
+    const targets = [2, 3, 4];
+    const enc = encodeDatum({
+      model_input: { chunks: [{ type: "encoded_text", tokens }] },
+      loss_fn_inputs: { weights, target_tokens: targets },
+    });
+    tokens[0] = 99;
+    weights[0] = 9;
+    targets[0] = 99;
+    expect(enc.model_input).toEqual({ chunks: [{ tokens: [1, 2, 3] }] });
+    expect(enc.loss_fn_inputs.weights?.data).toEqual([0.5, 0.5, 0.5]);
+    expect(enc.loss_fn_inputs.target_tokens?.data).toEqual([2, 3, 4]);
+  });
+
   it("accepts typed arrays, TensorData and wire JSON", () => {
     const td = TensorData.fromArray([1], "float32");
     const d = datum({
