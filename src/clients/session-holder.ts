@@ -6,7 +6,7 @@
 import { type ClientOptions, type ResolvedConfig, resolveConfig } from "../core/config.js";
 import { setMaxListeners } from "node:events";
 import { runCall } from "../core/call-scope.js";
-import { unrefSleep } from "../lib/sleep.js";
+import { sleep, unrefSleep } from "../lib/sleep.js";
 import { APIUserAbortError, ValidationError } from "../core/errors.js";
 import { type ClientClosedMessage, type ClientCreatedMessage, channels } from "../core/instrumentation.js";
 import { SDK_VERSION, Transport } from "../core/transport.js";
@@ -64,6 +64,8 @@ export class SessionHolder {
   #child: AbortSignal | undefined;
   #childUses = 0;
   readonly #loops: Promise<void>[] = [];
+  /** Waits of background loops (heartbeat, telemetry): unref'd, so they never hold the process. */
+  readonly #backgroundSleep: ClientDeps["sleep"];
 
   constructor(options: SessionHolderOptions = {}) {
     // Background loops listen to the lifetime signal directly; keep Node from warning about them.
@@ -72,9 +74,10 @@ export class SessionHolder {
     this.config = resolveConfig(options, this.env);
     this.deps = {
       now: options.deps?.now ?? Date.now,
-      sleep: options.deps?.sleep ?? unrefSleep,
+      sleep: options.deps?.sleep ?? sleep,
       random: options.deps?.random ?? Math.random,
     };
+    this.#backgroundSleep = options.deps?.sleep ?? unrefSleep;
     this.#warn = options.warn ?? ((m) => console.warn(m));
     this.transport = new Transport(this.config, this.deps);
     const holder = this;
@@ -150,7 +153,10 @@ export class SessionHolder {
     this.heartbeat.lastSuccess = this.deps.now();
     this.announce({ client: "ServiceClient" });
     if (!this.closed) {
-      this.telemetry = createTelemetry(this.config, this.transport, sessionId, this.deps);
+      this.telemetry = createTelemetry(this.config, this.transport, sessionId, {
+        ...this.deps,
+        sleep: this.#backgroundSleep,
+      });
       this.#loops.push(this.#heartbeatLoop(sessionId));
     }
     return sessionId;
@@ -160,7 +166,7 @@ export class SessionHolder {
     const signal = this.#lifetime.signal;
     while (!signal.aborted) {
       try {
-        await this.deps.sleep(HEARTBEAT_PERIOD_MS, signal);
+        await this.#backgroundSleep(HEARTBEAT_PERIOD_MS, signal);
       } catch {
         return;
       }

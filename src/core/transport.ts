@@ -15,6 +15,7 @@ import {
 import { currentCall } from "./call-scope.js";
 import { acquireRelay } from "./abort-relay.js";
 import { type HeaderList, headerValue, setHeader, withoutHeaders } from "./header-list.js";
+import { sleep } from "../lib/sleep.js";
 import { channels, type RequestMessageBase } from "./instrumentation.js";
 import { parseRetryAfterMs, retryDelayMs, shouldRetryResponse } from "./retry.js";
 
@@ -67,22 +68,6 @@ export interface TransportDeps {
   random(): number;
 }
 
-/** Real sleep that rejects with APIUserAbortError on abort. */
-export function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new APIUserAbortError());
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(new APIUserAbortError());
-    };
-    const t = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
-
 /** Platform headers describing Node (0.4.1 sends the Python equivalents). */
 export function platformHeaders(): Record<string, string> {
   return {
@@ -125,7 +110,7 @@ export class Transport {
     this.origin = new URL(this.base).origin;
     this.deps = {
       now: deps.now ?? Date.now,
-      sleep: deps.sleep ?? defaultSleep,
+      sleep: deps.sleep ?? sleep,
       random: deps.random ?? Math.random,
     };
   }

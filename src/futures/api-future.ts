@@ -1,5 +1,5 @@
 import { APIUserAbortError } from "../core/errors.js";
-import { defaultSleep } from "../core/transport.js";
+import { sleep } from "../lib/sleep.js";
 import { FutureTimeoutError } from "./errors.js";
 
 /** Options for {@link APIFuture.result}. */
@@ -26,7 +26,7 @@ export interface FutureDeps {
 /** Real clock / timers. */
 export const defaultFutureDeps: FutureDeps = {
   now: () => Date.now(),
-  sleep: defaultSleep,
+  sleep,
   random: Math.random,
 };
 

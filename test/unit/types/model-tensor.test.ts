@@ -139,10 +139,12 @@ describe("datum", () => {
     const tokens = [1, 2, 3];
     const weights = new Float32Array([0.5, 0.5, 0.5]);
     const targets = [2, 3, 4];
-    const enc = encodeDatum({
-      model_input: { chunks: [{ type: "encoded_text", tokens }] },
-      loss_fn_inputs: { weights, target_tokens: targets },
-    });
+    const enc = encodeDatum(
+      datum({
+        model_input: new ModelInput([{ type: "encoded_text", tokens }]),
+        loss_fn_inputs: { weights, target_tokens: targets },
+      }),
+    );
     tokens[0] = 99;
     weights[0] = 9;
     targets[0] = 99;
