@@ -1,7 +1,8 @@
 /**
- * Request headers as a flat `[name, value, name, value, …]` list with lower-case names: the form
- * undici takes without converting, and far cheaper to build per request than an object copied
- * from the client's fixed headers (object spread of that many keys cost ~8 µs a request).
+ * Headers. Requests carry a flat `[name, value, name, value, …]` list with lower-case names: the
+ * form undici takes without converting, and far cheaper to build per request than an object copied
+ * from the client's fixed headers (object spread of that many keys cost ~8 µs a request). Per-call
+ * headers come in as objects, responses go out as objects of single strings.
  */
 export type HeaderList = string[];
 
@@ -30,4 +31,26 @@ export function withoutHeaders(list: HeaderList, names: ReadonlySet<string>): He
     if (!names.has(name)) out.push(name, list[i + 1] as string);
   }
   return out;
+}
+
+/** Per-call headers with lower-case names; the object itself when they already are (the SDK's own). */
+export function lowerKeys(h: Record<string, string | string[]>): Record<string, string | string[]> {
+  for (const k in h) {
+    if (k !== k.toLowerCase()) {
+      const out: Record<string, string | string[]> = {};
+      for (const [name, v] of Object.entries(h)) out[name.toLowerCase()] = v;
+      return out;
+    }
+  }
+  return h;
+}
+
+/** undici's response headers (names already lower-case), made single strings in place. */
+export function flattenHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
+  for (const k in h) {
+    const v = h[k];
+    if (v === undefined) delete h[k];
+    else if (typeof v !== "string") h[k] = v.join(", ");
+  }
+  return h as Record<string, string>;
 }

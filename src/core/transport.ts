@@ -14,9 +14,17 @@ import {
 } from "./errors.js";
 import { currentCall } from "./call-scope.js";
 import { acquireRelay } from "./abort-relay.js";
-import { type HeaderList, headerValue, setHeader, withoutHeaders } from "./header-list.js";
+import {
+  flattenHeaders,
+  type HeaderList,
+  headerValue,
+  lowerKeys,
+  setHeader,
+  withoutHeaders,
+} from "./header-list.js";
 import { sleep } from "../lib/sleep.js";
 import { channels, type RequestMessageBase } from "./instrumentation.js";
+import { splitUrl } from "./url.js";
 import { parseRetryAfterMs, retryDelayMs, shouldRetryResponse } from "./retry.js";
 
 /** SDK version reported in headers. */
@@ -384,23 +392,6 @@ export class Transport {
   }
 }
 
-/**
- * Paths the WHATWG URL parser leaves as they are (no dot segments, no "%", nothing it would
- * percent-encode; a query as URLSearchParams writes it): such a URL is split by hand. Anything else goes
- * through `new URL`, so what is sent is exactly what undici's own parsing would send.
- */
-const PLAIN_PATH = /^(?:\/(?!\.\.?(?:[/?]|$))[\w\-.~!$&'()*+,;=:@]*)+(?:\?[\w\-.~!$&()*+,;=:@%/?]+)?$/;
-
-/** `origin` and `path` of a URL as undici's dispatcher takes them. */
-export function splitUrl(url: string, origin: string): { origin: string; path: string } {
-  if (url.startsWith(origin)) {
-    const rest = url.slice(origin.length);
-    if (PLAIN_PATH.test(rest)) return { origin, path: rest };
-  }
-  const parsed = new URL(url);
-  return { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
-}
-
 /** Timeouts shorter than this get an exact per-attempt timer (undici's are accurate to ~1 s). */
 const PRECISE_TIMEOUT_BELOW_MS = 5_000;
 
@@ -434,28 +425,6 @@ const TIMEOUT_CODES = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"
 
 function isTimeout(err: unknown): boolean {
   return TIMEOUT_CODES.has((err as { code?: unknown } | null)?.code as string);
-}
-
-/** Per-call headers with lower-case names; the object itself when they already are (the SDK's own). */
-function lowerKeys(h: Record<string, string | string[]>): Record<string, string | string[]> {
-  for (const k in h) {
-    if (k !== k.toLowerCase()) {
-      const out: Record<string, string | string[]> = {};
-      for (const [name, v] of Object.entries(h)) out[name.toLowerCase()] = v;
-      return out;
-    }
-  }
-  return h;
-}
-
-/** undici's response headers (names already lower-case), made single strings in place. */
-function flattenHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
-  for (const k in h) {
-    const v = h[k];
-    if (v === undefined) delete h[k];
-    else if (typeof v !== "string") h[k] = v.join(", ");
-  }
-  return h as Record<string, string>;
 }
 
 /** Parse JSON; a bad body or non-JSON content-type yields a typed APIError, never SyntaxError. */

@@ -1,6 +1,6 @@
 /** splitUrl hands undici's dispatcher exactly the origin and path its own URL parsing would. */
 import { describe, expect, it } from "vitest";
-import { splitUrl } from "../../src/core/transport.js";
+import { splitUrl } from "../../src/core/url.js";
 import { seededRandom } from "../../src/lib/seeded-random.js";
 
 const ORIGIN = "http://127.0.0.1:8000";
