@@ -247,22 +247,16 @@ export class Transport {
     idempotencyKey: string | undefined,
   ): HeaderList {
     const fixed = this.staticHeaders(opts.body !== undefined);
+    // Per-call headers win over every other; without any, the fixed list is copied as it is.
+    let h: HeaderList;
     if (extra === NO_HEADERS) {
-      const h = fixed.slice();
-      if (idempotencyKey) h.push("x-idempotency-key", idempotencyKey);
-      h.push(
-        "x-stainless-retry-count",
-        String(retries),
-        "x-stainless-read-timeout",
-        formatSeconds(timeoutMs),
-      );
-      return h;
-    }
-    // Per-call headers win over every other.
-    const h: HeaderList = [];
-    for (let i = 0; i < fixed.length; i += 2) {
-      const name = fixed[i] as string;
-      if (extra[name] === undefined) h.push(name, fixed[i + 1] as string);
+      h = fixed.slice();
+    } else {
+      h = [];
+      for (let i = 0; i < fixed.length; i += 2) {
+        const name = fixed[i] as string;
+        if (extra[name] === undefined) h.push(name, fixed[i + 1] as string);
+      }
     }
     if (idempotencyKey) h.push("x-idempotency-key", idempotencyKey);
     if (extra["x-stainless-retry-count"] === undefined) h.push("x-stainless-retry-count", String(retries));
