@@ -42,10 +42,15 @@ export {
   NotFoundError,
   PermissionDeniedError,
   RateLimitError,
+  BadResponseError,
+  FutureExpiredError,
+  FutureRetrieveError,
+  FutureTimeoutError,
   RequestFailedError,
   TinkerError,
   UnprocessableEntityError,
-} from "./core/errors.js";
+  ValidationError,
+} from "./errors/index.js";
 export {
   type CallEndMessage,
   type CallStartMessage,
@@ -62,11 +67,9 @@ export {
   APIFuture,
   type FutureCompletedMessage,
   type FutureDeps,
-  FutureExpiredError,
   type FutureFailedMessage,
   type FutureQueueStateMessage,
   type FutureSubmittedMessage,
-  FutureTimeoutError,
   type ResultOptions,
 } from "./futures/index.js";
 export {

@@ -1,16 +1,15 @@
 import { mkdir, rm } from "node:fs/promises";
 import { isAbsolute, posix, resolve, sep } from "node:path";
 import * as tar from "tar";
+import { TinkerError } from "../errors/index.js";
 
 /** An archive entry that would write outside the output directory, or is a link. */
-export class UnsafeArchiveError extends Error {
-  readonly code = "TINKER_UNSAFE_ARCHIVE";
+export class UnsafeArchiveError extends TinkerError {
   constructor(
     message: string,
     readonly entryPath: string,
   ) {
-    super(message);
-    this.name = "UnsafeArchiveError";
+    super(message, "TINKER_UNSAFE_ARCHIVE");
   }
 }
 

@@ -9,8 +9,9 @@ import {
   NotFoundError,
   PermissionDeniedError,
   RateLimitError,
+  TinkerError,
   UnprocessableEntityError,
-} from "../core/errors.js";
+} from "../errors/index.js";
 import { UnsafeArchiveError } from "./archive.js";
 
 /**
@@ -27,15 +28,13 @@ export const EXIT = {
 } as const;
 
 /** An error the CLI reports as `Error: <message>` plus optional details, exiting with `exitCode`. */
-export class CliError extends Error {
-  readonly code = "TINKER_CLI";
+export class CliError extends TinkerError {
   constructor(
     message: string,
     readonly details: string | null = null,
     readonly exitCode: number = EXIT.error,
   ) {
-    super(message);
-    this.name = "CliError";
+    super(message, "TINKER_CLI");
   }
 }
 

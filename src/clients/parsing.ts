@@ -1,5 +1,5 @@
 /** Result parsers for client futures: wire JSON → typed results, failures as TinkerError. */
-import { TinkerError } from "../core/errors.js";
+import { TinkerError } from "../errors/index.js";
 import {
   parseObjectWith,
   parseUntypedAPIFuture,

@@ -3,8 +3,9 @@
  * the paginated lists. Every call goes through the TRAIN pool; all but the archive URL use the
  * SDK-level retry, as 0.4.1.
  */
+import { ValidationError } from "../errors/index.js";
 import { runCall } from "../core/call-scope.js";
-import { APIStatusError, ConflictError } from "../core/errors.js";
+import { APIStatusError, ConflictError } from "../errors/index.js";
 import type { RequestOptions } from "../core/transport.js";
 import type {
   Checkpoint,
@@ -13,7 +14,6 @@ import type {
   TrainingRun,
   TrainingRunsResponse,
 } from "../types/index.js";
-import { ValidationError } from "../types/index.js";
 import { executeWithRetries } from "./retry.js";
 import type { SessionHolder } from "./session-holder.js";
 import { parseTinkerPath } from "../lib/tinker-path.js";

@@ -3,10 +3,11 @@
  * jittered exponential delay, and a progress watchdog that fails requests when no request of the
  * handler has completed for `progressTimeoutMs`.
  */
-import { APIConnectionError, APIStatusError, APIUserAbortError } from "../core/errors.js";
-import { FutureExpiredError } from "../futures/index.js";
-import { ValidationError } from "../types/index.js";
-import { exceptionFields, isUserError, type TelemetryReporter } from "../telemetry/index.js";
+import { FutureExpiredError } from "../errors/index.js";
+import { ValidationError } from "../errors/index.js";
+import { APIConnectionError, APIStatusError, APIUserAbortError } from "../errors/index.js";
+import { exceptionFields, isUserError } from "../errors/classify.js";
+import type { TelemetryReporter } from "../telemetry/index.js";
 import type { ClientDeps } from "./retry.js";
 import { Semaphore } from "./semaphore.js";
 

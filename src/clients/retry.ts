@@ -3,8 +3,9 @@
  * connection errors and 408/409/429/5xx are re-run (a fresh request each time, so a new
  * idempotency key) after 1, 2, 4 … 30 s, until 300 s have passed since the first attempt.
  */
-import { APIConnectionError, APIStatusError, APIUserAbortError } from "../core/errors.js";
-import { isUserError, type TelemetryReporter } from "../telemetry/index.js";
+import { APIConnectionError, APIStatusError, APIUserAbortError } from "../errors/index.js";
+import { isUserError } from "../errors/classify.js";
+import type { TelemetryReporter } from "../telemetry/index.js";
 
 /** Injected clock, sleep and randomness; every timing decision in src/clients goes through these. */
 export interface ClientDeps {

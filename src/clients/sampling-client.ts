@@ -4,7 +4,8 @@
  * sampling client of the holder after a 429 (re-sent with the next seq_id), SDK-level retries, then
  * the RetryHandler (which re-submits the whole sample, e.g. after a 410 on its future).
  */
-import { APIStatusError, APIUserAbortError } from "../core/errors.js";
+import { ValidationError } from "../errors/index.js";
+import { APIStatusError, APIUserAbortError } from "../errors/index.js";
 import {
   type APIFuture,
   createQueueStateWarner,
@@ -23,7 +24,6 @@ import {
   type SampleRequest,
   type SampleResponse,
   type SamplingParams,
-  ValidationError,
 } from "../types/index.js";
 import { loadTokenizer, type Tokenizer } from "../tokenizer/index.js";
 import { resultParser, untypedFuture } from "./parsing.js";

@@ -3,13 +3,13 @@
  * constructor like 0.4.1), runs the heartbeat, and creates the other clients, which all share its
  * session holder. Close it with `close()` or `await using`.
  */
+import { ValidationError } from "../errors/index.js";
 import { pollingFuture } from "../futures/index.js";
 import {
   type CreateModelResponse,
   encodeCreateModelRequest,
   type GetServerCapabilitiesResponse,
   parseCreateModelResponse,
-  ValidationError,
 } from "../types/index.js";
 import { resultParser, untypedFuture } from "./parsing.js";
 import { RestClient } from "./rest-client.js";

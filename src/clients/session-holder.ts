@@ -7,7 +7,7 @@ import { type ClientOptions, type ResolvedConfig, resolveConfig } from "../core/
 import { setMaxListeners } from "node:events";
 import { runCall } from "../core/call-scope.js";
 import { sleep, unrefSleep } from "../lib/sleep.js";
-import { APIUserAbortError, ValidationError } from "../core/errors.js";
+import { APIUserAbortError, ValidationError } from "../errors/index.js";
 import { type ClientClosedMessage, type ClientCreatedMessage, channels } from "../core/instrumentation.js";
 import { SDK_VERSION, Transport } from "../core/transport.js";
 import type { FutureContext } from "../futures/index.js";

@@ -3,7 +3,8 @@
  * saveState, loadState, saveWeightsForSampler) reserve their 0.4.1 `seq_id`s when called and are
  * submitted strictly in call order (see SubmitSequencer); results are polled concurrently.
  */
-import { APIUserAbortError } from "../core/errors.js";
+import { ValidationError } from "../errors/index.js";
+import { APIUserAbortError } from "../errors/index.js";
 import {
   type APIFuture,
   combinedFuture,
@@ -31,7 +32,6 @@ import {
   type SaveWeightsForSamplerResponse,
   type SaveWeightsResponse,
   TensorData,
-  ValidationError,
 } from "../types/index.js";
 import { chunkDatums } from "../lib/chunking.js";
 import { parseTinkerPath } from "../lib/tinker-path.js";

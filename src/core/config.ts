@@ -1,4 +1,4 @@
-import { TinkerError } from "./errors.js";
+import { TinkerError } from "../errors/index.js";
 
 /** 0.4.1's production endpoint, used when neither option nor TINKER_BASE_URL is set. */
 export const DEFAULT_BASE_URL = "https://tinker.thinkingmachines.dev/services/tinker-prod";

@@ -11,7 +11,7 @@ import {
   APITimeoutError,
   APIUserAbortError,
   makeStatusError,
-} from "./errors.js";
+} from "../errors/index.js";
 import { currentCall } from "./call-scope.js";
 import { acquireRelay } from "./abort-relay.js";
 import {

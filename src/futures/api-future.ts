@@ -1,6 +1,6 @@
-import { APIUserAbortError } from "../core/errors.js";
+import { APIUserAbortError } from "../errors/index.js";
 import { sleep } from "../lib/sleep.js";
-import { FutureTimeoutError } from "./errors.js";
+import { FutureTimeoutError } from "../errors/index.js";
 
 /** Options for {@link APIFuture.result}. */
 export interface ResultOptions {

@@ -18,7 +18,6 @@
  */
 export { APIFuture, type FutureDeps, type ResultOptions } from "./api-future.js";
 export { combinedFuture, futureFromPromise, resolvedFuture } from "./combine.js";
-export { FutureExpiredError, FutureTimeoutError } from "./errors.js";
 export type {
   FutureCompletedMessage,
   FutureFailedMessage,

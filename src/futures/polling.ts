@@ -1,4 +1,9 @@
-import { APIConnectionError, APIStatusError, APIUserAbortError, RequestFailedError } from "../core/errors.js";
+import {
+  APIConnectionError,
+  APIStatusError,
+  APIUserAbortError,
+  RequestFailedError,
+} from "../errors/index.js";
 import { channels } from "../core/instrumentation.js";
 import { futurePollBackoffMs, retrySleepMs } from "../lib/backoff.js";
 import type { RequestOptions, TransportResponse } from "../core/transport.js";
@@ -9,7 +14,7 @@ import {
   type UntypedAPIFuture,
 } from "../types/index.js";
 import { APIFuture, type FutureDeps, resolveFutureDeps } from "./api-future.js";
-import { FutureExpiredError } from "./errors.js";
+import { FutureExpiredError } from "../errors/index.js";
 import type {
   FutureCompletedMessage,
   FutureFailedMessage,
@@ -17,7 +22,7 @@ import type {
   FutureSubmittedMessage,
 } from "./events.js";
 import type { QueueStateObserver } from "./queue-state.js";
-import { exceptionFields, isUserError } from "../telemetry/events.js";
+import { exceptionFields, isUserError } from "../errors/classify.js";
 import type { Severity } from "../types/index.js";
 
 /** Per-poll timeout (0.4.1 passes timeout=45 to retrieve_future). */

@@ -4,7 +4,7 @@
  * according to the suffix after its `:`.
  */
 
-import { TinkerError } from "../core/errors.js";
+import { TinkerError } from "../errors/index.js";
 import { pythonTupleOfIntsHash } from "./python-hash.js";
 
 /** A reduction suffix 0.4.1 knows; metric keys look like `name:suffix`. */

@@ -1,5 +1,5 @@
 /** The SDK's own waits (back-offs, polls, heartbeats, telemetry flushes). */
-import { APIUserAbortError } from "../core/errors.js";
+import { APIUserAbortError } from "../errors/index.js";
 
 /**
  * Waits `ms`, rejecting with APIUserAbortError when `signal` aborts. The timer keeps the process

@@ -1,7 +1,7 @@
 /** Parsing and building `tinker://<training run id>/<weights|sampler_weights>/<name>` checkpoint paths. */
 
+import { ValidationError } from "../errors/index.js";
 import type { CheckpointType } from "../types/enums.js";
-import { ValidationError } from "../types/validation.js";
 
 const SCHEME = "tinker://";
 
@@ -22,7 +22,6 @@ export class TinkerPathError extends ValidationError {
   readonly path: string;
   constructor(path: string, problem: string) {
     super("tinker_path", `Invalid tinker path: ${path} (${problem})`);
-    this.name = "TinkerPathError";
     this.path = path;
   }
 }

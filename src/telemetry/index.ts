@@ -5,7 +5,7 @@
 import type { ResolvedConfig } from "../core/config.js";
 import { type TelemetryDeps, TelemetryReporter, type TelemetryTransport } from "./reporter.js";
 
-export { exceptionFields, findUserError, formatTimedelta, isUserError, platformSystem } from "./events.js";
+export { formatTimedelta, platformSystem } from "./events.js";
 export {
   TELEMETRY_LIMITS,
   type TelemetryDeps,

@@ -7,7 +7,7 @@
 // Type-only: erased from the emitted JavaScript, and kept out of the public declarations (the
 // exported types below are structural) so users without OpenTelemetry still type-check.
 import type { Attributes, Span, Tracer } from "@opentelemetry/api";
-import { TinkerError } from "../core/errors.js";
+import { TinkerError } from "../errors/index.js";
 import {
   type CallEndMessage,
   type CallStartMessage,

@@ -4,7 +4,7 @@
  * logged. It never throws into user code and never keeps the process alive.
  */
 import { SDK_VERSION } from "../core/transport.js";
-import { APIError } from "../core/errors.js";
+import { APIError } from "../errors/index.js";
 import { unrefSleep } from "../lib/sleep.js";
 import type { RequestOptions, TransportResponse } from "../core/transport.js";
 import type { Severity, TelemetryEvent, TelemetrySendRequest } from "../types/index.js";

@@ -1,3 +1,5 @@
+import { TinkerError } from "../errors/index.js";
+
 /** One message of a chat conversation, as chat templates expect it. */
 export interface ChatMessage {
   readonly role: string;
@@ -28,14 +30,12 @@ export interface Tokenizer {
 }
 
 /** Raised when a tokenizer cannot be found or loaded; the message says where it looked. */
-export class TokenizerError extends Error {
-  readonly code = "TINKER_TOKENIZER";
+export class TokenizerError extends TinkerError {
   constructor(
     message: string,
     /** The tokenizer id that was looked for. */
     readonly tokenizerId: string,
   ) {
-    super(message);
-    this.name = "TokenizerError";
+    super(message, "TINKER_TOKENIZER");
   }
 }

@@ -1,7 +1,8 @@
 /** Datum: one training example (model input + loss-function inputs), with 0.4.1's array conversion. */
+import { ValidationError } from "../errors/index.js";
 import { ModelInput, type ModelInputJSON } from "./model-input.js";
 import { type NumericTypedArray, TensorData, type TensorDataJSON, type TensorDtype } from "./tensor-data.js";
-import { assertObject, ValidationError } from "./validation.js";
+import { assertObject } from "./validation.js";
 
 /** One training example. */
 export interface Datum {

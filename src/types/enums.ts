@@ -9,8 +9,9 @@ export const LOSS_FN_TYPES: readonly LossFnType[] = ["cross_entropy", "importanc
 /** Why a sampled sequence ended. */
 export type StopReason = "length" | "stop";
 
-/** Who is to blame for a failed request (lowercase, as 0.4.1's StrEnum values). */
-export type RequestErrorCategory = "unknown" | "server" | "user";
+import type { RequestErrorCategory } from "../errors/index.js";
+
+export type { RequestErrorCategory };
 
 /** Parses a category; anything unrecognised becomes "unknown" as in 0.4.1. */
 export function parseRequestErrorCategory(value: unknown): RequestErrorCategory {

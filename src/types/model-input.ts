@@ -1,11 +1,6 @@
 /** Model input chunks and the ModelInput container, encoded exactly as Python SDK 0.4.1 sends them. */
-import {
-  assertInt,
-  assertNonNegativeInt,
-  assertObject,
-  assertTokenIds,
-  ValidationError,
-} from "./validation.js";
+import { ValidationError } from "../errors/index.js";
+import { assertInt, assertNonNegativeInt, assertObject, assertTokenIds } from "./validation.js";
 
 /** A run of already-tokenized text. */
 export interface EncodedTextChunk {

@@ -1,12 +1,6 @@
 /** SamplingParams, AdamParams and LoraConfig with 0.4.1 defaults and "only what was set" encoding. */
-import {
-  assertFinite,
-  assertInt,
-  assertNonNegativeInt,
-  assertObject,
-  assertRange,
-  ValidationError,
-} from "./validation.js";
+import { ValidationError } from "../errors/index.js";
+import { assertFinite, assertInt, assertNonNegativeInt, assertObject, assertRange } from "./validation.js";
 
 /** Sampling settings; unset fields take the server defaults (0.4.1: temperature 1, top_k -1, top_p 1). */
 export interface SamplingParams {

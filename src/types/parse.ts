@@ -1,4 +1,5 @@
 /** Parsers that check wire JSON against the response types; failures name the offending field. */
+import { ValidationError } from "../errors/index.js";
 import { parseQueueState, parseRequestErrorCategory } from "./enums.js";
 import type {
   CreateModelResponse,
@@ -14,7 +15,7 @@ import type {
   UntypedAPIFuture,
 } from "./responses.js";
 import { TensorData } from "./tensor-data.js";
-import { assertFinite, assertInt, assertObject, assertString, ValidationError } from "./validation.js";
+import { assertFinite, assertInt, assertObject, assertString } from "./validation.js";
 
 function numberRecord(value: unknown, field: string): Record<string, number> {
   assertObject(value, field);

@@ -2,6 +2,7 @@
  * Request bodies and their encoders. Each encoder returns the exact JSON 0.4.1 sends: fields the SDK
  * leaves unset are omitted (no `type` discriminators), fields it passes as None are `null`.
  */
+import { ValidationError } from "../errors/index.js";
 import { type Datum, type DatumJSON, encodeDatum } from "./datum.js";
 import { LOSS_FN_TYPES, type LossFnType } from "./enums.js";
 import { ModelInput, type ModelInputJSON } from "./model-input.js";
@@ -21,7 +22,6 @@ import {
   assertNonNegativeInt,
   assertString,
   assertStringRecord,
-  ValidationError,
 } from "./validation.js";
 
 /** Body of POST /api/v1/create_session. */

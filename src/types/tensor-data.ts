@@ -1,5 +1,6 @@
 /** TensorData: a flat numeric array with dtype and optional shape, as 0.4.1 puts it on the wire. */
-import { assertFiniteArray, assertInt, assertIntArray, assertObject, ValidationError } from "./validation.js";
+import { ValidationError } from "../errors/index.js";
+import { assertFiniteArray, assertInt, assertIntArray, assertObject } from "./validation.js";
 
 /** Element type of a tensor on the wire. */
 export type TensorDtype = "int64" | "float32";

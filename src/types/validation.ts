@@ -1,7 +1,5 @@
 /** Input validation shared by every wire type; failures surface before anything is sent. */
-import { ValidationError } from "../core/errors.js";
-
-export { ValidationError };
+import { ValidationError } from "../errors/index.js";
 
 /** Throws unless `value` is a safe integer. */
 export function assertInt(value: unknown, field: string): asserts value is number {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { RetryHandler, resolveRetryConfig } from "../../src/clients/retry-handler.js";
-import { APIConnectionError, InternalServerError } from "../../src/core/errors.js";
+import { APIConnectionError, InternalServerError } from "../../src/errors/index.js";
 import { FakeClock } from "../support/fake-clock.js";
 
 const never = () => new Promise<never>(() => {});

@@ -1,6 +1,6 @@
 /** SamplingClient against the loopback fake API: concurrency, shared 429 back-off, retries. */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { BadRequestError } from "../../src/core/errors.js";
+import { BadRequestError } from "../../src/errors/index.js";
 import { ModelInput } from "../../src/types/index.js";
 import { type FakeApi, startFakeApi } from "./fake-api.js";
 

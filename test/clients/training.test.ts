@@ -1,6 +1,6 @@
 /** TrainingClient against the loopback fake API: ordering, chunking, submit failures, aborts. */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { APIUserAbortError, BadRequestError } from "../../src/core/errors.js";
+import { APIUserAbortError, BadRequestError } from "../../src/errors/index.js";
 import { type FakeApi, startFakeApi, tinyDatum } from "./fake-api.js";
 
 const TRAIN_SUBMITS = new Set([

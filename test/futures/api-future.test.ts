@@ -1,12 +1,7 @@
+import { FutureTimeoutError } from "../../src/errors/index.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { APITimeoutError, APIUserAbortError } from "../../src/core/errors.js";
-import {
-  APIFuture,
-  combinedFuture,
-  FutureTimeoutError,
-  futureFromPromise,
-  resolvedFuture,
-} from "../../src/futures/index.js";
+import { APITimeoutError, APIUserAbortError } from "../../src/errors/index.js";
+import { APIFuture, combinedFuture, futureFromPromise, resolvedFuture } from "../../src/futures/index.js";
 import { deferred, flush, manualSleep } from "./helpers.js";
 
 describe("APIFuture.result", () => {

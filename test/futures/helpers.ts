@@ -1,4 +1,4 @@
-import { APIUserAbortError } from "../../src/core/errors.js";
+import { APIUserAbortError } from "../../src/errors/index.js";
 import type { FutureDeps } from "../../src/futures/index.js";
 
 /** Fake clock + sleep: sleeps resolve at once (unless aborted) and are recorded. */

@@ -1,3 +1,4 @@
+import { FutureExpiredError } from "../../src/errors/index.js";
 import diagnostics from "node:diagnostics_channel";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { resolveConfig } from "../../src/core/config.js";
@@ -6,15 +7,10 @@ import {
   BadRequestError,
   NotFoundError,
   RequestFailedError,
-} from "../../src/core/errors.js";
+} from "../../src/errors/index.js";
 import { CHANNELS } from "../../src/core/instrumentation.js";
 import { Transport } from "../../src/core/transport.js";
-import {
-  type FutureContext,
-  FutureExpiredError,
-  type FutureQueueStateMessage,
-  pollingFuture,
-} from "../../src/futures/index.js";
+import { type FutureContext, type FutureQueueStateMessage, pollingFuture } from "../../src/futures/index.js";
 import type { QueueState } from "../../src/types/index.js";
 import { type ScriptedServer, startScriptedServer } from "../support/scripted-server.js";
 import { type FakeTime, fakeTime } from "./helpers.js";

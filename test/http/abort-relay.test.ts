@@ -2,7 +2,7 @@ import { getEventListeners } from "node:events";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { acquireRelay } from "../../src/core/abort-relay.js";
 import { resolveConfig } from "../../src/core/config.js";
-import { APIUserAbortError } from "../../src/core/errors.js";
+import { APIUserAbortError } from "../../src/errors/index.js";
 import { Transport } from "../../src/core/transport.js";
 import { type ScriptedServer, startScriptedServer } from "../support/scripted-server.js";
 

@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { resolveConfig } from "../../src/core/config.js";
-import { APIConnectionError } from "../../src/core/errors.js";
+import { APIConnectionError } from "../../src/errors/index.js";
 import { Transport } from "../../src/core/transport.js";
 import { type ScriptedServer, startScriptedServer } from "../support/scripted-server.js";
 

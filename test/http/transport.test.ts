@@ -13,7 +13,7 @@ import {
   NotFoundError,
   RateLimitError,
   TinkerError,
-} from "../../src/core/errors.js";
+} from "../../src/errors/index.js";
 import { CHANNELS } from "../../src/core/instrumentation.js";
 import { Transport } from "../../src/core/transport.js";
 import { type ScriptedServer, startScriptedServer } from "../support/scripted-server.js";
@@ -240,7 +240,7 @@ describe("errors and events never contain the key", () => {
     expect(err).toBeInstanceOf(AuthenticationError);
     expect(err.message).toBe("401 Unauthorized: nope");
     expect(err.status).toBe(401);
-    expect(err.requestId).toBe("req-9");
+    expect(err.xRequestId).toBe("req-9");
     server.script("GET /404", { status: 404 });
     await expect(transport.request({ method: "GET", path: "/404", pool: "session" })).rejects.toThrow(
       NotFoundError,

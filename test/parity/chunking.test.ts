@@ -5,7 +5,7 @@
  * we only check that the key is present with a number. Other metrics compare to 1e-12 relative.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { TinkerError } from "../../src/core/errors.js";
+import { TinkerError } from "../../src/errors/index.js";
 import { chunkingBatches, expandChunkingArray } from "./chunking-data.js";
 import { compareJson } from "./compare.js";
 import { type Json, loadMeta, metaStep } from "./golden.js";

@@ -1,6 +1,6 @@
 /** Parity with golden `futures`: polling, queue states, failed futures, 410/404/invalid results. */
 import { afterEach, describe, expect, it } from "vitest";
-import { RequestFailedError, TinkerError } from "../../src/core/errors.js";
+import { RequestFailedError, TinkerError } from "../../src/errors/index.js";
 import { loadMeta, loadTranscript, metaStep } from "./golden.js";
 import { expectParity, returnedDiffs, type Scenario, startScenario } from "./harness.js";
 import { ReplayServer } from "./replay-server.js";

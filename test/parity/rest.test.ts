@@ -1,6 +1,6 @@
 /** Parity with golden `rest`: every RestClient method, a 404, an invalid path, from-state creation. */
 import { afterEach, describe, expect, it } from "vitest";
-import { ConflictError, NotFoundError, ValidationError } from "../../src/core/errors.js";
+import { ConflictError, NotFoundError, ValidationError } from "../../src/errors/index.js";
 import { loadMeta, loadTranscript, metaStep } from "./golden.js";
 import { expectParity, returnedDiffs, type Scenario, startScenario } from "./harness.js";
 import { ReplayServer } from "./replay-server.js";

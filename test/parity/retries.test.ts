@@ -1,6 +1,6 @@
 /** Parity with golden `retries`: HTTP-layer and SDK-layer retries, sampling backpressure, read timeout. */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { BadRequestError } from "../../src/core/errors.js";
+import { BadRequestError } from "../../src/errors/index.js";
 import { loadMeta, metaStep } from "./golden.js";
 import { expectParity, returnedDiffs, type Scenario, startScenario } from "./harness.js";
 import { metaData, metaModelInput, newService, plain } from "./sdk.js";

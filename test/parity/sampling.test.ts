@@ -1,6 +1,6 @@
 /** Parity with golden `sampling`: sampling clients, sample options, compute_logprobs, ephemeral save. */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ValidationError } from "../../src/core/errors.js";
+import { ValidationError } from "../../src/errors/index.js";
 import { loadMeta, metaStep } from "./golden.js";
 import { expectParity, returnedDiffs, type Scenario, startScenario } from "./harness.js";
 import { metaModelInput, newService, plain } from "./sdk.js";

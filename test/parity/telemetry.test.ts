@@ -6,7 +6,7 @@
  * `message`, `error_type`/`error_message`/`traceback` values and the wall-clock floats.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { BadRequestError } from "../../src/core/errors.js";
+import { BadRequestError } from "../../src/errors/index.js";
 import { loadMeta, metaStep } from "./golden.js";
 import { expectParity, returnedDiffs, type Scenario, startScenario } from "./harness.js";
 import { newService, plain } from "./sdk.js";

@@ -1,6 +1,6 @@
 /** Parity with golden `telemetry_disabled`: with TINKER_TELEMETRY=0 no telemetry request is ever sent. */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { BadRequestError } from "../../src/core/errors.js";
+import { BadRequestError } from "../../src/errors/index.js";
 import { expectParity, type Scenario, startScenario } from "./harness.js";
 import { newService } from "./sdk.js";
 

@@ -1,4 +1,5 @@
 /** How events are built, checked against what 0.4.1's telemetry.py does. */
+import { FutureExpiredError } from "../../src/errors/index.js";
 import { describe, expect, it } from "vitest";
 import {
   APIConnectionError,
@@ -6,10 +7,10 @@ import {
   InternalServerError,
   RateLimitError,
   RequestFailedError,
-} from "../../src/core/errors.js";
-import { FutureExpiredError } from "../../src/futures/index.js";
+} from "../../src/errors/index.js";
 import { exceptionEvent } from "../../src/telemetry/events.js";
-import { findUserError, formatTimedelta, isUserError } from "../../src/telemetry/index.js";
+import { findUserError, isUserError } from "../../src/errors/classify.js";
+import { formatTimedelta } from "../../src/telemetry/index.js";
 
 const status = (Cls: typeof BadRequestError, code: number, body?: unknown) =>
   new Cls(`Error code: ${code}`, { status: code, body });

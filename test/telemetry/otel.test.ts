@@ -18,7 +18,7 @@ import {
   SimpleSpanProcessor,
 } from "@opentelemetry/sdk-trace-base";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { BadRequestError } from "../../src/core/errors.js";
+import { BadRequestError } from "../../src/errors/index.js";
 import { enableOpenTelemetry, type OpenTelemetryHandle } from "../../src/index.js";
 import { routeTemplate, traceparentOf } from "../../src/telemetry/otel.js";
 import { type FakeApi, startFakeApi, tinyDatum } from "../clients/fake-api.js";

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import type { ResolvedConfig } from "../../src/core/config.js";
-import { APIConnectionError, BadRequestError } from "../../src/core/errors.js";
+import { APIConnectionError, BadRequestError } from "../../src/errors/index.js";
 import type { RequestOptions, TransportResponse } from "../../src/core/transport.js";
 import {
   createTelemetry,

@@ -1,3 +1,4 @@
+import { ValidationError } from "../../../src/errors/index.js";
 import { describe, expect, it } from "vitest";
 import {
   buildTinkerPath,
@@ -5,7 +6,6 @@ import {
   parseTinkerPath,
   TinkerPathError,
 } from "../../../src/lib/tinker-path.js";
-import { ValidationError } from "../../../src/types/validation.js";
 
 describe("parseTinkerPath (0.4.1 ParsedCheckpointTinkerPath.from_tinker_path)", () => {
   it("parses training (weights) checkpoints", () => {

@@ -1,5 +1,5 @@
+import { ValidationError } from "../../../src/errors/index.js";
 import { expect } from "vitest";
-import { ValidationError } from "../../../src/types/index.js";
 
 /** Runs `fn`, which must throw a ValidationError, and returns the field it names. */
 export function fieldOf(fn: () => unknown): string {

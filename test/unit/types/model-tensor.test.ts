@@ -1,3 +1,4 @@
+import { ValidationError } from "../../../src/errors/index.js";
 import { describe, expect, it } from "vitest";
 import {
   chunkLength,
@@ -7,7 +8,6 @@ import {
   imageChunk,
   ModelInput,
   TensorData,
-  ValidationError,
 } from "../../../src/types/index.js";
 import { fieldOf } from "./field-of.js";
 

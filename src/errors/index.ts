@@ -1,3 +1,13 @@
+/**
+ * Every error tinker-ts throws, at the bottom of the layer table: any folder may import this file,
+ * and it imports nothing of ours. Each class has a stable `code`, so callers can branch without
+ * `instanceof` across copies of the package. Errors that belong to one feature (the CLI's, the
+ * tokenizer's, metric reduction's, tinker paths') live with it but extend {@link TinkerError}.
+ */
+
+/** Who is to blame for a failed request (lowercase, as 0.4.1's StrEnum values). */
+export type RequestErrorCategory = "unknown" | "server" | "user";
+
 /** Base of every error thrown by tinker-ts; `code` is a stable string. */
 export class TinkerError extends Error {
   readonly code: string;
@@ -15,7 +25,11 @@ export class APIError extends TinkerError {
   readonly headers: Readonly<Record<string, string>>;
   /** Parsed (or raw text) response body. */
   readonly body: unknown;
-  readonly requestId: string | undefined;
+  /**
+   * The `x-request-id` response header, when the server sent one. (`requestId` elsewhere, on
+   * futures and their errors, is the server's future id.)
+   */
+  readonly xRequestId: string | undefined;
   constructor(
     message: string,
     init: {
@@ -34,7 +48,7 @@ export class APIError extends TinkerError {
     this.status = init.status;
     this.headers = init.headers ?? {};
     this.body = init.body;
-    this.requestId = this.headers["x-request-id"];
+    this.xRequestId = this.headers["x-request-id"];
   }
 }
 
@@ -67,8 +81,8 @@ export class APIConnectionError extends APIError {
 }
 /** Attempt exceeded its timeout. */
 export class APITimeoutError extends APIConnectionError {
-  constructor(message = "Request timed out.", cause?: unknown) {
-    super(message, cause, "TINKER_TIMEOUT");
+  constructor(message = "Request timed out.", cause?: unknown, code = "TINKER_TIMEOUT") {
+    super(message, cause, code);
   }
 }
 /** Caller aborted via AbortSignal; never retried. */
@@ -77,11 +91,13 @@ export class APIUserAbortError extends APIError {
     super(message, { code: "TINKER_ABORTED" });
   }
 }
-/** A future completed with a server-side failure. */
+/** A future completed with a server-side failure (`{error, category}` from retrieve_future). */
 export class RequestFailedError extends TinkerError {
-  readonly category: string;
+  /** Who is to blame, as 0.4.1's `RequestErrorCategory`. */
+  readonly category: RequestErrorCategory;
+  /** The future's server id. */
   readonly requestId: string | undefined;
-  constructor(message: string, category: string, requestId?: string) {
+  constructor(message: string, category: RequestErrorCategory, requestId?: string) {
     super(message, "TINKER_REQUEST_FAILED");
     this.category = category;
     this.requestId = requestId;
@@ -125,6 +141,84 @@ function describeBody(body: unknown): string {
     }
   }
   return JSON.stringify(body).slice(0, 500);
+}
+
+/**
+ * The server answered something tinker-ts cannot use: a 2xx whose body is not JSON (or not of a JSON
+ * content type), or a result that does not have the shape of its response type (0.4.1 raises
+ * `ValueError("Error retrieving result: ...")`). Never retried. Distinct from {@link ValidationError},
+ * which is the caller's bad input caught before anything is sent.
+ */
+export class BadResponseError extends APIError {
+  /** Dotted path of the field that failed, when a response failed its type check. */
+  readonly field: string | undefined;
+  constructor(
+    message: string,
+    init: {
+      status?: number;
+      headers?: Record<string, string>;
+      body?: unknown;
+      cause?: unknown;
+      field?: string;
+    } = {},
+  ) {
+    super(message, { ...init, code: "TINKER_BAD_RESPONSE" });
+    this.field = init.field;
+  }
+}
+
+/**
+ * A poll of `/api/v1/retrieve_future` was answered with a final HTTP error other than 410 (a 404 for
+ * an unknown future, a 400, …). As 0.4.1's `ValueError("Error retrieving result: …") from e`, it is
+ * not an `APIStatusError` itself (telemetry reports no `status_code` for it); `cause` is the
+ * `APIStatusError`, and a 4xx there makes it a user error.
+ */
+export class FutureRetrieveError extends TinkerError {
+  /** The future's server id. */
+  readonly requestId: string;
+  constructor(requestId: string, requestType: string, cause: APIStatusError) {
+    super(
+      `Error retrieving result: ${cause.message} with status code ${cause.status} for request_id=${requestId} (${requestType})`,
+      "TINKER_FUTURE_RETRIEVE",
+      { cause },
+    );
+    this.requestId = requestId;
+  }
+}
+
+/**
+ * `APIFuture.result({ timeoutMs })` gave up waiting. Only the wait is abandoned: the future keeps
+ * polling and a later `result()` / `await` still gets the value (like 0.4.1's sync `result(timeout)`).
+ * Extends `APITimeoutError` so callers that already handle transport timeouts handle this too.
+ */
+export class FutureTimeoutError extends APITimeoutError {
+  /** The wait that elapsed, in ms. */
+  readonly timeoutMs: number;
+  /** Server id of the awaited future, when known. */
+  readonly requestId: string | undefined;
+  constructor(timeoutMs: number, requestId: string | undefined) {
+    super(
+      `Timeout of ${timeoutMs} ms reached while waiting for result of request_id=${requestId ?? "<not submitted>"}`,
+    );
+    this.timeoutMs = timeoutMs;
+    this.requestId = requestId;
+  }
+}
+
+/**
+ * The server answered a poll with HTTP 410: the promise expired or broke (0.4.1 raises its
+ * `RetryableException`). Final for training futures; the sampling client re-submits the whole
+ * sample when it sees `retryable === true`. `cause` is the 410 `APIStatusError`.
+ */
+export class FutureExpiredError extends TinkerError {
+  /** Always true: the operation may be submitted again. */
+  readonly retryable = true;
+  /** The expired future's server id. */
+  readonly requestId: string;
+  constructor(requestId: string, cause: unknown) {
+    super(`Promise expired/broken for request ${requestId}`, "TINKER_FUTURE_EXPIRED", { cause });
+    this.requestId = requestId;
+  }
 }
 
 /** Raised when user input cannot be encoded as a valid wire value; `field` names the offending field. */
