@@ -9,13 +9,8 @@ import { performance } from "node:perf_hooks";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { Agent, request } from "undici";
-import {
-  type Datum,
-  encodeForwardBackwardInput,
-  ModelInput,
-  ServiceClient,
-  TensorData,
-} from "../src/index.js";
+import { type Datum, ModelInput, ServiceClient, TensorData } from "../src/index.js";
+import { encodeForwardBackwardInput } from "../src/types/requests.js";
 import { POOL_CONNECTIONS } from "../src/core/transport.js";
 import { measureModel } from "./model.js";
 import { type BenchServer, startBenchServer } from "./server.js";
@@ -321,7 +316,10 @@ async function futuresAtScale(server: BenchServer): Promise<Figure[]> {
     const wall = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     allDone &&= results.every((r) => r.status === "fulfilled");
-    const limit = POOL_CONNECTIONS.sample + POOL_CONNECTIONS.retrieve_promise + POOL_CONNECTIONS.session;
+    const limit =
+      (POOL_CONNECTIONS.sample ?? 0) +
+      (POOL_CONNECTIONS.retrieve_promise ?? 0) +
+      (POOL_CONNECTIONS.session ?? 0);
     socketsNote = `${server.sockets.total - before} sockets opened, ≤ ${server.sockets.maxOpen} open (pool limit ${limit})`;
     cpuNote = `CPU ${(((cpu.user + cpu.system) / 1000 / wall) * 100).toFixed(0)}% of one core while waiting`;
     await service.close();

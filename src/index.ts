@@ -1,13 +1,14 @@
 /**
  * tinker-ts: the TypeScript SDK for the Tinker fine-tuning API.
  *
- * The package root re-exports the public surface: the clients, their futures, the wire types,
- * errors, metrics helpers and tokenizers. The emulator lives at `tinker-ts/emulator`.
+ * The package root is the public surface, listed name by name (test/unit/public-api.test.ts keeps
+ * a snapshot, so a change shows up as a diff): the clients, their futures, the wire types users
+ * build and receive, errors, metrics helpers and tokenizers. Codec internals (message builders,
+ * parsers, validators) stay inside. The emulator lives at `tinker-ts/emulator`.
  */
 
 export {
   type CallOptions,
-  type ClientDeps,
   type CustomLossFn,
   type CustomLossResult,
   type LoraTrainingOptions,
@@ -16,11 +17,9 @@ export {
   type RetryConfig,
   type SampleOptions,
   SamplingClient,
-  type SamplingClientInit,
   type SamplingSource,
   ServiceClient,
   type ServiceClientOptions,
-  type SessionHolderOptions,
   TrainingClient,
 } from "./clients/index.js";
 export {
@@ -66,7 +65,6 @@ export {
 export {
   APIFuture,
   type FutureCompletedMessage,
-  type FutureDeps,
   type FutureFailedMessage,
   type FutureQueueStateMessage,
   type FutureSubmittedMessage,
@@ -98,7 +96,58 @@ export {
   type TokenizerLocation,
 } from "./tokenizer/index.js";
 export type { TelemetryReporter } from "./telemetry/index.js";
-export * from "./types/index.js";
+export { type Datum, type DatumInit, datum, type LossFnInputValue } from "./types/datum.js";
+export {
+  type CheckpointType,
+  LOSS_FN_TYPES,
+  type LossFnType,
+  type QueueState,
+  type RequestErrorCategory,
+  type StopReason,
+} from "./types/enums.js";
+export {
+  type EncodedTextChunk,
+  type ImageAssetPointerChunk,
+  type ImageChunk,
+  type ImageFormat,
+  imageChunk,
+  ModelInput,
+  type ModelInputChunk,
+} from "./types/model-input.js";
+export {
+  ADAM_PARAMS_DEFAULTS,
+  type AdamParams,
+  SAMPLING_PARAMS_DEFAULTS,
+  type SamplingParams,
+} from "./types/params.js";
+export type { LossFnConfig } from "./types/requests.js";
+export type {
+  Checkpoint,
+  CheckpointArchiveUrlResponse,
+  CheckpointsListResponse,
+  Cursor,
+  ForwardBackwardOutput,
+  GetInfoResponse,
+  GetSamplerResponse,
+  GetServerCapabilitiesResponse,
+  LoadWeightsResponse,
+  LossFnOutput,
+  ModelData,
+  OptimStepResponse,
+  SampledSequence,
+  SampleResponse,
+  SaveWeightsForSamplerResponse,
+  SaveWeightsResponse,
+  SupportedModel,
+  TrainingRun,
+  TrainingRunsResponse,
+} from "./types/responses.js";
+export {
+  type NumericTypedArray,
+  TensorData,
+  type TensorDataJSON,
+  type TensorDtype,
+} from "./types/tensor-data.js";
 export { VERSION } from "./version.js";
 export {
   enableOpenTelemetry,

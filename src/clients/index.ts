@@ -1,6 +1,5 @@
 /** The public clients: ServiceClient and the Training/Sampling/Rest clients it creates. */
 export { type PageOptions, RestClient } from "./rest-client.js";
-export { type ClientDeps, EXECUTE_MAX_WAIT_MS, executeWithRetries, isRetryableSubmitError } from "./retry.js";
 export { DEFAULT_RETRY_CONFIG, type RetryConfig, RetryHandler, resolveRetryConfig } from "./retry-handler.js";
 export { type SampleOptions, SamplingClient, type SamplingClientInit } from "./sampling-client.js";
 export {
@@ -12,10 +11,8 @@ export {
 export {
   HEARTBEAT_PERIOD_MS,
   HEARTBEAT_WARNING_AFTER_MS,
-  SAMPLE_BACKOFF_MS,
   SAMPLE_DISPATCH_LIMIT,
   SessionHolder,
-  type SessionHolderOptions,
 } from "./session-holder.js";
 export {
   type CallOptions,

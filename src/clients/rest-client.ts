@@ -7,13 +7,14 @@ import { ValidationError } from "../errors/index.js";
 import { runCall } from "../core/call-scope.js";
 import { APIStatusError, ConflictError } from "../errors/index.js";
 import type { RequestOptions } from "../core/transport.js";
+import { RESPONSES } from "../types/parse.js";
 import type {
   Checkpoint,
   CheckpointArchiveUrlResponse,
   CheckpointsListResponse,
   TrainingRun,
   TrainingRunsResponse,
-} from "../types/index.js";
+} from "../types/responses.js";
 import { executeWithRetries } from "./retry.js";
 import type { SessionHolder } from "./session-holder.js";
 import { parseTinkerPath } from "../lib/tinker-path.js";
@@ -40,22 +41,24 @@ export class RestClient {
     holder.announce({ client: "RestClient" });
   }
 
-  async #call<T>(opts: Omit<RequestOptions, "pool">, retry = true, name = "rest"): Promise<T> {
+  /** One REST call with SDK-level retries; the answer is checked by `parse`. */
+  async #call<T>(opts: Omit<RequestOptions, "pool">, parse: (body: unknown) => T): Promise<T> {
     // Not wrapped in the fatal telemetry capture: 0.4.1's sync REST methods return a future, so
     // only argument errors raised before it (e.g. a bad tinker path) are logged as fatal.
     const h = this.#holder;
-    const send = async () =>
-      (await h.transport.request<T>({ ...opts, pool: "train", signal: h.signal })).body;
+    const signal = h.operationSignal();
+    const send = async () => parse((await h.transport.request({ ...opts, pool: "train", signal })).body);
     return runCall(`RestClient ${opts.method}`, () =>
-      retry
-        ? executeWithRetries(send, { deps: h.deps, telemetry: h.telemetry, signal: h.signal, name })
-        : send(),
+      executeWithRetries(send, { deps: h.deps, telemetry: h.telemetry, signal, name: "rest" }),
     );
   }
 
   /** GET /api/v1/training_runs/{id}. */
   getTrainingRun(trainingRunId: string): Promise<TrainingRun> {
-    return this.#call({ method: "GET", path: `/api/v1/training_runs/${trainingRunId}` });
+    return this.#call(
+      { method: "GET", path: `/api/v1/training_runs/${trainingRunId}` },
+      RESPONSES.trainingRun,
+    );
   }
 
   /** The training run of a `tinker://RUN/...` checkpoint path (parsed before any request). */
@@ -66,25 +69,26 @@ export class RestClient {
 
   /** One page of training runs (limit 20, offset 0 by default; both always sent). */
   listTrainingRuns(page: PageOptions = {}): Promise<TrainingRunsResponse> {
-    return this.#call({
-      method: "GET",
-      path: "/api/v1/training_runs",
-      query: pageQuery(page, 20),
-    });
+    return this.#call(
+      { method: "GET", path: "/api/v1/training_runs", query: pageQuery(page, 20) },
+      RESPONSES.trainingRuns,
+    );
   }
 
   /** Checkpoints of one training run. */
   listCheckpoints(trainingRunId: string): Promise<CheckpointsListResponse> {
-    return this.#call({ method: "GET", path: `/api/v1/training_runs/${trainingRunId}/checkpoints` });
+    return this.#call(
+      { method: "GET", path: `/api/v1/training_runs/${trainingRunId}/checkpoints` },
+      RESPONSES.checkpoints,
+    );
   }
 
   /** One page of the user's checkpoints across runs, newest first (limit 100, offset 0 by default). */
   listUserCheckpoints(page: PageOptions = {}): Promise<CheckpointsListResponse> {
-    return this.#call({
-      method: "GET",
-      path: "/api/v1/checkpoints",
-      query: pageQuery(page, 100),
-    });
+    return this.#call(
+      { method: "GET", path: "/api/v1/checkpoints", query: pageQuery(page, 100) },
+      RESPONSES.checkpoints,
+    );
   }
 
   /**
@@ -98,15 +102,15 @@ export class RestClient {
   ): Promise<CheckpointArchiveUrlResponse> {
     const h = this.#holder;
     try {
-      const res = await h.transport.request<CheckpointArchiveUrlResponse>({
+      const res = await h.transport.request({
         method: "GET",
         path: `/api/v1/training_runs/${trainingRunId}/checkpoints/${checkpointId}/archive`,
         pool: "train",
         headers: { accept: ["application/json", "application/gzip"] },
         followRedirects: false,
-        signal: h.signal,
+        signal: h.operationSignal(),
       });
-      return res.body;
+      return RESPONSES.checkpointArchiveUrl(res.body);
     } catch (error) {
       if (error instanceof APIStatusError && error.status === 302 && error.headers.location) {
         const expires = error.headers.expires ? Date.parse(error.headers.expires) : Number.NaN;
@@ -125,11 +129,14 @@ export class RestClient {
 
   /** DELETE a checkpoint. */
   async deleteCheckpoint(trainingRunId: string, checkpointId: string): Promise<void> {
-    await this.#call({
-      method: "DELETE",
-      path: `/api/v1/training_runs/${trainingRunId}/checkpoints/${checkpointId}`,
-      headers: BODYLESS_HEADERS,
-    });
+    await this.#call(
+      {
+        method: "DELETE",
+        path: `/api/v1/training_runs/${trainingRunId}/checkpoints/${checkpointId}`,
+        headers: BODYLESS_HEADERS,
+      },
+      ignoreBody,
+    );
   }
 
   /** DELETE the checkpoint of a `tinker://` path. */
@@ -155,6 +162,7 @@ export class RestClient {
 
   async #publish(method: "POST" | "DELETE", run: string, checkpointId: string): Promise<void> {
     const h = this.#holder;
+    const signal = h.operationSignal();
     const publishOnce = () =>
       executeWithRetries(
         () =>
@@ -162,7 +170,7 @@ export class RestClient {
             method,
             path: `/api/v1/training_runs/${run}/checkpoints/${checkpointId}/publish`,
             pool: "train",
-            signal: h.signal,
+            signal,
             headers: BODYLESS_HEADERS,
             // The HTTP layer would retry 409; the retrying is done here instead so 409 can be final.
             maxRetries: 0,
@@ -170,7 +178,7 @@ export class RestClient {
         {
           deps: h.deps,
           telemetry: h.telemetry,
-          signal: h.signal,
+          signal,
           name: "publish",
           retryable: (e) => !(e instanceof ConflictError),
         },
@@ -208,6 +216,9 @@ export class RestClient {
     }
   }
 }
+
+/** Delete answers 204; whatever it carries is not read. */
+function ignoreBody(): void {}
 
 /** `limit` and `offset` as sent (both always), checked before anything is sent. */
 function pageQuery(page: PageOptions, defaultLimit: number): { limit: number; offset: number } {

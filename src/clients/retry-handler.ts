@@ -3,12 +3,11 @@
  * jittered exponential delay, and a progress watchdog that fails requests when no request of the
  * handler has completed for `progressTimeoutMs`.
  */
-import { FutureExpiredError } from "../errors/index.js";
-import { ValidationError } from "../errors/index.js";
-import { APIConnectionError, APIStatusError, APIUserAbortError } from "../errors/index.js";
+import { APIConnectionError, APIStatusError, ValidationError } from "../errors/index.js";
 import { exceptionFields, isUserError } from "../errors/classify.js";
 import type { TelemetryReporter } from "../telemetry/index.js";
-import type { ClientDeps } from "./retry.js";
+import type { Deps } from "../lib/deps.js";
+import { isRetryableSampleError, sampleRetryDelayMs } from "../lib/retry-policy.js";
 import { Semaphore } from "./semaphore.js";
 
 /** RetryConfig of 0.4.1 (times in ms). */
@@ -43,24 +42,6 @@ export function resolveRetryConfig(c: Partial<RetryConfig> = {}): RetryConfig {
   return out;
 }
 
-/** Whether the sampling RetryHandler re-runs a request after this error. */
-export function isRetryableSampleError(error: unknown): boolean {
-  if (error instanceof APIUserAbortError) return false;
-  if (error instanceof APIConnectionError || error instanceof FutureExpiredError) return true;
-  if (error instanceof APIStatusError) {
-    const s = error.status;
-    return s === 408 || s === 409 || s === 429 || (s >= 500 && s < 600);
-  }
-  return false;
-}
-
-/** Delay before retry number `attempt` (0-based): min(base·2^n, max) ± jitter, clipped to [0, max]. */
-export function retryHandlerDelayMs(attempt: number, config: RetryConfig, random: () => number): number {
-  const delay = Math.min(config.retryDelayBaseMs * 2 ** attempt, config.retryDelayMaxMs);
-  const jitter = delay * config.jitterFactor * (2 * random() - 1);
-  return Math.max(0, Math.min(delay + jitter, config.retryDelayMaxMs));
-}
-
 /** A request in flight: `stuck` fails it when the watchdog fires; `stopped` ends its retries. */
 interface InFlight {
   stopped: boolean;
@@ -72,7 +53,7 @@ const noop = () => {};
 /** Shared by the sampling clients of a holder with the same model and config. */
 export class RetryHandler {
   readonly config: RetryConfig;
-  readonly #deps: ClientDeps;
+  readonly #deps: Deps;
   readonly #semaphore: Semaphore;
   #lastProgress: number;
   #inFlight = 0;
@@ -84,7 +65,7 @@ export class RetryHandler {
 
   readonly #telemetry: () => TelemetryReporter | null | undefined;
 
-  constructor(config: RetryConfig, deps: ClientDeps, telemetry?: () => TelemetryReporter | null) {
+  constructor(config: RetryConfig, deps: Deps, telemetry?: () => TelemetryReporter | null) {
     this.config = config;
     this.#deps = deps;
     this.#telemetry = telemetry ?? (() => undefined);
@@ -152,6 +133,8 @@ export class RetryHandler {
   }
 
   async #retrying<T>(fn: () => Promise<T>, signal: AbortSignal | undefined, request: InFlight): Promise<T> {
+    // 0.4.1's fast path: without retry logic, one attempt and no failure event.
+    if (!this.config.enableRetryLogic) return fn();
     const start = this.#deps.now();
     for (let attempt = 0; ; attempt++) {
       try {
@@ -159,11 +142,11 @@ export class RetryHandler {
       } catch (error) {
         const retryable = isRetryableSampleError(error);
         this.#logFailure(error, retryable, attempt + 1, start);
-        if (!this.config.enableRetryLogic || !retryable || signal?.aborted || request.stopped) {
+        if (!retryable || signal?.aborted || request.stopped) {
           throw error;
         }
         this.retries++;
-        await this.#deps.sleep(retryHandlerDelayMs(attempt, this.config, this.#deps.random), signal);
+        await this.#deps.sleep(sampleRetryDelayMs(attempt, this.config, this.#deps.random), signal);
         // The watchdog may have failed this request while it slept: no further attempt.
         if (request.stopped) throw error;
       }

@@ -3,37 +3,15 @@
  * connection errors and 408/409/429/5xx are re-run (a fresh request each time, so a new
  * idempotency key) after 1, 2, 4 … 30 s, until 300 s have passed since the first attempt.
  */
-import { APIConnectionError, APIStatusError, APIUserAbortError } from "../errors/index.js";
 import { isUserError } from "../errors/classify.js";
+import { APIStatusError } from "../errors/index.js";
+import type { Deps } from "../lib/deps.js";
+import { isRetryableSubmitError, SUBMIT_MAX_WAIT_MS, submitRetryDelayMs } from "../lib/retry-policy.js";
 import type { TelemetryReporter } from "../telemetry/index.js";
-
-/** Injected clock, sleep and randomness; every timing decision in src/clients goes through these. */
-export interface ClientDeps {
-  /** Current time in ms. */
-  now(): number;
-  /** Waits `ms`, rejecting with `APIUserAbortError` when `signal` aborts. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-  /** Uniform in [0, 1): backoff jitter. */
-  random(): number;
-}
-
-/** Total wall time `executeWithRetries` keeps retrying (0.4.1 MAX_WAIT_TIME = 300 s). */
-export const EXECUTE_MAX_WAIT_MS = 300_000;
-
-/** Whether `execute_with_retries` would retry this error. */
-export function isRetryableSubmitError(error: unknown): boolean {
-  if (error instanceof APIUserAbortError) return false;
-  if (error instanceof APIConnectionError) return true;
-  if (error instanceof APIStatusError) {
-    const s = error.status;
-    return s === 408 || s === 409 || s === 429 || (s >= 500 && s < 600);
-  }
-  return false;
-}
 
 /** Options of {@link executeWithRetries}. */
 export interface ExecuteOptions {
-  deps: ClientDeps;
+  deps: Deps;
   telemetry?: TelemetryReporter | null;
   signal?: AbortSignal;
   /** Extra predicate: errors for which it returns false are not retried (deviations, e.g. 409 on publish). */
@@ -42,7 +20,7 @@ export interface ExecuteOptions {
   name?: string;
 }
 
-/** Run `fn`, re-running it on retryable errors with 0.4.1's back-off (no jitter). */
+/** Run `fn`, re-running it on retryable errors with 0.4.1's back-off (no jitter; lib/retry-policy.ts). */
 export async function executeWithRetries<T>(fn: () => Promise<T>, opts: ExecuteOptions): Promise<T> {
   const { deps } = opts;
   const start = deps.now();
@@ -69,9 +47,8 @@ export async function executeWithRetries<T>(fn: () => Promise<T>, opts: ExecuteO
         },
         retryable || isUserError(error) ? "WARNING" : "ERROR",
       );
-      if (!retryable || elapsed >= EXECUTE_MAX_WAIT_MS || opts.signal?.aborted) throw error;
-      const delay = Math.min(2 ** attempt * 1000, 30_000, start + EXECUTE_MAX_WAIT_MS - deps.now());
-      await deps.sleep(Math.max(0, delay), opts.signal);
+      if (!retryable || elapsed >= SUBMIT_MAX_WAIT_MS || opts.signal?.aborted) throw error;
+      await deps.sleep(submitRetryDelayMs(attempt, start, deps.now()), opts.signal);
     }
   }
 }

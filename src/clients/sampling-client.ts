@@ -4,8 +4,7 @@
  * sampling client of the holder after a 429 (re-sent with the next seq_id), SDK-level retries, then
  * the RetryHandler (which re-submits the whole sample, e.g. after a 410 on its future).
  */
-import { ValidationError } from "../errors/index.js";
-import { APIStatusError, APIUserAbortError } from "../errors/index.js";
+import { APIStatusError, APIUserAbortError, ValidationError } from "../errors/index.js";
 import {
   type APIFuture,
   createQueueStateWarner,
@@ -13,23 +12,20 @@ import {
   pollingFuture,
   type QueueStateObserver,
 } from "../futures/index.js";
-import {
-  type CreateSamplingSessionResponse,
-  encodeCreateSamplingSessionRequest,
-  type GetSamplerResponse,
-  parseGetSamplerResponse,
-  encodeSampleRequest,
-  type ModelInput,
-  parseSampleResponse,
-  type SampleRequest,
-  type SampleResponse,
-  type SamplingParams,
-} from "../types/index.js";
+import { SAMPLE_BACKPRESSURE_MS } from "../lib/retry-policy.js";
 import { loadTokenizer, type Tokenizer } from "../tokenizer/index.js";
-import { resultParser, untypedFuture } from "./parsing.js";
+import type { ModelInput } from "../types/model-input.js";
+import type { SamplingParams } from "../types/params.js";
+import { RESPONSES } from "../types/parse.js";
+import {
+  encodeCreateSamplingSessionRequest,
+  encodeSampleRequest,
+  type SampleRequest,
+} from "../types/requests.js";
+import type { GetSamplerResponse, SampleResponse } from "../types/responses.js";
 import { executeWithRetries } from "./retry.js";
 import { type RetryConfig, RetryHandler, resolveRetryConfig } from "./retry-handler.js";
-import { SAMPLE_BACKOFF_MS, type SessionHolder } from "./session-holder.js";
+import type { SessionHolder } from "./session-holder.js";
 
 /** Sent with every asample (0.4.1); lower-case, as the transport sends header names. */
 const BACKPRESSURE_HEADER = { "x-tinker-sampling-backpressure": "1" } as const;
@@ -118,20 +114,21 @@ export class SamplingClient {
       }
       resolveRetryConfig(init.retryConfig);
       const sessionId = await holder.sessionId();
-      const body = encodeCreateSamplingSessionRequest({
+      const message = encodeCreateSamplingSessionRequest({
         session_id: sessionId,
         sampling_session_seq_id: holder.nextSamplingSessionSeqId(),
         base_model: init.baseModel ?? null,
         model_path: init.modelPath ?? null,
       });
-      const res = await holder.transport.request<CreateSamplingSessionResponse>({
+      const res = await holder.transport.request({
         method: "POST",
         path: "/api/v1/create_sampling_session",
-        body,
+        body: holder.codec.create_sampling_session.encode(message),
         pool: "session",
-        signal: holder.signal,
+        signal: holder.operationSignal(),
       });
-      return new SamplingClient(holder, { ...init, samplingSessionId: res.body.sampling_session_id });
+      const created = RESPONSES.createSamplingSession(res.body);
+      return new SamplingClient(holder, { ...init, samplingSessionId: created.sampling_session_id });
     });
   }
 
@@ -160,11 +157,12 @@ export class SamplingClient {
       topk_prompt_logprobs: options.topkPromptLogprobs,
     });
     let current: APIFuture<SampleResponse> | undefined;
-    const signal = options.signal ? AbortSignal.any([options.signal, h.signal]) : h.signal;
+    const lifetime = h.operationSignal();
+    const signal = options.signal ? AbortSignal.any([options.signal, lifetime]) : lifetime;
     const attempt = async (): Promise<SampleResponse> => {
       current = pollingFuture(h.futureContext, () => this.#submit(body, signal), {
         requestType: "Sample",
-        parse: resultParser("SampleResponse", parseSampleResponse),
+        parse: RESPONSES.sample,
         onQueueState: this.#onQueueState,
         signal: options.signal,
       });
@@ -195,6 +193,7 @@ export class SamplingClient {
    */
   getSampler(): Promise<GetSamplerResponse> {
     const h = this.#holder;
+    const signal = h.operationSignal();
     return h.capture("SamplingClient.getSampler", () =>
       executeWithRetries(
         async () => {
@@ -202,11 +201,11 @@ export class SamplingClient {
             method: "GET",
             path: `/api/v1/samplers/${this.samplingSessionId}`,
             pool: "train",
-            signal: h.signal,
+            signal,
           });
-          return resultParser("GetSamplerResponse", parseGetSamplerResponse)(res.body);
+          return RESPONSES.getSampler(res.body);
         },
-        { deps: h.deps, telemetry: h.telemetry, signal: h.signal, name: "get_sampler" },
+        { deps: h.deps, telemetry: h.telemetry, signal, name: "get_sampler" },
       ),
     );
   }
@@ -235,7 +234,7 @@ export class SamplingClient {
     try {
       for (;;) {
         while (h.sampleBackoffUntil !== undefined && h.deps.now() < h.sampleBackoffUntil) {
-          await h.deps.sleep(SAMPLE_BACKOFF_MS, signal);
+          await h.deps.sleep(SAMPLE_BACKPRESSURE_MS, signal);
         }
         if (signal.aborted) throw new APIUserAbortError();
         const res = await executeWithRetries(() => this.#send(body, signal), {
@@ -245,7 +244,7 @@ export class SamplingClient {
           name: "asample",
         });
         if (res !== undefined) return res;
-        h.sampleBackoffUntil = h.deps.now() + SAMPLE_BACKOFF_MS;
+        h.sampleBackoffUntil = h.deps.now() + SAMPLE_BACKPRESSURE_MS;
       }
     } finally {
       release();
@@ -256,18 +255,18 @@ export class SamplingClient {
   async #send(encoded: SampleRequest, signal: AbortSignal) {
     const h = this.#holder;
     // A fresh seq_id per attempt; the key keeps its place in the body.
-    const body: SampleRequest = { ...encoded, seq_id: this.#seq++ };
+    const message: SampleRequest = { ...encoded, seq_id: this.#seq++ };
     try {
       const res = await h.transport.request({
         method: "POST",
         path: "/api/v1/asample",
-        body,
+        body: h.codec.asample.encode(message),
         pool: "sample",
         maxRetries: 0,
         headers: BACKPRESSURE_HEADER,
         signal,
       });
-      return untypedFuture(res.body);
+      return RESPONSES.untypedFuture(res.body);
     } catch (error) {
       if (error instanceof APIStatusError && error.status === 429) return undefined;
       throw error;

@@ -5,22 +5,17 @@
  */
 import { ValidationError } from "../errors/index.js";
 import { pollingFuture } from "../futures/index.js";
-import {
-  type CreateModelResponse,
-  encodeCreateModelRequest,
-  type GetServerCapabilitiesResponse,
-  parseCreateModelResponse,
-} from "../types/index.js";
-import { resultParser, untypedFuture } from "./parsing.js";
+import { RESPONSES } from "../types/parse.js";
+import { encodeCreateModelRequest } from "../types/requests.js";
+import type { CreateModelResponse, GetServerCapabilitiesResponse } from "../types/responses.js";
 import { RestClient } from "./rest-client.js";
 import { executeWithRetries } from "./retry.js";
 import type { RetryConfig } from "./retry-handler.js";
 import { SamplingClient } from "./sampling-client.js";
-import { SessionHolder, type SessionHolderOptions } from "./session-holder.js";
+import { type ServiceClientOptions, SessionHolder } from "./session-holder.js";
 import { TrainingClient } from "./training-client.js";
 
-/** Options of {@link ServiceClient}: connection settings, session metadata and test hooks. */
-export type ServiceClientOptions = SessionHolderOptions;
+export type { ServiceClientOptions };
 
 /** Options of `createLoraTrainingClient` (defaults as 0.4.1: rank 32, all three train flags on). */
 export interface LoraTrainingOptions {
@@ -37,6 +32,18 @@ export type SamplingSource =
   | { modelPath: string; baseModel?: string }
   | { baseModel: string; modelPath?: string };
 
+const holders = new WeakMap<ServiceClient, SessionHolder>();
+
+/**
+ * The session holder behind a ServiceClient, for tests and diagnostics inside the package (the
+ * heartbeat counters, the transport). Not exported from the package root.
+ */
+export function holderOf(service: ServiceClient): SessionHolder {
+  const h = holders.get(service);
+  if (!h) throw new TypeError("not a ServiceClient");
+  return h;
+}
+
 /** Entry point of the SDK; owns the session shared by every client it creates. */
 export class ServiceClient implements AsyncDisposable {
   readonly #holder: SessionHolder;
@@ -44,11 +51,7 @@ export class ServiceClient implements AsyncDisposable {
   /** Starts creating the session at once (await `sessionId()` to wait for it). */
   constructor(options: ServiceClientOptions = {}) {
     this.#holder = new SessionHolder(options);
-  }
-
-  /** The session holder (shared state; for advanced use and tests). @internal */
-  get holder(): SessionHolder {
-    return this.#holder;
+    holders.set(this, this.#holder);
   }
 
   /** The server session id, once create_session has answered (rejects with its error). */
@@ -61,17 +64,18 @@ export class ServiceClient implements AsyncDisposable {
     const h = this.#holder;
     return h.capture("ServiceClient.getServerCapabilities", async () => {
       await h.sessionId();
+      const signal = h.operationSignal();
       return executeWithRetries(
-        async () =>
-          (
-            await h.transport.request<GetServerCapabilitiesResponse>({
-              method: "GET",
-              path: "/api/v1/get_server_capabilities",
-              pool: "train",
-              signal: h.signal,
-            })
-          ).body,
-        { deps: h.deps, telemetry: h.telemetry, signal: h.signal, name: "get_server_capabilities" },
+        async () => {
+          const res = await h.transport.request({
+            method: "GET",
+            path: "/api/v1/get_server_capabilities",
+            pool: "train",
+            signal,
+          });
+          return RESPONSES.getServerCapabilities(res.body);
+        },
+        { deps: h.deps, telemetry: h.telemetry, signal, name: "get_server_capabilities" },
       );
     });
   }
@@ -93,35 +97,37 @@ export class ServiceClient implements AsyncDisposable {
     const modelSeqId = h.nextModelSeqId();
     return h.capture("ServiceClient.createLoraTrainingClient", async () => {
       const sessionId = await h.sessionId();
-      const body = encodeCreateModelRequest({
-        session_id: sessionId,
-        model_seq_id: modelSeqId,
-        base_model: baseModel,
-        user_metadata: options.userMetadata ?? null,
-        lora_config: {
-          rank: options.rank ?? 32,
-          seed: options.seed ?? null,
-          train_mlp: trainMlp,
-          train_attn: trainAttn,
-          train_unembed: trainUnembed,
-        },
-      });
+      const body = h.codec.create_model.encode(
+        encodeCreateModelRequest({
+          session_id: sessionId,
+          model_seq_id: modelSeqId,
+          base_model: baseModel,
+          user_metadata: options.userMetadata ?? null,
+          lora_config: {
+            rank: options.rank ?? 32,
+            seed: options.seed ?? null,
+            train_mlp: trainMlp,
+            train_attn: trainAttn,
+            train_unembed: trainUnembed,
+          },
+        }),
+      );
       // No SDK-level retry around create_model (0.4.1, H13); no queue-state observer either.
       const created: CreateModelResponse = await pollingFuture(
         h.futureContext,
         async () =>
-          untypedFuture(
+          RESPONSES.untypedFuture(
             (
               await h.transport.request({
                 method: "POST",
                 path: "/api/v1/create_model",
                 body,
                 pool: "train",
-                signal: h.signal,
+                signal: h.operationSignal(),
               })
             ).body,
           ),
-        { requestType: "CreateModel", parse: resultParser("CreateModelResponse", parseCreateModelResponse) },
+        { requestType: "CreateModel", parse: RESPONSES.createModel },
       );
       return new TrainingClient(h, modelSeqId, created.model_id);
     });

@@ -6,14 +6,16 @@
 import { type ClientOptions, type ResolvedConfig, resolveConfig } from "../core/config.js";
 import { setMaxListeners } from "node:events";
 import { runCall } from "../core/call-scope.js";
-import { sleep, unrefSleep } from "../lib/sleep.js";
-import { APIUserAbortError, ValidationError } from "../errors/index.js";
+import { unrefSleep } from "../lib/sleep.js";
+import { APIUserAbortError } from "../errors/index.js";
+import { type Deps, resolveDeps } from "../lib/deps.js";
+import { JSON_CODEC, type WireCodec } from "../types/codec.js";
 import { type ClientClosedMessage, type ClientCreatedMessage, channels } from "../core/instrumentation.js";
 import { SDK_VERSION, Transport } from "../core/transport.js";
 import type { FutureContext } from "../futures/index.js";
 import { createTelemetry, type TelemetryReporter } from "../telemetry/index.js";
-import { type CreateSessionResponse, encodeCreateSessionRequest } from "../types/index.js";
-import type { ClientDeps } from "./retry.js";
+import { encodeCreateSessionRequest, encodeSessionHeartbeatRequest } from "../types/requests.js";
+import { RESPONSES } from "../types/parse.js";
 import { Semaphore } from "./semaphore.js";
 
 /** Operations that share one child of the lifetime signal (see `SessionHolder.signal`). */
@@ -25,13 +27,15 @@ export const HEARTBEAT_PERIOD_MS = 10_000;
 export const HEARTBEAT_WARNING_AFTER_MS = 120_000;
 /** Sampling submissions in flight per holder. */
 export const SAMPLE_DISPATCH_LIMIT = 400;
-/** Back-off shared by all sampling clients of a holder after a 429. */
-export const SAMPLE_BACKOFF_MS = 1_000;
 
-/** Options of the holder (the ServiceClient options). */
-export interface SessionHolderOptions extends ClientOptions {
+/** Options of {@link ServiceClient}: connection settings, session metadata and test hooks. */
+export interface ServiceClientOptions extends ClientOptions {
   userMetadata?: Record<string, string>;
-  deps?: Partial<ClientDeps>;
+  deps?: Partial<Deps>;
+  /**
+   * The wire codec of the protocol generation spoken (default 0.4.1's JSON). @internal
+   */
+  codec?: WireCodec;
   /** Where heartbeat warnings go (default console.warn). */
   warn?: (message: string) => void;
   /** The environment read for TINKER_* settings (default process.env); the CLI passes its own. */
@@ -44,7 +48,9 @@ export class SessionHolder {
   /** The environment the configuration was read from (tokenizer lookups read it too). */
   readonly env: NodeJS.ProcessEnv;
   readonly transport: Transport;
-  readonly deps: ClientDeps;
+  readonly deps: Deps;
+  /** How request bodies are encoded (types/codec.ts). */
+  readonly codec: WireCodec;
   readonly futureContext: FutureContext;
   /** Holder-wide limit of sampling submissions in flight. */
   readonly sampleDispatch = new Semaphore(SAMPLE_DISPATCH_LIMIT);
@@ -65,28 +71,23 @@ export class SessionHolder {
   #childUses = 0;
   readonly #loops: Promise<void>[] = [];
   /** Waits of background loops (heartbeat, telemetry): unref'd, so they never hold the process. */
-  readonly #backgroundSleep: ClientDeps["sleep"];
+  readonly #backgroundSleep: Deps["sleep"];
 
-  constructor(options: SessionHolderOptions = {}) {
+  constructor(options: ServiceClientOptions = {}) {
     // Background loops listen to the lifetime signal directly; keep Node from warning about them.
     setMaxListeners(0, this.#lifetime.signal);
     this.env = options.env ?? process.env;
     this.config = resolveConfig(options, this.env);
-    this.deps = {
-      now: options.deps?.now ?? Date.now,
-      sleep: options.deps?.sleep ?? sleep,
-      random: options.deps?.random ?? Math.random,
-    };
+    this.deps = resolveDeps(options.deps);
+    this.codec = options.codec ?? JSON_CODEC;
     this.#backgroundSleep = options.deps?.sleep ?? unrefSleep;
     this.#warn = options.warn ?? ((m) => console.warn(m));
     this.transport = new Transport(this.config, this.deps);
-    const holder = this;
     this.futureContext = {
       transport: this.transport,
       deps: this.deps,
-      get signal() {
-        return holder.signal;
-      },
+      codec: this.codec,
+      signal: () => this.operationSignal(),
       telemetry: () => this.telemetry,
     };
     this.#session = this.#createSession(options.userMetadata);
@@ -94,8 +95,11 @@ export class SessionHolder {
     this.#session.catch(() => {});
   }
 
-  /** Aborted when the holder is closed. */
-  get signal(): AbortSignal {
+  /**
+   * A signal aborted when the holder is closed, for one operation. A method, not a getter: it may
+   * create a new child signal (see below).
+   */
+  operationSignal(): AbortSignal {
     // Waits (back-offs, paced polls) add an abort listener to the signal they get, and Node's
     // EventTarget scans its listeners on each add, so thousands of waits on one shared signal would
     // cost O(n²). So the lifetime is handed out through child signals (AbortSignal.any links one to
@@ -131,29 +135,27 @@ export class SessionHolder {
   }
 
   async #createSession(userMetadata: Record<string, string> | undefined): Promise<string> {
-    const body = encodeCreateSessionRequest({
+    const message = encodeCreateSessionRequest({
       tags: [...this.config.tags],
       user_metadata: userMetadata ?? {},
       sdk_version: SDK_VERSION,
     });
-    const res = await this.transport.request<CreateSessionResponse>({
+    const res = await this.transport.request({
       method: "POST",
       path: "/api/v1/create_session",
-      body,
+      body: this.codec.create_session.encode(message),
       pool: "session",
       signal: this.#lifetime.signal,
     });
-    const sessionId = res.body?.session_id;
-    if (typeof sessionId !== "string" || sessionId === "") {
-      throw new ValidationError("session_id", "missing from the create_session response");
-    }
+    const created = RESPONSES.createSession(res.body);
+    const sessionId = created.session_id;
     this.#sessionIdNow = sessionId;
-    if (res.body.warning_message) this.#warn(res.body.warning_message);
-    if (res.body.error_message) this.#warn(res.body.error_message);
+    if (created.warning_message) this.#warn(created.warning_message);
+    if (created.error_message) this.#warn(created.error_message);
     this.heartbeat.lastSuccess = this.deps.now();
     this.announce({ client: "ServiceClient" });
     if (!this.closed) {
-      this.telemetry = createTelemetry(this.config, this.transport, sessionId, {
+      this.telemetry = createTelemetry(this.config, this.transport, sessionId, this.codec, {
         ...this.deps,
         sleep: this.#backgroundSleep,
       });
@@ -164,6 +166,7 @@ export class SessionHolder {
 
   async #heartbeatLoop(sessionId: string): Promise<void> {
     const signal = this.#lifetime.signal;
+    const body = this.codec.session_heartbeat.encode(encodeSessionHeartbeatRequest(sessionId));
     while (!signal.aborted) {
       try {
         await this.#backgroundSleep(HEARTBEAT_PERIOD_MS, signal);
@@ -176,7 +179,7 @@ export class SessionHolder {
         await this.transport.request({
           method: "POST",
           path: "/api/v1/session_heartbeat",
-          body: { session_id: sessionId },
+          body,
           pool: "session",
           maxRetries: 0,
           timeoutMs: 10_000,

@@ -3,8 +3,7 @@
  * saveState, loadState, saveWeightsForSampler) reserve their 0.4.1 `seq_id`s when called and are
  * submitted strictly in call order (see SubmitSequencer); results are polled concurrently.
  */
-import { ValidationError } from "../errors/index.js";
-import { APIUserAbortError } from "../errors/index.js";
+import { APIUserAbortError, BadResponseError, ValidationError } from "../errors/index.js";
 import {
   type APIFuture,
   combinedFuture,
@@ -13,41 +12,52 @@ import {
   pollingFuture,
   type QueueStateObserver,
 } from "../futures/index.js";
-import { loadTokenizer, type Tokenizer } from "../tokenizer/index.js";
-import {
-  type AdamParams,
-  type Datum,
-  type DatumJSON,
-  encodeDatum,
-  encodeAdamParams,
-  encodeForwardBackwardInput,
-  type ForwardBackwardOutput,
-  type GetInfoResponse,
-  type LoadWeightsResponse,
-  type LossFnConfig,
-  type LossFnType,
-  type OptimStepResponse,
-  parseForwardBackwardOutput,
-  parseGetInfoResponse,
-  type SaveWeightsForSamplerResponse,
-  type SaveWeightsResponse,
-  TensorData,
-} from "../types/index.js";
 import { chunkDatums } from "../lib/chunking.js";
-import { parseTinkerPath } from "../lib/tinker-path.js";
 import { combineForwardBackwardOutputs } from "../lib/metrics.js";
+import { parseTinkerPath } from "../lib/tinker-path.js";
+import { loadTokenizer, type Tokenizer } from "../tokenizer/index.js";
+import type { RequestEncoder, RequestKind, RequestMessages } from "../types/codec.js";
+import { type Datum, type DatumJSON, encodeDatum } from "../types/datum.js";
+import type { LossFnType } from "../types/enums.js";
+import { type AdamParams, encodeAdamParams } from "../types/params.js";
+import { RESPONSES } from "../types/parse.js";
 import {
-  parseLoadWeights,
-  parseOptimStep,
-  parseSaveWeights,
-  parseSaveWeightsForSampler,
-  resultParser,
-  untypedFuture,
-} from "./parsing.js";
+  encodeForwardBackwardInput,
+  encodeGetInfoRequest,
+  encodeLoadWeightsRequest,
+  encodeSaveWeightsForSamplerRequest,
+  encodeSaveWeightsRequest,
+  type LossFnConfig,
+} from "../types/requests.js";
+import type {
+  ForwardBackwardOutput,
+  GetInfoResponse,
+  LoadWeightsResponse,
+  OptimStepResponse,
+  SaveWeightsForSamplerResponse,
+  SaveWeightsResponse,
+} from "../types/responses.js";
+import { TensorData } from "../types/tensor-data.js";
 import { executeWithRetries } from "./retry.js";
 import { type RetryConfig, SamplingClient } from "./sampling-client.js";
 import { SubmitSequencer } from "./sequencer.js";
 import type { SessionHolder } from "./session-holder.js";
+
+/**
+ * The ordered operations: endpoint, the X-Tinker-Request-Type of their polls, and the parser of
+ * their result. Each is submitted in its reserved seq_id slot and its future then polled.
+ */
+const OPERATIONS = {
+  forward: { requestType: "Forward", parse: RESPONSES.forwardBackward },
+  forward_backward: { requestType: "ForwardBackward", parse: RESPONSES.forwardBackward },
+  optim_step: { requestType: "OptimStep", parse: RESPONSES.optimStep },
+  save_weights: { requestType: "SaveWeights", parse: RESPONSES.saveWeights },
+  load_weights: { requestType: "LoadWeights", parse: RESPONSES.loadWeights },
+  save_weights_for_sampler: { requestType: "SaveWeightsForSampler", parse: RESPONSES.saveWeightsForSampler },
+} as const satisfies Record<string, { requestType: string; parse: (body: unknown) => unknown }>;
+
+type OrderedKind = keyof typeof OPERATIONS & RequestKind;
+type ResultOf<K extends OrderedKind> = ReturnType<(typeof OPERATIONS)[K]["parse"]>;
 
 /** Per-call options of ordered operations. */
 export interface CallOptions {
@@ -105,47 +115,44 @@ export class TrainingClient {
 
   /**
    * Submit one ordered operation in its reserved slot and poll its result. `seqId` was reserved by
-   * the caller; `body` builds the request inside each attempt.
+   * the caller; `message` builds the request inside each attempt (a re-run may change it).
    */
-  #ordered<T>(
-    spec: { path: string; requestType: string; parse: (body: unknown) => T; typeName: string },
-    body: (seqId: number) => unknown,
+  #ordered<K extends OrderedKind>(
+    kind: K,
+    message: (seqId: number) => RequestMessages[K],
     seqId: number,
     signal: AbortSignal | undefined,
     call: CallState = {},
-  ): APIFuture<T> {
+  ): APIFuture<ResultOf<K>> {
     const h = this.#holder;
+    const op = OPERATIONS[kind];
+    const encoder = h.codec[kind] as RequestEncoder<RequestMessages[K]>;
     const submit = () =>
       this.#seq.enqueue(async () => {
         if (signal?.aborted) throw new APIUserAbortError();
         if (call.failed !== undefined) throw call.failed;
-        const opSignal = combine(signal, h.signal);
+        const opSignal = combine(signal, h.operationSignal());
         try {
           const res = await executeWithRetries(
             () =>
               h.transport.request({
                 method: "POST",
-                path: spec.path,
-                body: body(seqId),
+                path: `/api/v1/${kind}`,
+                body: encoder.encode(message(seqId)),
                 pool: "train",
                 signal: opSignal,
               }),
-            {
-              deps: h.deps,
-              telemetry: h.telemetry,
-              signal: opSignal,
-              name: spec.requestType,
-            },
+            { deps: h.deps, telemetry: h.telemetry, signal: opSignal, name: op.requestType },
           );
-          return untypedFuture(res.body);
+          return RESPONSES.untypedFuture(res.body);
         } catch (error) {
           call.failed = error;
           throw error;
         }
       });
     return pollingFuture(h.futureContext, submit, {
-      requestType: spec.requestType,
-      parse: resultParser(spec.typeName, spec.parse),
+      requestType: op.requestType,
+      parse: op.parse as (body: unknown) => ResultOf<K>,
       onQueueState: this.#onQueueState,
       signal,
     });
@@ -176,27 +183,28 @@ export class TrainingClient {
     const chunks = chunkDatums(data.map(encodeDatumAt));
     const ids = this.#seq.reserve(chunks.length);
     const call: CallState = {};
-    const inputKey = kind === "forward" ? "forward_input" : "forward_backward_input";
+    const modelId = this.modelId;
     const start = () =>
       combinedFuture(
-        chunks.map((chunk, i) =>
-          this.#ordered(
-            {
-              path: `/api/v1/${kind}`,
-              requestType: kind === "forward" ? "Forward" : "ForwardBackward",
-              parse: parseForwardBackwardOutput,
-              typeName: "ForwardBackwardOutput",
-            },
-            (seqId) => ({
-              [inputKey]: { ...input, data: chunk },
-              model_id: this.modelId,
-              seq_id: seqId,
-            }),
-            ids[i] as number,
-            options.signal,
-            call,
-          ),
-        ),
+        chunks.map((chunk, i) => {
+          const fwdInput = { ...input, data: chunk };
+          const seqId = ids[i] as number;
+          return kind === "forward"
+            ? this.#ordered(
+                "forward",
+                (seq_id) => ({ forward_input: fwdInput, model_id: modelId, seq_id }),
+                seqId,
+                options.signal,
+                call,
+              )
+            : this.#ordered(
+                "forward_backward",
+                (seq_id) => ({ forward_backward_input: fwdInput, model_id: modelId, seq_id }),
+                seqId,
+                options.signal,
+                call,
+              );
+        }),
         combineForwardBackwardOutputs,
         this.#holder.deps,
       );
@@ -280,12 +288,7 @@ export class TrainingClient {
     const [seqId] = this.#seq.reserve(1);
     return this.#publicFuture("optimStep", () =>
       this.#ordered(
-        {
-          path: "/api/v1/optim_step",
-          requestType: "OptimStep",
-          parse: parseOptimStep,
-          typeName: "OptimStepResponse",
-        },
+        "optim_step",
         (seq) => ({ adam_params: adam, model_id: this.modelId, seq_id: seq }),
         seqId as number,
         options.signal,
@@ -299,13 +302,8 @@ export class TrainingClient {
     const [seqId] = this.#seq.reserve(1);
     return this.#publicFuture("saveState", () =>
       this.#ordered(
-        {
-          path: "/api/v1/save_weights",
-          requestType: "SaveWeights",
-          parse: parseSaveWeights,
-          typeName: "SaveWeightsResponse",
-        },
-        (seq) => ({ model_id: this.modelId, path: name, seq_id: seq }),
+        "save_weights",
+        (seq) => encodeSaveWeightsRequest({ model_id: this.modelId, path: name, seq_id: seq }),
         seqId as number,
         options.signal,
       ),
@@ -319,13 +317,8 @@ export class TrainingClient {
     const [seqId] = this.#seq.reserve(1);
     return this.#publicFuture("loadState", () =>
       this.#ordered(
-        {
-          path: "/api/v1/load_weights",
-          requestType: "LoadWeights",
-          parse: parseLoadWeights,
-          typeName: "LoadWeightsResponse",
-        },
-        (seq) => ({ model_id: this.modelId, path, seq_id: seq }),
+        "load_weights",
+        (seq) => encodeLoadWeightsRequest({ model_id: this.modelId, path, seq_id: seq }),
         seqId as number,
         options.signal,
       ),
@@ -339,21 +332,18 @@ export class TrainingClient {
     if (name !== undefined) checkpointName(name);
     const [seqId] = this.#seq.reserve(1);
     return this.#ordered(
-      {
-        path: "/api/v1/save_weights_for_sampler",
-        requestType: "SaveWeightsForSampler",
-        parse: parseSaveWeightsForSampler,
-        typeName: "SaveWeightsForSamplerResponse",
-      },
+      "save_weights_for_sampler",
       // The ephemeral form takes a new sampling_session_seq_id on every attempt (0.4.1, H14).
       (seq) =>
-        name !== undefined
-          ? { model_id: this.modelId, path: name, seq_id: seq }
-          : {
-              model_id: this.modelId,
-              seq_id: seq,
-              sampling_session_seq_id: this.#holder.nextSamplingSessionSeqId(),
-            },
+        encodeSaveWeightsForSamplerRequest(
+          name !== undefined
+            ? { model_id: this.modelId, path: name, seq_id: seq }
+            : {
+                model_id: this.modelId,
+                seq_id: seq,
+                sampling_session_seq_id: this.#holder.nextSamplingSessionSeqId(),
+              },
+        ),
       seqId as number,
       signal,
     );
@@ -365,7 +355,9 @@ export class TrainingClient {
     const p = this.#holder.capture("TrainingClient.saveWeightsForSampler", async () => {
       inner = this.#saveForSampler(name, options.signal);
       const r = await inner;
-      if (r.path == null) throw new ValidationError("path", "save_weights_for_sampler returned no path");
+      if (r.path == null) {
+        throw new BadResponseError("save_weights_for_sampler returned no path", { body: r, field: "path" });
+      }
       return { path: r.path };
     });
     return futureFromPromise(p, { requestId: () => inner?.requestId, deps: this.#holder.deps });
@@ -382,10 +374,10 @@ export class TrainingClient {
     return this.#holder.capture("TrainingClient.saveWeightsAndGetSamplingClient", async () => {
       const r = await this.#saveForSampler(undefined, options.signal);
       if (!r.sampling_session_id) {
-        throw new ValidationError(
-          "sampling_session_id",
-          "save_weights_for_sampler returned no sampling session",
-        );
+        throw new BadResponseError("save_weights_for_sampler returned no sampling session", {
+          body: r,
+          field: "sampling_session_id",
+        });
       }
       return new SamplingClient(this.#holder, {
         samplingSessionId: r.sampling_session_id,
@@ -409,7 +401,7 @@ export class TrainingClient {
       executeWithRetries(() => this.#requestInfo(), {
         deps: h.deps,
         telemetry: h.telemetry,
-        signal: h.signal,
+        signal: h.operationSignal(),
         name: "get_info",
       }),
     );
@@ -420,11 +412,11 @@ export class TrainingClient {
     const res = await h.transport.request({
       method: "POST",
       path: "/api/v1/get_info",
-      body: { model_id: this.modelId },
+      body: h.codec.get_info.encode(encodeGetInfoRequest(this.modelId)),
       pool: "train",
-      signal: h.signal,
+      signal: h.operationSignal(),
     });
-    return resultParser("GetInfoResponse", parseGetInfoResponse)(res.body);
+    return RESPONSES.getInfo(res.body);
   }
 
   /**
@@ -435,7 +427,12 @@ export class TrainingClient {
     this.#tokenizer ??= (async () => {
       const info = await this.#requestInfo();
       const modelName = info.model_data.model_name ?? info.model_name;
-      if (!modelName) throw new ValidationError("model_data.model_name", "get_info returned no model name");
+      if (!modelName) {
+        throw new BadResponseError("get_info returned no model name", {
+          body: info,
+          field: "model_data.model_name",
+        });
+      }
       return loadTokenizer(modelName, info.model_data.tokenizer_id ?? null, {}, this.#holder.env);
     })();
     this.#tokenizer.catch(() => {

@@ -1,4 +1,5 @@
 import { TinkerError } from "../errors/index.js";
+import { pythonSeconds } from "../lib/python-float.js";
 
 /** 0.4.1's production endpoint, used when neither option nor TINKER_BASE_URL is set. */
 export const DEFAULT_BASE_URL = "https://tinker.thinkingmachines.dev/services/tinker-prod";
@@ -26,6 +27,11 @@ export interface ResolvedConfig {
   readonly apiKey: string;
   readonly baseUrl: string;
   readonly timeoutMs: number;
+  /**
+   * `x-stainless-read-timeout` for calls on the client's timeout, as 0.4.1 writes it: `60` for its
+   * default (an int), a Python float for a timeout the user gave (`1.0`, `0.75`).
+   */
+  readonly readTimeoutHeader: string;
   readonly connectTimeoutMs: number;
   readonly maxRetries: number;
   readonly defaultHeaders: Readonly<Record<string, string>>;
@@ -86,6 +92,7 @@ export function resolveConfig(
     apiKey,
     baseUrl,
     timeoutMs: timeout,
+    readTimeoutHeader: pythonSeconds(timeout, options.timeout !== undefined),
     connectTimeoutMs: Math.min(DEFAULT_CONNECT_TIMEOUT_MS, timeout),
     maxRetries,
     defaultHeaders: { ...envHeaders, ...(options.defaultHeaders ?? {}) },

@@ -1,31 +1,25 @@
 import { randomUUID } from "node:crypto";
-import type { EventEmitter } from "node:events";
 import { arch, platform } from "node:os";
-import { promisify } from "node:util";
-import { gunzip, inflate } from "node:zlib";
 import { Agent, type Dispatcher } from "undici";
-import type { ResolvedConfig } from "./config.js";
 import {
+  type APIError,
   APIConnectionError,
-  APIError,
   APITimeoutError,
+  BadResponseError,
   APIUserAbortError,
   makeStatusError,
 } from "../errors/index.js";
-import { currentCall } from "./call-scope.js";
+import { type Deps, resolveDeps } from "../lib/deps.js";
+import { pythonSeconds } from "../lib/python-float.js";
+import { httpRetryDelayMs, shouldRetryResponse } from "../lib/retry-policy.js";
+import type { WireBody } from "../types/codec.js";
 import { acquireRelay } from "./abort-relay.js";
-import {
-  flattenHeaders,
-  type HeaderList,
-  headerValue,
-  lowerKeys,
-  setHeader,
-  withoutHeaders,
-} from "./header-list.js";
-import { sleep } from "../lib/sleep.js";
+import { currentCall } from "./call-scope.js";
+import type { ResolvedConfig } from "./config.js";
+import { type HeaderList, headerValue, flattenHeaders, lowerKeys, setHeader } from "./header-list.js";
 import { channels, type RequestMessageBase } from "./instrumentation.js";
-import { splitUrl } from "./url.js";
-import { parseRetryAfterMs, retryDelayMs, shouldRetryResponse } from "./retry.js";
+import { SECRET_HEADERS, sendFollowingRedirects } from "./redirects.js";
+import { decodeBody, type RawResponse, readBodyText, statusText } from "./response-body.js";
 
 /** SDK version reported in headers. */
 export const SDK_VERSION = "0.4.1";
@@ -35,10 +29,16 @@ let nextAttemptId = 1;
 /** Connection pools, one per purpose as in 0.4.1. */
 export type PoolName = "session" | "train" | "sample" | "retrieve_promise" | "telemetry";
 
-/** Max connections per pool; train allows one request in flight per client as 0.4.1. */
-export const POOL_CONNECTIONS: Readonly<Record<PoolName, number>> = {
+/**
+ * Max connections per pool (null: no limit). 0.4.1's TRAIN pool lends each of its httpx clients to
+ * one request at a time and opens another when all are busy, so training requests never wait for
+ * each other's connection: the requests of one TrainingClient are ordered by its own sequencer, not
+ * by the pool, and a second TrainingClient's call goes out while the first one's is unanswered.
+ * undici does the same with no limit: one request per connection (no pipelining), idle ones reused.
+ */
+export const POOL_CONNECTIONS: Readonly<Record<PoolName, number | null>> = {
   session: 50,
-  train: 1,
+  train: null,
   sample: 50,
   retrieve_promise: 50,
   telemetry: 50,
@@ -50,11 +50,17 @@ export interface RequestOptions {
   /** Path like "/api/v1/forward"; appended to the base URL's path, not percent-encoded. */
   path: string;
   query?: Record<string, string | number | undefined>;
-  /** JSON value; undefined = no body. */
-  body?: unknown;
+  /** The encoded body (see types/codec.ts); undefined = no body. */
+  body?: WireBody;
   pool: PoolName;
   maxRetries?: number;
+  /** Read timeout of each attempt; default the client's `timeout`. */
   timeoutMs?: number;
+  /**
+   * Whether 0.4.1 passes this call's timeout as a Python float, which `x-stainless-read-timeout`
+   * then shows with a `.0` (telemetry's `5.0`); the SDK's other fixed timeouts are ints (`45`).
+   */
+  floatTimeout?: boolean;
   signal?: AbortSignal;
   /** Extra headers; a caller-given x-stainless-retry-count / x-idempotency-key wins. */
   headers?: Record<string, string | string[]>;
@@ -67,13 +73,6 @@ export interface TransportResponse<T = unknown> {
   status: number;
   headers: Record<string, string>;
   body: T;
-}
-
-/** Injectable clock/sleep/random so tests run without real waits. */
-export interface TransportDeps {
-  now(): number;
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-  random(): number;
 }
 
 /** Platform headers describing Node (0.4.1 sends the Python equivalents). */
@@ -90,37 +89,23 @@ export function platformHeaders(): Record<string, string> {
   };
 }
 
-/** Format ms as Python str() of seconds: 60000 → "60", 5000.5 → "5.0005". */
-function formatSeconds(ms: number): string {
-  return String(ms / 1000);
-}
-
-const gunzipAsync = promisify(gunzip);
-const inflateAsync = promisify(inflate);
-
-type Attempt =
-  | { kind: "response"; status: number; statusText: string; headers: Record<string, string>; text: string }
-  | { kind: "error"; error: APIError };
+type Attempt = ({ kind: "response" } & RawResponse) | { kind: "error"; error: APIError };
 
 /** The HTTP layer: pools, headers, retries, timeouts, error mapping. */
 export class Transport {
   readonly config: ResolvedConfig;
-  private readonly deps: TransportDeps;
+  private readonly deps: Deps;
   private readonly pools = new Map<string, Dispatcher>();
 
   // The base URL without trailing slashes, and its origin: parsed once, not per request.
   private readonly base: string;
   private readonly origin: string;
 
-  constructor(config: ResolvedConfig, deps: Partial<TransportDeps> = {}) {
+  constructor(config: ResolvedConfig, deps: Partial<Deps> = {}) {
     this.config = config;
     this.base = config.baseUrl.replace(/\/+$/, "");
     this.origin = new URL(this.base).origin;
-    this.deps = {
-      now: deps.now ?? Date.now,
-      sleep: deps.sleep ?? sleep,
-      random: deps.random ?? Math.random,
-    };
+    this.deps = resolveDeps(deps);
   }
 
   private dispatcher(pool: PoolName): Dispatcher {
@@ -154,8 +139,8 @@ export class Transport {
       opts.method !== "GET" && extra["x-idempotency-key"] === undefined
         ? `tinker-ts-retry-${randomUUID()}`
         : undefined;
-    // Encoded once for every attempt; a body that cannot be encoded fails here, before anything is sent.
-    const encodedBody = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+    // The body was encoded once, by the caller's codec; every attempt sends the same bytes.
+    const encodedBody = opts.body?.body;
     for (let retries = 0; ; retries++) {
       if (opts.signal?.aborted) throw new APIUserAbortError();
       const headers = this.buildHeaders(opts, extra, retries, timeoutMs, idempotencyKey);
@@ -181,12 +166,12 @@ export class Transport {
         const base = this.message(opts, url, attemptId, retries);
         channels.requestEnd.publish({ ...base, status: result.status, durationMs });
       }
-      const body = parseBody(result);
+      const body = decodeBody(result);
       if (result.status >= 200 && result.status < 300) {
-        if (body instanceof APIError) throw body;
+        if (body instanceof BadResponseError) throw body;
         return { status: result.status, headers: result.headers, body: body as T };
       }
-      const errBody = body instanceof APIError ? result.text : body;
+      const errBody = body instanceof BadResponseError ? result.text : body;
       if (remaining > 0 && shouldRetryResponse(result.status, result.headers)) {
         await this.backoff(opts, url, attemptId, retries, result.status, result.headers);
         continue;
@@ -215,7 +200,7 @@ export class Transport {
     status: number | undefined,
     headers: Record<string, string>,
   ): Promise<void> {
-    const delayMs = parseRetryAfterMs(headers, this.deps.now()) ?? retryDelayMs(retries, this.deps.random);
+    const delayMs = httpRetryDelayMs(retries, headers, this.deps.now(), this.deps.random);
     if (channels.requestRetry.hasSubscribers) {
       channels.requestRetry.publish({ ...this.message(opts, url, attemptId, retries), status, delayMs });
     }
@@ -225,12 +210,12 @@ export class Transport {
 
   // The headers every request carries, built once per client (with and without a JSON body).
   private readonly fixedHeaders: Array<HeaderList | undefined> = [undefined, undefined];
-  private staticHeaders(withBody: boolean): HeaderList {
-    const i = withBody ? 1 : 0;
+  private staticHeaders(withJsonBody: boolean): HeaderList {
+    const i = withJsonBody ? 1 : 0;
     const cached = this.fixedHeaders[i];
     if (cached) return cached;
     const h: Record<string, string> = { accept: "application/json", "accept-encoding": "gzip, deflate" };
-    if (withBody) h["content-type"] = "application/json";
+    if (withJsonBody) h["content-type"] = JSON_TYPE;
     for (const [k, v] of Object.entries(platformHeaders())) h[k.toLowerCase()] = v;
     h["x-api-key"] = this.config.apiKey;
     for (const [k, v] of Object.entries(this.config.defaultHeaders)) h[k.toLowerCase()] = v;
@@ -246,7 +231,8 @@ export class Transport {
     timeoutMs: number,
     idempotencyKey: string | undefined,
   ): HeaderList {
-    const fixed = this.staticHeaders(opts.body !== undefined);
+    const contentType = opts.body?.contentType;
+    const fixed = this.staticHeaders(contentType === JSON_TYPE);
     // Per-call headers win over every other; without any, the fixed list is copied as it is.
     let h: HeaderList;
     if (extra === NO_HEADERS) {
@@ -258,10 +244,18 @@ export class Transport {
         if (extra[name] === undefined) h.push(name, fixed[i + 1] as string);
       }
     }
+    if (contentType !== undefined && contentType !== JSON_TYPE && extra["content-type"] === undefined) {
+      h.push("content-type", contentType);
+    }
     if (idempotencyKey) h.push("x-idempotency-key", idempotencyKey);
     if (extra["x-stainless-retry-count"] === undefined) h.push("x-stainless-retry-count", String(retries));
     if (extra["x-stainless-read-timeout"] === undefined) {
-      h.push("x-stainless-read-timeout", formatSeconds(timeoutMs));
+      h.push(
+        "x-stainless-read-timeout",
+        opts.timeoutMs === undefined
+          ? this.config.readTimeoutHeader
+          : pythonSeconds(timeoutMs, opts.floatTimeout === true),
+      );
     }
     for (const name in extra) {
       const v = extra[name] as string | string[];
@@ -274,7 +268,7 @@ export class Transport {
     opts: RequestOptions,
     url: string,
     headers: HeaderList,
-    body: string | undefined,
+    body: string | Uint8Array | undefined,
     timeoutMs: number,
   ): Promise<Attempt> {
     // Long timeouts (the 60 s default, 45 s polls) are read timeouts, as httpx's in 0.4.1: how long
@@ -295,16 +289,17 @@ export class Transport {
       relay?.asEmitter() ??
       (exact && opts.signal ? AbortSignal.any([exact.signal, opts.signal]) : (exact?.signal ?? opts.signal));
     try {
-      const res = await this.send(opts, url, headers, body, signal, exact ? 0 : timeoutMs);
+      const res = await sendFollowingRedirects(this.dispatcher(opts.pool), this.origin, {
+        method: opts.method,
+        url,
+        headers,
+        body,
+        signal,
+        readTimeoutMs: exact ? 0 : timeoutMs,
+        followRedirects: opts.followRedirects ?? true,
+      });
       const resHeaders = flattenHeaders(res.headers);
-      const enc = resHeaders["content-encoding"];
-      let text: string;
-      if (enc === "gzip" || enc === "deflate") {
-        const raw = Buffer.from(await res.body.arrayBuffer());
-        text = (await (enc === "gzip" ? gunzipAsync(raw) : inflateAsync(raw))).toString("utf8");
-      } else {
-        text = await res.body.text();
-      }
+      const text = await readBodyText(res.body, resHeaders["content-encoding"]);
       return {
         kind: "response",
         status: res.statusCode,
@@ -322,62 +317,6 @@ export class Transport {
     }
   }
 
-  /**
-   * One HTTP exchange, following redirects as httpx does (0.4.1 follows them on every request) unless
-   * `followRedirects` is false: 303, and 301/302 after a POST, continue as a bodyless GET; 307/308
-   * keep the method and body; at most 20 hops. Credentials are not sent to another origin. Done here
-   * rather than with undici's redirect interceptor, which cost a fifth of the throughput of every
-   * request that never redirects.
-   */
-  private async send(
-    opts: RequestOptions,
-    url: string,
-    headers: HeaderList,
-    encodedBody: string | undefined,
-    signal: AbortSignal | EventEmitter | undefined,
-    readTimeoutMs: number,
-  ): Promise<Dispatcher.ResponseData> {
-    let method: string = opts.method;
-    let body = encodedBody;
-    let target = url;
-    let sendHeaders = headers;
-    for (let hops = 0; ; hops++) {
-      // The dispatcher's own request(): undici's top-level request() re-parses the URL every time,
-      // which cost a fifth of the client's CPU per request.
-      const { origin, path } = splitUrl(target, this.origin);
-      const res = await this.dispatcher(opts.pool).request({
-        origin,
-        path,
-        method: method as Dispatcher.HttpMethod,
-        headers: sendHeaders,
-        body,
-        signal,
-        headersTimeout: readTimeoutMs,
-        bodyTimeout: readTimeoutMs,
-      });
-      const location = res.headers.location;
-      if (!(opts.followRedirects ?? true) || !REDIRECTS.has(res.statusCode) || typeof location !== "string") {
-        return res;
-      }
-      await res.body.dump();
-      if (hops >= MAX_REDIRECTS)
-        throw new APIConnectionError(`Too many redirects (more than ${MAX_REDIRECTS})`);
-      const next = new URL(location, target);
-      if (
-        res.statusCode === 303 ||
-        ((res.statusCode === 301 || res.statusCode === 302) && method === "POST")
-      ) {
-        method = "GET";
-        body = undefined;
-        sendHeaders = withoutHeaders(sendHeaders, CONTENT_TYPE);
-      }
-      if (next.origin !== new URL(target).origin) {
-        sendHeaders = withoutHeaders(sendHeaders, SECRET_HEADERS);
-      }
-      target = next.href;
-    }
-  }
-
   /** Close every pool. */
   async close(): Promise<void> {
     const all = [...this.pools.values()];
@@ -389,12 +328,7 @@ export class Transport {
 /** Timeouts shorter than this get an exact per-attempt timer (undici's are accurate to ~1 s). */
 const PRECISE_TIMEOUT_BELOW_MS = 5_000;
 
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-const MAX_REDIRECTS = 20;
-
-/** Headers that carry credentials: never shown to instrumentation subscribers. */
-const SECRET_HEADERS = new Set(["x-api-key", "authorization", "cf-access-client-secret"]);
-const CONTENT_TYPE = new Set(["content-type"]);
+const JSON_TYPE = "application/json";
 
 /**
  * Publish `tinker-ts:request:start` with the headers minus credentials; headers a subscriber adds
@@ -419,55 +353,4 @@ const TIMEOUT_CODES = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"
 
 function isTimeout(err: unknown): boolean {
   return TIMEOUT_CODES.has((err as { code?: unknown } | null)?.code as string);
-}
-
-/** Parse JSON; a bad body or non-JSON content-type yields a typed APIError, never SyntaxError. */
-function parseBody(r: Extract<Attempt, { kind: "response" }>): unknown {
-  const text = r.text;
-  if (text === "") return null;
-  const ct = r.headers["content-type"] ?? "";
-  if (ct && !ct.includes("json")) {
-    if (r.status >= 200 && r.status < 300) {
-      return new APIError(`Unexpected content-type ${ct} (status ${r.status})`, {
-        status: r.status,
-        headers: r.headers,
-        body: text,
-        code: "TINKER_BAD_RESPONSE",
-      });
-    }
-    return text;
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (cause) {
-    if (r.status >= 200 && r.status < 300) {
-      return new APIError(`Invalid JSON in response (status ${r.status})`, {
-        status: r.status,
-        headers: r.headers,
-        body: text,
-        code: "TINKER_BAD_RESPONSE",
-        cause,
-      });
-    }
-    return text;
-  }
-}
-
-const STATUS_TEXT: Record<number, string> = {
-  400: "Bad Request",
-  401: "Unauthorized",
-  403: "Forbidden",
-  404: "Not Found",
-  408: "Request Timeout",
-  409: "Conflict",
-  422: "Unprocessable Entity",
-  429: "Too Many Requests",
-  500: "Internal Server Error",
-  502: "Bad Gateway",
-  503: "Service Unavailable",
-  504: "Gateway Timeout",
-};
-
-function statusText(status: number): string {
-  return STATUS_TEXT[status] ?? "Error";
 }

@@ -1,5 +1,5 @@
 import { APIUserAbortError } from "../errors/index.js";
-import { sleep } from "../lib/sleep.js";
+import { type Deps, resolveDeps } from "../lib/deps.js";
 import { FutureTimeoutError } from "../errors/index.js";
 
 /** Options for {@link APIFuture.result}. */
@@ -11,33 +11,6 @@ export interface ResultOptions {
   timeoutMs?: number;
   /** Abort this wait with `APIUserAbortError`; the future itself keeps running. */
   signal?: AbortSignal;
-}
-
-/** Injectable clock and sleep so tests run in ms. `sleep` must reject promptly when `signal` aborts. */
-export interface FutureDeps {
-  /** Current time in ms (timeouts are measured with it). */
-  now(): number;
-  /** Waits `ms`, rejecting early when `signal` aborts; tests inject an instant one. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-  /** Uniform in [0, 1): jitter of the back-off after a rate-limited poll. */
-  random(): number;
-}
-
-/** Real clock / timers. */
-export const defaultFutureDeps: FutureDeps = {
-  now: () => Date.now(),
-  sleep,
-  random: Math.random,
-};
-
-/** Fill missing deps with the real ones. */
-export function resolveFutureDeps(deps?: Partial<FutureDeps>): FutureDeps {
-  if (deps?.now && deps.sleep && deps.random) return deps as FutureDeps;
-  return {
-    now: deps?.now ?? defaultFutureDeps.now,
-    sleep: deps?.sleep ?? defaultFutureDeps.sleep,
-    random: deps?.random ?? defaultFutureDeps.random,
-  };
 }
 
 const noop = (): void => {};
@@ -57,7 +30,7 @@ const noop = (): void => {};
 export class APIFuture<T> implements PromiseLike<T> {
   readonly #promise: Promise<T>;
   readonly #requestId: () => string | undefined;
-  readonly #deps: FutureDeps;
+  readonly #deps: Deps;
 
   /**
    * Wrap a running operation. `requestId` reports the server request id once known.
@@ -65,13 +38,13 @@ export class APIFuture<T> implements PromiseLike<T> {
    */
   constructor(
     promise: Promise<T>,
-    init: { requestId?: () => string | undefined; deps?: Partial<FutureDeps> } = {},
+    init: { requestId?: () => string | undefined; deps?: Partial<Deps> } = {},
   ) {
     this.#promise = promise;
     // Marks the rejection as handled: callers still see it through then/result.
     promise.catch(noop);
     this.#requestId = init.requestId ?? (() => undefined);
-    this.#deps = resolveFutureDeps(init.deps);
+    this.#deps = resolveDeps(init.deps);
   }
 
   /** Server `request_id`, available once the request has been submitted (undefined before). */

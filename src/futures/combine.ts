@@ -1,4 +1,5 @@
-import { APIFuture, type FutureDeps } from "./api-future.js";
+import type { Deps } from "../lib/deps.js";
+import { APIFuture } from "./api-future.js";
 
 /**
  * One future over several parts (the chunks of a chunked call). Waits for the parts in order and
@@ -9,7 +10,7 @@ import { APIFuture, type FutureDeps } from "./api-future.js";
 export function combinedFuture<T, R>(
   parts: readonly APIFuture<T>[],
   combine: (results: T[]) => R | PromiseLike<R>,
-  deps?: Partial<FutureDeps>,
+  deps?: Partial<Deps>,
 ): APIFuture<R> {
   const run = async (): Promise<R> => {
     const results: T[] = [];
@@ -20,7 +21,7 @@ export function combinedFuture<T, R>(
 }
 
 /** An already-completed future (e.g. an empty batch); `requestId` is undefined. */
-export function resolvedFuture<T>(value: T, deps?: Partial<FutureDeps>): APIFuture<T> {
+export function resolvedFuture<T>(value: T, deps?: Partial<Deps>): APIFuture<T> {
   return new APIFuture(Promise.resolve(value), { deps });
 }
 
@@ -30,7 +31,7 @@ export function resolvedFuture<T>(value: T, deps?: Partial<FutureDeps>): APIFutu
  */
 export function futureFromPromise<T>(
   promise: Promise<T>,
-  options: { requestId?: () => string | undefined; deps?: Partial<FutureDeps> } = {},
+  options: { requestId?: () => string | undefined; deps?: Partial<Deps> } = {},
 ): APIFuture<T> {
   return new APIFuture(promise, options);
 }

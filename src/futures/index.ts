@@ -16,7 +16,7 @@
  * - Anything else: `spec.parse(body)`.
  * Events: `tinker-ts:future:submitted|queue-state|completed|failed` (payloads in ./events.ts).
  */
-export { APIFuture, type FutureDeps, type ResultOptions } from "./api-future.js";
+export { APIFuture, type ResultOptions } from "./api-future.js";
 export { combinedFuture, futureFromPromise, resolvedFuture } from "./combine.js";
 export type {
   FutureCompletedMessage,
@@ -25,7 +25,6 @@ export type {
   FutureSubmittedMessage,
 } from "./events.js";
 export {
-  connectionErrorDelayMs,
   DEFAULT_POLL_PACING,
   type FutureContext,
   type FutureTransport,

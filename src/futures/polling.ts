@@ -1,20 +1,25 @@
+import { exceptionFields, isUserError } from "../errors/classify.js";
 import {
-  APIConnectionError,
-  APIStatusError,
   APIUserAbortError,
+  FutureExpiredError,
+  FutureRetrieveError,
   RequestFailedError,
 } from "../errors/index.js";
-import { channels } from "../core/instrumentation.js";
-import { futurePollBackoffMs, retrySleepMs } from "../lib/backoff.js";
 import type { RequestOptions, TransportResponse } from "../core/transport.js";
+import { channels } from "../core/instrumentation.js";
+import { type Deps, resolveDeps } from "../lib/deps.js";
+import { retrySleepMs } from "../lib/backoff.js";
+import { pythonFloatRepr } from "../lib/python-float.js";
 import {
-  parseQueueState,
-  parseRequestErrorCategory,
-  type QueueState,
-  type UntypedAPIFuture,
-} from "../types/index.js";
-import { APIFuture, type FutureDeps, resolveFutureDeps } from "./api-future.js";
-import { FutureExpiredError } from "../errors/index.js";
+  classifyPollAnswer,
+  type PollAnswer,
+  pollConnectionDelayMs,
+  pollStatusIsRetried,
+} from "../lib/retry-policy.js";
+import { JSON_CODEC, type WireCodec } from "../types/codec.js";
+import { parseQueueState, type QueueState, type Severity } from "../types/enums.js";
+import type { UntypedAPIFuture } from "../types/responses.js";
+import { APIFuture } from "./api-future.js";
 import type {
   FutureCompletedMessage,
   FutureFailedMessage,
@@ -22,8 +27,6 @@ import type {
   FutureSubmittedMessage,
 } from "./events.js";
 import type { QueueStateObserver } from "./queue-state.js";
-import { exceptionFields, isUserError } from "../errors/classify.js";
-import type { Severity } from "../types/index.js";
 
 /** Per-poll timeout (0.4.1 passes timeout=45 to retrieve_future). */
 export const RETRIEVE_FUTURE_TIMEOUT_MS = 45_000;
@@ -56,9 +59,11 @@ export const DEFAULT_POLL_PACING: PollPacing = {
 /** Shared per-client context for polling futures. */
 export interface FutureContext {
   transport: FutureTransport;
-  deps?: Partial<FutureDeps>;
+  deps?: Partial<Deps>;
+  /** How the retrieve_future body is encoded (default 0.4.1's JSON). */
+  codec?: WireCodec;
   /** Client lifetime: when aborted (client closed), polling stops with `APIUserAbortError`. */
-  signal?: AbortSignal;
+  signal?: () => AbortSignal | undefined;
   pacing?: Partial<PollPacing>;
   /** Where poll failures are logged as 0.4.1's `APIFuture.result_async.*` telemetry events. */
   telemetry?: () => FutureTelemetry | null | undefined;
@@ -81,9 +86,6 @@ export interface PollingSpec<T> {
   signal?: AbortSignal;
 }
 
-/** Connection-error back-off of 0.4.1: 1, 2, 4, 8, 16, 30, 30, … seconds. */
-export const connectionErrorDelayMs = futurePollBackoffMs;
-
 /** Delay after the n-th consecutive instant pending answer (n from 0). */
 export function instantPollDelayMs(streak: number, pacing: PollPacing = DEFAULT_POLL_PACING): number {
   return Math.min(pacing.initialDelayMs * 2 ** streak, pacing.maxDelayMs);
@@ -99,7 +101,7 @@ export function pollingFuture<T>(
   submit: () => Promise<UntypedAPIFuture>,
   spec: PollingSpec<T>,
 ): APIFuture<T> {
-  const deps = resolveFutureDeps(ctx.deps);
+  const deps = resolveDeps(ctx.deps);
   let requestId: string | undefined;
   const run = async (): Promise<T> => {
     const started = deps.now();
@@ -141,21 +143,16 @@ function combineSignals(a?: AbortSignal, b?: AbortSignal): AbortSignal | undefin
   return a ?? b;
 }
 
-/** Format seconds like Python's float str for typical magnitudes. */
-function secondsText(ms: number): string {
-  const s = ms / 1000;
-  return Number.isInteger(s) ? `${s}.0` : String(s);
-}
-
 async function pollUntilDone<T>(
   ctx: FutureContext,
-  deps: FutureDeps,
+  deps: Deps,
   requestId: string,
   roundtripMs: number,
   spec: PollingSpec<T>,
 ): Promise<T> {
   const pacing = { ...DEFAULT_POLL_PACING, ...ctx.pacing };
-  const signal = combineSignals(ctx.signal, spec.signal);
+  const signal = combineSignals(ctx.signal?.(), spec.signal);
+  const body = (ctx.codec ?? JSON_CODEC).retrieve_future.encode({ request_id: requestId });
   const startedAt = deps.now();
   let connectionErrors = 0;
   let rateLimited = 0;
@@ -227,132 +224,123 @@ async function pollUntilDone<T>(
       "x-tinker-request-type": spec.requestType,
       "x-stainless-raw-response": "raw",
     };
-    if (iteration === 0) headers["x-tinker-create-promise-roundtrip-time"] = secondsText(roundtripMs);
+    if (iteration === 0) {
+      headers["x-tinker-create-promise-roundtrip-time"] = pythonFloatRepr(roundtripMs / 1000);
+    }
     const pollStartedAt = deps.now();
     polls++;
-    let body: unknown;
+    let answer: PollAnswer;
     try {
       const response = await ctx.transport.request({
         method: "POST",
         path: "/api/v1/retrieve_future",
-        body: { request_id: requestId },
+        body,
         pool: "retrieve_promise",
         timeoutMs: RETRIEVE_FUTURE_TIMEOUT_MS,
         maxRetries: 0,
         headers,
         signal,
       });
-      body = response.body;
+      answer = { body: response.body };
     } catch (error) {
-      if (error instanceof APIUserAbortError || signal?.aborted === true) {
-        fail(new APIUserAbortError());
+      answer = { error };
+    }
+    const outcome = classifyPollAnswer(answer, signal?.aborted === true);
+    switch (outcome.kind) {
+      case "aborted":
+        return fail(new APIUserAbortError());
+      case "pending":
+      case "rate_limited":
+      case "expired":
+      case "final_status": {
+        const error = outcome.error;
+        if (error) {
+          connectionErrors = 0;
+          const shouldRetry = pollStatusIsRetried(error.status);
+          const userError = isUserError(error);
+          log(
+            "api_status_error",
+            iteration,
+            {
+              status_code: error.status,
+              exception: error.message,
+              should_retry: shouldRetry,
+              is_user_error: userError,
+            },
+            shouldRetry || userError ? "WARNING" : "ERROR",
+          );
+        }
+        if (outcome.kind === "expired") return fail(new FutureExpiredError(requestId, outcome.error));
+        if (outcome.kind === "final_status") {
+          return fail(new FutureRetrieveError(requestId, spec.requestType, outcome.error));
+        }
+        if (outcome.kind === "rate_limited") {
+          // A deviation from 0.4.1, which gives up on a rate-limited poll and so loses a result the
+          // server already computed (docs/parity.md).
+          await pause(retrySleepMs(rateLimited++, outcome.error.headers, deps.now(), deps.random));
+          continue;
+        }
+        // 0.4.1 feeds only a 408 body's queue_state to the observer, not try_again's.
+        reportQueueState(outcome.queueState);
+        await pacePending(pollStartedAt);
+        continue;
       }
-      if (error instanceof APIStatusError) {
-        connectionErrors = 0;
-        // 429 is retried too: a deviation from 0.4.1, which gives up on a rate-limited poll and so
-        // loses a result the server already computed (docs/parity.md).
-        const shouldRetry =
-          error.status === 408 || error.status === 429 || (error.status >= 500 && error.status < 600);
-        const userError = isUserError(error);
-        log(
-          "api_status_error",
-          iteration,
-          {
-            status_code: error.status,
-            exception: error.message,
-            should_retry: shouldRetry,
-            is_user_error: userError,
-          },
-          shouldRetry || userError ? "WARNING" : "ERROR",
-        );
-        if (error.status === 408) {
-          // Still pending; a 408 body may carry the queue state.
-          reportQueueState(queueStateOf(error.body));
-          await pacePending(pollStartedAt);
-          continue;
-        }
-        if (error.status === 410) fail(new FutureExpiredError(requestId, error));
-        if (error.status === 429) {
-          await pause(retrySleepMs(rateLimited++, error.headers, deps.now(), deps.random));
-          continue;
-        }
-        if (error.status >= 500 && error.status < 600) {
-          await pacePending(pollStartedAt);
-          continue;
-        }
-        fail(error);
-      }
-      if (error instanceof APIConnectionError) {
+      case "connection":
         log(
           "connection_error",
           iteration,
-          { exception: error.message, connection_error_retries: connectionErrors },
+          { exception: outcome.error.message, connection_error_retries: connectionErrors },
           "WARNING",
         );
         // Includes the 45 s per-poll timeout. Not reset by success bodies, as in 0.4.1.
-        await pause(connectionErrorDelayMs(connectionErrors));
+        await pause(pollConnectionDelayMs(connectionErrors));
         connectionErrors++;
         continue;
+      case "unexpected":
+        return fail(outcome.error);
+      case "failed": {
+        const userError = outcome.category === "user";
+        log(
+          "application_error",
+          iteration,
+          {
+            error: outcome.message,
+            // 0.4.1 sends the enum member's name: "User", "Server", "Unknown".
+            error_category: outcome.category[0]!.toUpperCase() + outcome.category.slice(1),
+            is_user_error: userError,
+          },
+          userError ? "WARNING" : "ERROR",
+        );
+        return fail(
+          new RequestFailedError(
+            `Request failed: ${String(outcome.message)} for request_id=${requestId} (${spec.requestType})`,
+            outcome.category,
+            requestId,
+          ),
+        );
       }
-      fail(error);
+      case "result": {
+        let result: T;
+        try {
+          result = spec.parse(outcome.body);
+        } catch (error) {
+          log(
+            "validation_error",
+            iteration,
+            { ...exceptionFields(error), model_cls: spec.requestType },
+            "ERROR",
+          );
+          return fail(error);
+        }
+        if (channels.futureCompleted.hasSubscribers)
+          channels.futureCompleted.publish({
+            requestId,
+            requestType: spec.requestType,
+            polls,
+            durationMs: deps.now() - startedAt,
+          } satisfies FutureCompletedMessage);
+        return result;
+      }
     }
-    if (isObject(body) && body.type === "try_again") {
-      // 0.4.1 does not feed try_again's queue_state to the observer; only 408 bodies do.
-      await pacePending(pollStartedAt);
-      continue;
-    }
-    if (isObject(body) && "error" in body) {
-      const category = parseRequestErrorCategory(body.category);
-      const userError = category === "user";
-      log(
-        "application_error",
-        iteration,
-        {
-          error: body.error,
-          // 0.4.1 sends the enum member's name: "User", "Server", "Unknown".
-          error_category: category[0]!.toUpperCase() + category.slice(1),
-          is_user_error: userError,
-        },
-        userError ? "WARNING" : "ERROR",
-      );
-      fail(
-        new RequestFailedError(
-          `Request failed: ${String(body.error)} for request_id=${requestId} (${spec.requestType})`,
-          category,
-          requestId,
-        ),
-      );
-    }
-    let result: T;
-    try {
-      result = spec.parse(body);
-    } catch (error) {
-      log(
-        "validation_error",
-        iteration,
-        {
-          ...exceptionFields(error),
-          model_cls: spec.requestType,
-        },
-        "ERROR",
-      );
-      return fail(error);
-    }
-    if (channels.futureCompleted.hasSubscribers)
-      channels.futureCompleted.publish({
-        requestId,
-        requestType: spec.requestType,
-        polls,
-        durationMs: deps.now() - startedAt,
-      } satisfies FutureCompletedMessage);
-    return result;
   }
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-function queueStateOf(body: unknown): unknown {
-  return isObject(body) ? body.queue_state : undefined;
 }

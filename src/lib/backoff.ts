@@ -10,8 +10,8 @@ export const INITIAL_RETRY_DELAY_S = 0.5;
 export const MAX_RETRY_DELAY_S = 10;
 /** A server-requested delay is honoured only in (0, this] seconds. */
 export const MAX_RETRY_AFTER_S = 60;
-/** Cap of the future poller's backoff in seconds. */
-export const MAX_FUTURE_POLL_BACKOFF_S = 30;
+/** Cap of {@link exponentialBackoffMs} in seconds. */
+export const MAX_EXPONENTIAL_BACKOFF_S = 30;
 
 /**
  * Exponential backoff before the next retry, in ms: `min(0.5·2^n, 10)` s with `n` the retries
@@ -189,7 +189,10 @@ export function retrySleepMs(
   return (headers && parseRetryAfterMs(headers, nowMs)) ?? retryDelayMs(retriesTaken, random);
 }
 
-/** Backoff of the future poller after its `k`-th consecutive retryable failure: `min(2^k, 30)` s, in ms. */
-export function futurePollBackoffMs(k: number): number {
-  return Math.min(2 ** Math.max(0, k), MAX_FUTURE_POLL_BACKOFF_S) * 1000;
+/**
+ * `min(2^k, 30)` s in ms: 0.4.1's back-off both for the poller's connection errors and for
+ * `execute_with_retries`' re-runs (`k` counts the failures before, from 0).
+ */
+export function exponentialBackoffMs(k: number): number {
+  return Math.min(2 ** Math.max(0, k), MAX_EXPONENTIAL_BACKOFF_S) * 1000;
 }

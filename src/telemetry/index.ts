@@ -3,12 +3,13 @@
  * building events. Disabled with `TINKER_TELEMETRY=0` or `telemetry: false`.
  */
 import type { ResolvedConfig } from "../core/config.js";
-import { type TelemetryDeps, TelemetryReporter, type TelemetryTransport } from "./reporter.js";
+import type { Deps } from "../lib/deps.js";
+import type { WireCodec } from "../types/codec.js";
+import { TelemetryReporter, type TelemetryTransport } from "./reporter.js";
 
 export { formatTimedelta, platformSystem } from "./events.js";
 export {
   TELEMETRY_LIMITS,
-  type TelemetryDeps,
   TelemetryReporter,
   type TelemetryReporterOptions,
   type TelemetryTransport,
@@ -19,8 +20,9 @@ export function createTelemetry(
   config: ResolvedConfig,
   transport: TelemetryTransport,
   sessionId: string,
-  deps?: Partial<TelemetryDeps>,
+  codec?: WireCodec,
+  deps?: Partial<Deps>,
 ): TelemetryReporter | null {
   if (!config.telemetryEnabled) return null;
-  return new TelemetryReporter({ transport, sessionId, deps });
+  return new TelemetryReporter({ transport, sessionId, codec, deps });
 }

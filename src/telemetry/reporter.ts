@@ -7,7 +7,10 @@ import { SDK_VERSION } from "../core/transport.js";
 import { APIError } from "../errors/index.js";
 import { unrefSleep } from "../lib/sleep.js";
 import type { RequestOptions, TransportResponse } from "../core/transport.js";
-import type { Severity, TelemetryEvent, TelemetrySendRequest } from "../types/index.js";
+import type { Deps } from "../lib/deps.js";
+import { JSON_CODEC, type WireCodec } from "../types/codec.js";
+import type { Severity } from "../types/enums.js";
+import type { TelemetryEvent, TelemetrySendRequest } from "../types/telemetry.js";
 import {
   exceptionEvent,
   genericEvent,
@@ -19,13 +22,6 @@ import {
 /** The slice of `Transport` the reporter needs. */
 export interface TelemetryTransport {
   request<R = unknown>(opts: RequestOptions): Promise<TransportResponse<R>>;
-}
-
-/** Injected time sources so tests run in milliseconds. */
-export interface TelemetryDeps {
-  now(): number;
-  /** Waits `ms`; rejects when `signal` aborts. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 /** Limits of the 0.4.1 reporter, plus the bound tinker-ts puts on re-sending a failed batch. */
@@ -49,7 +45,10 @@ export const TELEMETRY_LIMITS = {
 export interface TelemetryReporterOptions {
   transport: TelemetryTransport;
   sessionId: string;
-  deps?: Partial<TelemetryDeps>;
+  /** How the batch body is encoded (default 0.4.1's JSON). */
+  codec?: WireCodec;
+  /** Clock and sleep (default: the real clock, and unref'd waits that never hold the process). */
+  deps?: Partial<Deps>;
 }
 
 /** Queues events and sends them in the background; see the module comment. */
@@ -59,7 +58,7 @@ export class TelemetryReporter {
   /** Batches delivered. */
   sent = 0;
   readonly #opts: TelemetryReporterOptions;
-  readonly #deps: TelemetryDeps;
+  readonly #deps: Pick<Deps, "now" | "sleep">;
   readonly #queue: TelemetryEvent[] = [];
   readonly #sessionStartMs: number;
   readonly #stop = new AbortController();
@@ -202,12 +201,13 @@ export class TelemetryReporter {
   }
 
   async #sendWithRetry(events: TelemetryEvent[]): Promise<boolean> {
-    const body: TelemetrySendRequest = {
+    const message: TelemetrySendRequest = {
       events,
       platform: platformSystem(),
       sdk_version: SDK_VERSION,
       session_id: this.#opts.sessionId,
     };
+    const body = (this.#opts.codec ?? JSON_CODEC).telemetry.encode(message);
     for (let send = 1; ; send++) {
       try {
         // Normal HTTP retries (same idempotency key) with the short telemetry timeout.
@@ -217,6 +217,8 @@ export class TelemetryReporter {
           pool: "telemetry",
           body,
           timeoutMs: TELEMETRY_LIMITS.httpTimeoutMs,
+          // 0.4.1 passes HTTP_TIMEOUT_SECONDS = 5.0, so the header reads "5.0".
+          floatTimeout: true,
           signal: this.#stop.signal,
         });
         return true;

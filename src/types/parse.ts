@@ -1,8 +1,18 @@
 /** Parsers that check wire JSON against the response types; failures name the offending field. */
-import { ValidationError } from "../errors/index.js";
+import { BadResponseError, ValidationError } from "../errors/index.js";
 import { parseQueueState, parseRequestErrorCategory } from "./enums.js";
 import type {
+  CheckpointArchiveUrlResponse,
+  CheckpointsListResponse,
   CreateModelResponse,
+  CreateSamplingSessionResponse,
+  CreateSessionResponse,
+  GetServerCapabilitiesResponse,
+  LoadWeightsResponse,
+  SaveWeightsForSamplerResponse,
+  SaveWeightsResponse,
+  TrainingRun,
+  TrainingRunsResponse,
   ForwardBackwardOutput,
   GetInfoResponse,
   GetSamplerResponse,
@@ -49,11 +59,123 @@ export function parseForwardBackwardOutput(json: unknown): ForwardBackwardOutput
   };
 }
 
-/** Parses an optim_step result. */
+/** Parses an optim_step result (`metrics` an object of numbers, or null when absent). */
 export function parseOptimStepResponse(json: unknown): OptimStepResponse {
   assertObject(json, "OptimStepResponse");
+  if (json.metrics != null && (typeof json.metrics !== "object" || Array.isArray(json.metrics))) {
+    throw new ValidationError("metrics", "Input should be a valid dictionary");
+  }
   return json.metrics == null ? { metrics: null } : { metrics: numberRecord(json.metrics, "metrics") };
 }
+
+/** Parses a save_weights result. */
+export function parseSaveWeightsResponse(json: unknown): SaveWeightsResponse {
+  return parseObjectWith<SaveWeightsResponse>(json, "SaveWeightsResponse", ["path"]);
+}
+
+/** Parses a load_weights result. */
+export function parseLoadWeightsResponse(json: unknown): LoadWeightsResponse {
+  return parseObjectWith<LoadWeightsResponse>(json, "LoadWeightsResponse", []);
+}
+
+/** Parses a save_weights_for_sampler result (`path` and/or `sampling_session_id`). */
+export function parseSaveWeightsForSamplerResponse(json: unknown): SaveWeightsForSamplerResponse {
+  return parseObjectWith<SaveWeightsForSamplerResponse>(json, "SaveWeightsForSamplerResponse", []);
+}
+
+/** Parses a create_session result; `session_id` must be a non-empty string. */
+export function parseCreateSessionResponse(json: unknown): CreateSessionResponse {
+  const out = parseObjectWith<CreateSessionResponse>(json, "CreateSessionResponse", ["session_id"]);
+  if (out.session_id === "") throw new ValidationError("session_id", "must not be empty");
+  return out;
+}
+
+/** Parses a create_sampling_session result. */
+export function parseCreateSamplingSessionResponse(json: unknown): CreateSamplingSessionResponse {
+  return parseObjectWith<CreateSamplingSessionResponse>(json, "CreateSamplingSessionResponse", [
+    "sampling_session_id",
+  ]);
+}
+
+/** Parses a get_server_capabilities result. */
+export function parseGetServerCapabilitiesResponse(json: unknown): GetServerCapabilitiesResponse {
+  assertObject(json, "GetServerCapabilitiesResponse");
+  array(json.supported_models, "supported_models");
+  return json as unknown as GetServerCapabilitiesResponse;
+}
+
+/** Parses a training run. */
+export function parseTrainingRun(json: unknown, field = "TrainingRun"): TrainingRun {
+  assertObject(json, field);
+  for (const f of ["training_run_id", "base_model"]) assertString(json[f], `${field}.${f}`);
+  return json as unknown as TrainingRun;
+}
+
+/** Parses a page of training runs. */
+export function parseTrainingRunsResponse(json: unknown): TrainingRunsResponse {
+  assertObject(json, "TrainingRunsResponse");
+  array(json.training_runs, "training_runs").forEach((r, i) => {
+    parseTrainingRun(r, `training_runs[${i}]`);
+  });
+  assertObject(json.cursor, "cursor");
+  return json as unknown as TrainingRunsResponse;
+}
+
+/** Parses a list of checkpoints. */
+export function parseCheckpointsListResponse(json: unknown): CheckpointsListResponse {
+  assertObject(json, "CheckpointsListResponse");
+  array(json.checkpoints, "checkpoints").forEach((c, i) => {
+    assertObject(c, `checkpoints[${i}]`);
+    assertString(c.checkpoint_id, `checkpoints[${i}].checkpoint_id`);
+  });
+  return json as unknown as CheckpointsListResponse;
+}
+
+/** Parses the JSON form of an archive URL answer (the usual answer is a 302, read from its headers). */
+export function parseCheckpointArchiveUrlResponse(json: unknown): CheckpointArchiveUrlResponse {
+  return parseObjectWith<CheckpointArchiveUrlResponse>(json, "CheckpointArchiveUrlResponse", ["url"]);
+}
+
+/**
+ * Wrap a parser so that a malformed answer fails as a {@link BadResponseError} ("Error retrieving
+ * result: …", as 0.4.1's ValueError), with the field check that failed as its `cause`; never retried.
+ */
+export function responseParser<T>(typeName: string, parse: (json: unknown) => T): (json: unknown) => T {
+  return (json) => {
+    try {
+      return parse(json);
+    } catch (error) {
+      if (error instanceof BadResponseError) throw error;
+      const msg = error instanceof Error ? error.message : String(error);
+      throw new BadResponseError(`Error retrieving result: ${msg} (expected ${typeName})`, {
+        body: json,
+        cause: error,
+        field: error instanceof ValidationError ? error.field : undefined,
+      });
+    }
+  };
+}
+
+/** The response parser of every endpoint, each failing with BadResponseError (see {@link responseParser}). */
+export const RESPONSES = {
+  untypedFuture: responseParser("UntypedAPIFuture", parseUntypedAPIFuture),
+  createSession: responseParser("CreateSessionResponse", parseCreateSessionResponse),
+  createModel: responseParser("CreateModelResponse", parseCreateModelResponse),
+  createSamplingSession: responseParser("CreateSamplingSessionResponse", parseCreateSamplingSessionResponse),
+  getServerCapabilities: responseParser("GetServerCapabilitiesResponse", parseGetServerCapabilitiesResponse),
+  forwardBackward: responseParser("ForwardBackwardOutput", parseForwardBackwardOutput),
+  optimStep: responseParser("OptimStepResponse", parseOptimStepResponse),
+  saveWeights: responseParser("SaveWeightsResponse", parseSaveWeightsResponse),
+  loadWeights: responseParser("LoadWeightsResponse", parseLoadWeightsResponse),
+  saveWeightsForSampler: responseParser("SaveWeightsForSamplerResponse", parseSaveWeightsForSamplerResponse),
+  sample: responseParser("SampleResponse", parseSampleResponse),
+  getInfo: responseParser("GetInfoResponse", parseGetInfoResponse),
+  getSampler: responseParser("GetSamplerResponse", parseGetSamplerResponse),
+  trainingRun: responseParser("TrainingRun", (json) => parseTrainingRun(json)),
+  trainingRuns: responseParser("TrainingRunsResponse", parseTrainingRunsResponse),
+  checkpoints: responseParser("CheckpointsListResponse", parseCheckpointsListResponse),
+  checkpointArchiveUrl: responseParser("CheckpointArchiveUrlResponse", parseCheckpointArchiveUrlResponse),
+} as const;
 
 function parseSequence(json: unknown, field: string): SampledSequence {
   assertObject(json, field);
@@ -133,9 +255,12 @@ export function parseTryAgainResponse(json: unknown): TryAgainResponse {
   return out;
 }
 
-/** True when a retrieve_future body reports failure (`{error, category}`). */
+/**
+ * True when a retrieve_future body reports failure. 0.4.1 looks only for an `error` key; a missing
+ * or unknown `category` becomes "unknown".
+ */
 export function isRequestFailedResponse(json: unknown): boolean {
-  return typeof json === "object" && json !== null && "error" in json && "category" in json;
+  return typeof json === "object" && json !== null && !Array.isArray(json) && "error" in json;
 }
 
 /** Parses a failure answer; the category is normalised as 0.4.1 does. */

@@ -58,6 +58,8 @@ function defaultHandler(results: Map<string, unknown>) {
         return future({
           sequences: [{ stop_reason: "length", tokens: [Number(body.seq_id)], logprobs: [-0.5] }],
         });
+      case "/api/v1/get_server_capabilities":
+        return { body: { supported_models: [{ model_name: "Qwen/Qwen3-8B" }] } };
       case "/api/v1/retrieve_future":
         return {
           body: results.get(String(body.request_id)) ?? { error: "unknown future", category: "server" },

@@ -1,7 +1,7 @@
 /** Pure pieces of the clients. Chunking, metrics and tinker paths are tested in test/unit/lib. */
 import { describe, expect, it } from "vitest";
 import { DEFAULT_RETRY_CONFIG } from "../../src/clients/index.js";
-import { retryHandlerDelayMs } from "../../src/clients/retry-handler.js";
+import { sampleRetryDelayMs as retryHandlerDelayMs } from "../../src/lib/retry-policy.js";
 
 describe("RetryHandler delay", () => {
   it("is min(0.5·2^n, 10) s with ±25 % jitter, clipped to the max", () => {

@@ -1,4 +1,5 @@
 /** SamplingClient against the loopback fake API: concurrency, shared 429 back-off, retries. */
+import { holderOf } from "../../src/clients/service-client.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BadRequestError } from "../../src/errors/index.js";
 import { ModelInput } from "../../src/types/index.js";
@@ -38,7 +39,7 @@ describe("SamplingClient", () => {
       expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i));
     }
     expect(api.clock.sleeps).toContain(1_000);
-    expect(service.holder.sampleBackoffUntil).toBeDefined();
+    expect(holderOf(service).sampleBackoffUntil).toBeDefined();
   });
 
   it("re-submits the whole sample after a 410 on its future (RetryHandler) with the next seq_id", async () => {

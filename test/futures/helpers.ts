@@ -1,5 +1,5 @@
 import { APIUserAbortError } from "../../src/errors/index.js";
-import type { FutureDeps } from "../../src/futures/index.js";
+import type { Deps as FutureDeps } from "../../src/lib/deps.js";
 
 /** Fake clock + sleep: sleeps resolve at once (unless aborted) and are recorded. */
 export interface FakeTime extends FutureDeps {

@@ -1,10 +1,12 @@
-import { FutureExpiredError } from "../../src/errors/index.js";
 import diagnostics from "node:diagnostics_channel";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { resolveConfig } from "../../src/core/config.js";
 import {
+  APIStatusError,
   APIUserAbortError,
   BadRequestError,
+  FutureExpiredError,
+  FutureRetrieveError,
   NotFoundError,
   RequestFailedError,
 } from "../../src/errors/index.js";
@@ -108,11 +110,19 @@ describe("pollingFuture wire", () => {
     expect(polls()).toHaveLength(1);
   });
 
-  it("other statuses fail with the status error and stop polling", async () => {
+  it("other statuses fail with FutureRetrieveError caused by the status error, and stop polling", async () => {
     server.script(ROUTE, { status: 404, body: { detail: "no such future" } });
-    await expect(start()).rejects.toBeInstanceOf(NotFoundError);
+    const missing = await start().catch((e: unknown) => e);
+    // 0.4.1: ValueError("Error retrieving result: …") from the NotFoundError.
+    expect(missing).toBeInstanceOf(FutureRetrieveError);
+    expect(missing).not.toBeInstanceOf(APIStatusError);
+    expect((missing as FutureRetrieveError).code).toBe("TINKER_FUTURE_RETRIEVE");
+    expect((missing as FutureRetrieveError).requestId).toBe("req-1");
+    expect((missing as Error).message).toMatch(/^Error retrieving result: 404 Not Found: no such future/);
+    expect((missing as Error).cause).toBeInstanceOf(NotFoundError);
     server.script(ROUTE, { status: 400, body: { detail: "bad" } });
-    await expect(start()).rejects.toBeInstanceOf(BadRequestError);
+    const bad = await start().catch((e: unknown) => e);
+    expect((bad as Error).cause).toBeInstanceOf(BadRequestError);
     expect(polls()).toHaveLength(2);
   });
 
@@ -268,7 +278,7 @@ describe("aborting", () => {
       },
     };
     const fut = pollingFuture(
-      { transport: fakeTransport, deps: time, signal: controller.signal },
+      { transport: fakeTransport, deps: time, signal: () => controller.signal },
       async () => ({ request_id: "r" }),
       { requestType: "Forward", parse },
     );
@@ -326,7 +336,7 @@ describe("telemetry of failed polls (0.4.1 APIFuture.result_async.* events)", ()
       logGenericEvent: (name, data, severity) => events.push({ name, data, severity }),
     });
     server.script(ROUTE, { status: 404, body: { detail: "nope" } });
-    await expect(start()).rejects.toBeInstanceOf(NotFoundError);
+    await expect(start()).rejects.toBeInstanceOf(FutureRetrieveError);
     expect(events).toMatchObject([
       { severity: "WARNING", data: { status_code: 404, should_retry: false, is_user_error: true } },
     ]);

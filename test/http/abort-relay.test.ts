@@ -1,3 +1,4 @@
+import { jsonBody } from "../../src/types/codec.js";
 import { getEventListeners } from "node:events";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { acquireRelay } from "../../src/core/abort-relay.js";
@@ -57,7 +58,13 @@ describe("requests with a signal", () => {
     server.setDefault({ delayMs: 50, body: { ok: true } });
     const ac = new AbortController();
     const calls = Array.from({ length: 20 }, () =>
-      transport.request({ method: "POST", path: "/x", body: {}, pool: "sample", signal: ac.signal }),
+      transport.request({
+        method: "POST",
+        path: "/x",
+        body: jsonBody({}),
+        pool: "sample",
+        signal: ac.signal,
+      }),
     );
     await new Promise((r) => setTimeout(r, 20));
     expect(getEventListeners(ac.signal, "abort")).toHaveLength(1);
@@ -71,7 +78,7 @@ describe("requests with a signal", () => {
     const started = Date.now();
     const calls = Array.from({ length: 5 }, () =>
       transport
-        .request({ method: "POST", path: "/slow", body: {}, pool: "sample", signal: ac.signal })
+        .request({ method: "POST", path: "/slow", body: jsonBody({}), pool: "sample", signal: ac.signal })
         .catch((e: unknown) => e),
     );
     await new Promise((r) => setTimeout(r, 30));

@@ -3,6 +3,7 @@
  * 303 (and 301/302 after a POST) continue as a bodyless GET, 307/308 keep method and body, at most
  * 20 hops, credentials never go to another origin, and followRedirects: false returns the 3xx.
  */
+import { jsonBody } from "../../src/types/codec.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { resolveConfig } from "../../src/core/config.js";
 import { APIConnectionError } from "../../src/errors/index.js";
@@ -28,7 +29,8 @@ afterEach(async () => {
   await other.close();
 });
 
-const post = (path: string) => transport.request({ method: "POST", path, pool: "session", body: { x: 1 } });
+const post = (path: string) =>
+  transport.request({ method: "POST", path, pool: "session", body: jsonBody({ x: 1 }) });
 
 describe("redirects", () => {
   it("303 after a POST continues as a bodyless GET", async () => {

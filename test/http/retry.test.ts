@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseRetryAfterMs, retryDelayMs, shouldRetryResponse } from "../../src/core/retry.js";
+import { parseRetryAfterMs, retryDelayMs } from "../../src/lib/backoff.js";
+import { shouldRetryResponse } from "../../src/lib/retry-policy.js";
 
 describe("shouldRetryResponse decision table", () => {
   const cases: Array<[number, Record<string, string>, boolean]> = [

@@ -2,6 +2,8 @@
  * Parity with golden `lowlevel`: resources no public 0.4.1 method calls (health check, unload_model,
  * untyped retrieve_future), sent through our Transport as the Python script used AsyncTinker.
  */
+import { JSON_CODEC } from "../../src/types/codec.js";
+import { encodeFutureRetrieveRequest, encodeUnloadModelRequest } from "../../src/types/requests.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { resolveConfig } from "../../src/core/config.js";
 import { Transport } from "../../src/core/transport.js";
@@ -33,7 +35,7 @@ describe("parity: lowlevel", () => {
         await transport.request({
           method: "POST",
           path: "/api/v1/unload_model",
-          body: { model_id: "model-9" },
+          body: JSON_CODEC.unload_model.encode(encodeUnloadModelRequest("model-9")),
           pool: "train",
         })
       ).body;
@@ -41,7 +43,7 @@ describe("parity: lowlevel", () => {
         await transport.request({
           method: "POST",
           path: "/api/v1/retrieve_future",
-          body: { request_id: "req-0001" },
+          body: JSON_CODEC.retrieve_future.encode(encodeFutureRetrieveRequest("req-0001")),
           pool: "retrieve_promise",
         })
       ).body;

@@ -27,7 +27,7 @@ function recordingTransport(failures: unknown[] = []) {
       return { status: 200, headers: {}, body: { status: "accepted" } as R } as TransportResponse<R>;
     },
   };
-  const bodies = () => requests.map((r) => r.body as TelemetrySendRequest);
+  const bodies = () => requests.map((r) => JSON.parse(String(r.body?.body)) as TelemetrySendRequest);
   return { transport, requests, bodies };
 }
 
@@ -133,7 +133,7 @@ describe("TelemetryReporter", () => {
     let release!: () => void;
     const transport = {
       async request<R>(opts: RequestOptions): Promise<TransportResponse<R>> {
-        sent.push(opts.body as TelemetrySendRequest);
+        sent.push(JSON.parse(String(opts.body?.body)) as TelemetrySendRequest);
         if (sent.length === 1) await new Promise<void>((r) => (release = r));
         return { status: 200, headers: {}, body: {} as R } as TransportResponse<R>;
       },

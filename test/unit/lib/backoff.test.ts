@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  futurePollBackoffMs,
+  exponentialBackoffMs,
   parseHttpDateMs,
   parsePythonFloat,
   parseRetryAfterMs,
@@ -139,9 +139,9 @@ describe("retrySleepMs", () => {
   });
 });
 
-describe("futurePollBackoffMs", () => {
+describe("exponentialBackoffMs", () => {
   it("is min(2^k, 30) s", () => {
-    expect([0, 1, 2, 3, 4, 5, 6, 100].map(futurePollBackoffMs)).toEqual([
+    expect([0, 1, 2, 3, 4, 5, 6, 100].map(exponentialBackoffMs)).toEqual([
       1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000,
     ]);
   });

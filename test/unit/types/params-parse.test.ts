@@ -270,7 +270,9 @@ describe("response parsers", () => {
       queue_state_reason: "x",
     });
     expect(isRequestFailedResponse({ error: "e", category: "user" })).toBe(true);
-    expect(isRequestFailedResponse({ error: "e" })).toBe(false);
+    // 0.4.1 looks only for `error`; a missing category reads as "unknown".
+    expect(isRequestFailedResponse({ error: "e" })).toBe(true);
+    expect(isRequestFailedResponse({ result: "e" })).toBe(false);
     expect(parseRequestFailedResponse({ error: "boom", category: "weird" })).toEqual({
       error: "boom",
       category: "unknown",

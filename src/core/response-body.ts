@@ -1,0 +1,81 @@
+/**
+ * Reading an HTTP response: its body decompressed and decoded as JSON, and its status text. A 2xx
+ * whose body is not JSON is a {@link BadResponseError}; an error status keeps its raw text.
+ */
+import { promisify } from "node:util";
+import { gunzip, inflate } from "node:zlib";
+import type { Dispatcher } from "undici";
+import { BadResponseError } from "../errors/index.js";
+
+const gunzipAsync = promisify(gunzip);
+const inflateAsync = promisify(inflate);
+
+/** A response as received, before its body is decoded. */
+export interface RawResponse {
+  status: number;
+  statusText: string;
+  headers: Record<string, string>;
+  text: string;
+}
+
+/** The body as text, gunzipped or inflated when the server compressed it. */
+export async function readBodyText(
+  body: Dispatcher.ResponseData["body"],
+  contentEncoding: string | undefined,
+): Promise<string> {
+  if (contentEncoding === "gzip" || contentEncoding === "deflate") {
+    const raw = Buffer.from(await body.arrayBuffer());
+    return (await (contentEncoding === "gzip" ? gunzipAsync(raw) : inflateAsync(raw))).toString("utf8");
+  }
+  return body.text();
+}
+
+/**
+ * The decoded body: parsed JSON, `null` when empty, the raw text of an error status that is not
+ * JSON, or a BadResponseError (returned, not thrown) for a 2xx that is not JSON.
+ */
+export function decodeBody(r: RawResponse): unknown {
+  const text = r.text;
+  if (text === "") return null;
+  const ok = r.status >= 200 && r.status < 300;
+  const ct = r.headers["content-type"] ?? "";
+  if (ct && !ct.includes("json")) {
+    if (!ok) return text;
+    return new BadResponseError(`Unexpected content-type ${ct} (status ${r.status})`, {
+      status: r.status,
+      headers: r.headers,
+      body: text,
+    });
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (cause) {
+    if (!ok) return text;
+    return new BadResponseError(`Invalid JSON in response (status ${r.status})`, {
+      status: r.status,
+      headers: r.headers,
+      body: text,
+      cause,
+    });
+  }
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  408: "Request Timeout",
+  409: "Conflict",
+  422: "Unprocessable Entity",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+  504: "Gateway Timeout",
+};
+
+/** The reason phrase used in error messages. */
+export function statusText(status: number): string {
+  return STATUS_TEXT[status] ?? "Error";
+}
