@@ -36,7 +36,7 @@ const holders = new WeakMap<ServiceClient, SessionHolder>();
 
 /**
  * The session holder behind a ServiceClient, for tests and diagnostics inside the package (the
- * heartbeat counters, the transport). Not exported from the package root.
+ * heartbeat counters, the transport). Not exported from the package root. @internal
  */
 export function holderOf(service: ServiceClient): SessionHolder {
   const h = holders.get(service);

@@ -24,18 +24,5 @@ export type {
   FutureQueueStateMessage,
   FutureSubmittedMessage,
 } from "./events.js";
-export {
-  DEFAULT_POLL_PACING,
-  type FutureContext,
-  type FutureTransport,
-  instantPollDelayMs,
-  type PollingSpec,
-  type PollPacing,
-  pollingFuture,
-  RETRIEVE_FUTURE_TIMEOUT_MS,
-} from "./polling.js";
-export {
-  createQueueStateWarner,
-  type QueueStateObserver,
-  type QueueStateWarnerOptions,
-} from "./queue-state.js";
+export { type FutureContext, pollingFuture } from "./polling.js";
+export { createQueueStateWarner, type QueueStateObserver } from "./queue-state.js";

@@ -11,7 +11,6 @@ export { formatTimedelta, platformSystem } from "./events.js";
 export {
   TELEMETRY_LIMITS,
   TelemetryReporter,
-  type TelemetryReporterOptions,
   type TelemetryTransport,
 } from "./reporter.js";
 

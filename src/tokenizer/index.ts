@@ -8,9 +8,9 @@ import { hfTokenizer } from "./hf-tokenizer.js";
 import { BYTE_TOKENIZER_ID, resolveTokenizerId } from "./resolve.js";
 import type { Tokenizer } from "./types.js";
 
-export { BYTE_SPECIAL_TOKENS, byteTokenizer } from "./byte-tokenizer.js";
-export { defaultHubCache, findTokenizerFiles, type TokenizerLocation } from "./hf-files.js";
-export { BYTE_TOKENIZER_ID, resolveTokenizerId, type TokenizerRef } from "./resolve.js";
+export { byteTokenizer } from "./byte-tokenizer.js";
+export { defaultHubCache, type TokenizerLocation } from "./hf-files.js";
+export { BYTE_TOKENIZER_ID, resolveTokenizerId } from "./resolve.js";
 export { type ChatMessage, type ChatTemplateOptions, type Tokenizer, TokenizerError } from "./types.js";
 
 /**

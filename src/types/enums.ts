@@ -34,6 +34,3 @@ export type CheckpointType = "training" | "sampler";
 
 /** Telemetry event severity. */
 export type Severity = "DEBUG" | "INFO" | "WARNING" | "ERROR" | "CRITICAL";
-
-/** Telemetry event kinds. */
-export type EventType = "SESSION_START" | "SESSION_END" | "UNHANDLED_EXCEPTION" | "GENERIC_EVENT";

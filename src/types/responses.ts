@@ -109,12 +109,6 @@ export interface CreateModelResponse {
   model_id: string;
 }
 
-/** Result of unload_model. */
-export interface UnloadModelResponse {
-  type?: "unload_model";
-  model_id: string;
-}
-
 /** Immediate answer of every future-returning endpoint. */
 export interface UntypedAPIFuture {
   request_id: string;
@@ -185,14 +179,4 @@ export interface CheckpointArchiveUrlResponse {
   url: string;
   /** Naive ISO datetime from the `Expires` header. */
   expires: string;
-}
-
-/** Result of GET /api/v1/healthz. */
-export interface HealthResponse {
-  status: string;
-}
-
-/** Result of session_heartbeat. */
-export interface SessionHeartbeatResponse {
-  type?: "session_heartbeat";
 }

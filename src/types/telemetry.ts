@@ -48,8 +48,3 @@ export interface TelemetrySendRequest {
   sdk_version: string;
   session_id: string;
 }
-
-/** Response of the telemetry endpoint. */
-export interface TelemetryResponse {
-  status?: string;
-}

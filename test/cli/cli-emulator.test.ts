@@ -1,34 +1,36 @@
-/** `tinker-ts emulator`: starts a working server in the foreground and stops cleanly on SIGINT. */
-import { spawn } from "node:child_process";
+/** `tinker-ts emulator`: starts a working server in the foreground and stops cleanly when told to. */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { BIN, runBuiltCli } from "./run-cli.js";
+import { runCliInProcess } from "./run-cli.js";
 
 const work = mkdtempSync(join(tmpdir(), "tinker-cli-emu-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe("tinker-ts emulator", () => {
-  it("serves the API on the printed URL with the fixed key, and exits 0 on SIGINT", async () => {
+  it("serves the API on the printed URL with the fixed key, and exits 0 when stopped", async () => {
     const dataDir = join(work, "data");
-    const child = spawn(
-      process.execPath,
-      [BIN, "emulator", "--port", "0", "--data-dir", dataDir, "--api-key", "tml-EMU-KEY"],
-      { cwd: work, env: { PATH: process.env.PATH }, stdio: ["ignore", "pipe", "pipe"] },
+    let stop!: () => void;
+    const stopped = new Promise<void>((r) => (stop = r));
+    let onUrl!: (url: string) => void;
+    const printed = new Promise<string>((r) => (onUrl = r));
+    const run = runCliInProcess(
+      ["emulator", "--port", "0", "--data-dir", dataDir, "--api-key", "tml-EMU-KEY"],
+      {},
+      {
+        untilStopped: () => stopped,
+        onStdout: (out) => {
+          const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+          if (m?.[1]) onUrl(m[1]);
+        },
+      },
     );
-    const killer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+    const url = await Promise.race([
+      printed,
+      run.then((r) => Promise.reject(new Error(`emulator exited early (${r.code}): ${r.stderr}`))),
+    ]);
     try {
-      let stdout = "";
-      const url = await new Promise<string>((resolve, reject) => {
-        child.stdout.on("data", (d) => {
-          stdout += d;
-          const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
-          if (m?.[1]) resolve(m[1]);
-        });
-        child.on("exit", (code) => reject(new Error(`emulator exited early (${code}): ${stdout}`)));
-      });
-      expect(stdout).not.toContain("tml-EMU-KEY");
       const ok = await fetch(`${url}/api/v1/get_server_capabilities`, {
         headers: { "x-api-key": "tml-EMU-KEY" },
       });
@@ -39,17 +41,16 @@ describe("tinker-ts emulator", () => {
         headers: { "x-api-key": "other" },
       });
       expect(denied.status).toBe(401);
-      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-      child.kill("SIGINT");
-      expect(await exited).toBe(0);
     } finally {
-      clearTimeout(killer);
-      child.kill("SIGKILL");
+      stop();
     }
+    const result = await run;
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toContain("tml-EMU-KEY");
   });
 
   it("rejects a fault rate outside [0, 1] as a usage error before starting", async () => {
-    const r = await runBuiltCli(["emulator", "--port", "0", "--faults", "2"], {}, work);
+    const r = await runCliInProcess(["emulator", "--port", "0", "--faults", "2"], {});
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("'2' is not a rate between 0 and 1.");
   });

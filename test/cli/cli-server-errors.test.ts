@@ -16,18 +16,19 @@ import { join } from "node:path";
 import * as tar from "tar";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type ScriptedServer, startScriptedServer } from "../support/scripted-server.js";
-import { type CliResult, runBuiltCli } from "./run-cli.js";
+import { type CliResult, runCliInProcess } from "./run-cli.js";
 
 const KEY = "tml-CLI-ERRORS-KEY-4242";
 let server: ScriptedServer;
 let work: string;
 
 function cli(args: string[]): Promise<CliResult> {
-  return runBuiltCli(
-    args,
-    { HOME: work, TINKER_API_KEY: KEY, TINKER_BASE_URL: server.url, TINKER_TELEMETRY: "0" },
-    work,
-  );
+  return runCliInProcess(args, {
+    HOME: work,
+    TINKER_API_KEY: KEY,
+    TINKER_BASE_URL: server.url,
+    TINKER_TELEMETRY: "0",
+  });
 }
 
 /** A tar whose entry names are kept verbatim, so `../` survives into the archive. */

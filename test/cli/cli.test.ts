@@ -1,15 +1,15 @@
 /**
- * The built CLI (`dist/src/cli/bin.js`, made by `npm run build`, which `npm test` runs first) as a child
- * process against the emulator: stdout, stderr and exit codes of every command in both formats.
+ * The CLI in-process (runCli with captured streams) against the emulator: stdout, stderr and exit
+ * codes of every command in both formats.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Emulator, startEmulator } from "../../src/emulator/index.js";
 import { ServiceClient } from "../../src/index.js";
 import { ModelInput, TensorData } from "../../src/types/index.js";
-import { BIN, type CliResult, runBuiltCli } from "./run-cli.js";
+import { type CliResult, runCliInProcess } from "./run-cli.js";
 
 const KEY = "tml-CLI-SECRET-KEY-0123";
 
@@ -22,7 +22,7 @@ let samplerPath: string;
 let runId: string;
 
 function cli(args: string[], env: Record<string, string | undefined> = {}, input?: string): Promise<Result> {
-  return runBuiltCli(
+  return runCliInProcess(
     args,
     {
       HOME: work,
@@ -31,13 +31,11 @@ function cli(args: string[], env: Record<string, string | undefined> = {}, input
       TINKER_TELEMETRY: "0",
       ...env,
     },
-    work,
-    input,
+    { input },
   );
 }
 
 beforeAll(async () => {
-  expect(existsSync(BIN), "run `npm run build` first (npm test does)").toBe(true);
   work = mkdtempSync(join(tmpdir(), "tinker-cli-"));
   emulator = await startEmulator({ apiKey: KEY });
   const service = new ServiceClient({ apiKey: KEY, baseUrl: emulator.url, telemetry: false });

@@ -1,8 +1,9 @@
-/** Runs the built CLI (`dist/src/cli/bin.js`; `npm test` builds it first) as a child process. */
-import { execFile } from "node:child_process";
-
-/** Path of the built CLI entry point. */
-export const BIN = new URL("../../dist/src/cli/bin.js", import.meta.url).pathname;
+/**
+ * Runs the CLI in-process through `runCli(argv, io)`, as bin.ts does but with captured streams, a
+ * given environment and scripted answers: no build and no child process needed. (The built binary
+ * itself is run once, by the packaging check in .ci/post-build.)
+ */
+import { runCli } from "../../src/cli/main.js";
 
 /** Exit code and output of one CLI run. */
 export interface CliResult {
@@ -11,24 +12,50 @@ export interface CliResult {
   stderr: string;
 }
 
+/** Options of {@link runCliInProcess}. */
+export interface InProcessOptions {
+  /** Stdin: the first line answers a y/N confirmation, as a terminal user would. */
+  input?: string;
+  /** Resolves when a foreground command (the emulator) should stop, in place of SIGINT. */
+  untilStopped?: () => Promise<void>;
+  /** Called with everything written to stdout so far, after each write. */
+  onStdout?: (stdout: string) => void;
+}
+
 /**
- * Runs `tinker-ts ARGS` with exactly `env` (plus PATH; `undefined` values removed) in `cwd`,
- * writing `input` to its stdin. Killed after 15 s so that a hang fails instead of stalling the suite.
+ * Runs `tinker-ts ARGS` with exactly `env` (`undefined` values removed: the host's TINKER_* never
+ * leak in). Paths the command resolves are resolved against the test's own absolute paths.
  */
-export async function runBuiltCli(
+export async function runCliInProcess(
   args: readonly string[],
   env: Record<string, string | undefined>,
-  cwd: string,
-  input?: string,
+  options: InProcessOptions = {},
 ): Promise<CliResult> {
-  const fullEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, ...env };
-  for (const [k, v] of Object.entries(fullEnv)) if (v === undefined) delete fullEnv[k];
-  const child = execFile(process.execPath, [BIN, ...args], { env: fullEnv, cwd, timeout: 15_000 });
-  child.stdin?.end(input);
+  const fullEnv: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) fullEnv[k] = v;
   let stdout = "";
   let stderr = "";
-  child.stdout?.on("data", (d) => (stdout += d));
-  child.stderr?.on("data", (d) => (stderr += d));
-  const code = await new Promise<number>((resolve) => child.on("close", (c) => resolve(c ?? -1)));
+  const answer = (options.input ?? "").split("\n")[0]?.trim() ?? "";
+  const code = await runCli(args, {
+    env: fullEnv,
+    stdout: {
+      write(chunk: string) {
+        stdout += chunk;
+        options.onStdout?.(stdout);
+        return true;
+      },
+    },
+    stderr: {
+      write(chunk: string) {
+        stderr += chunk;
+        return true;
+      },
+    },
+    confirm: async (question: string) => {
+      stdout += question;
+      return /^y(es)?$/i.test(answer);
+    },
+    untilStopped: options.untilStopped,
+  });
   return { code, stdout, stderr };
 }

@@ -4,12 +4,10 @@
  * output. Only the X-API-Key request header carries it.
  */
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { CHANNELS, ServiceClient } from "../../src/index.js";
-import { runBuiltCli } from "../cli/run-cli.js";
+import { EXIT } from "../../src/cli/errors.js";
+import { runCliInProcess } from "../cli/run-cli.js";
 import { type FakeApi, startFakeApi } from "../clients/fake-api.js";
 
 const KEY = "tml-SECRET-KEY-123456";
@@ -102,20 +100,30 @@ describe("the API key never leaks", () => {
   });
 
   it("from CLI output, in both formats and on errors", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "tinker-secrets-"));
-    try {
-      api.server.script("GET /api/v1/training_runs", { status: 401, body: { detail: "invalid api key" } });
-      const env = { TINKER_API_KEY: KEY, TINKER_BASE_URL: api.server.url, TINKER_TELEMETRY: "0" };
-      const runs = [
-        await runBuiltCli(["run", "list"], env, dir),
-        await runBuiltCli(["--format", "json", "run", "list"], env, dir),
-        await runBuiltCli(["--debug", "checkpoint", "info", "tinker://nope"], env, dir),
-        await runBuiltCli(["run", "info", "run-1"], { ...env, TINKER_BASE_URL: "http://127.0.0.1:9" }, dir),
-      ];
-      expect(runs.map((r) => r.code).every((c) => c !== 0)).toBe(true);
-      for (const r of runs) expect(`${r.stdout}${r.stderr}`).not.toContain(SECRET);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    // A server that answers: each command gets a real error answer and must exit with its own code
+    // (in-process, so a hang fails by the test timeout rather than passing as a killed child).
+    api.server.script(
+      "GET /api/v1/training_runs",
+      { status: 401, body: { detail: "invalid api key" } },
+      { status: 401, body: { detail: "invalid api key" } },
+    );
+    api.server.script("GET /api/v1/training_runs/run-1", { status: 404, body: { detail: "no run-1" } });
+    const env = { TINKER_API_KEY: KEY, TINKER_BASE_URL: api.server.url, TINKER_TELEMETRY: "0" };
+    const runs = [
+      await runCliInProcess(["run", "list"], env),
+      await runCliInProcess(["--format", "json", "run", "list"], env),
+      await runCliInProcess(["--debug", "checkpoint", "info", "tinker://nope"], env),
+      await runCliInProcess(["--debug", "run", "info", "run-1"], env),
+    ];
+    expect(runs.map((r) => r.code)).toEqual([EXIT.auth, EXIT.auth, EXIT.usage, EXIT.notFound]);
+    expect(runs[0]?.stderr).toContain("Error: Authentication failed");
+    expect(JSON.parse(runs[1]?.stderr ?? "")).toMatchObject({
+      error: { message: "Authentication failed", exit_code: EXIT.auth },
+    });
+    expect(runs[2]?.stderr).toContain("Invalid tinker path: tinker://nope");
+    expect(runs[3]?.stderr).toContain("Error: Resource not found");
+    // --debug prints the stack: it must not carry the key either.
+    expect(runs[3]?.stderr).toMatch(/\n\s+at /);
+    for (const r of runs) expect(`${r.stdout}${r.stderr}`).not.toContain(SECRET);
   });
 });
