@@ -110,6 +110,7 @@ export {
   type ImageAssetPointerChunk,
   type ImageChunk,
   type ImageFormat,
+  type ImageSize,
   imageChunk,
   ModelInput,
   type ModelInputChunk,

@@ -14,7 +14,7 @@ export interface CountableChunk {
   readonly type?: string;
   /** Token array for text chunks; a token count for image chunks in 0.4.1's wire shape. */
   readonly tokens?: ArrayLike<number> | number;
-  /** Token count of an image chunk when it is carried under this name. */
+  /** Token count of an image chunk in later protocols' wire shape. */
   readonly expected_tokens?: number | null;
 }
 

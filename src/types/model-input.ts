@@ -11,20 +11,35 @@ export interface EncodedTextChunk {
 /** Image format accepted by image chunks. */
 export type ImageFormat = "png" | "jpeg";
 
-/** An inline image; `data` is base64 on the wire (0.4.1 serializes bytes as base64). */
-export interface ImageChunk {
+/** The size of an image and the tokens it occupies, as 0.4.1's image chunks carry them. */
+export interface ImageSize {
+  /** Image height in pixels. */
+  height: number;
+  /** Image width in pixels. */
+  width: number;
+  /** Number of tokens the image occupies: the chunk's length. */
+  tokens: number;
+}
+
+/**
+ * An inline image; `data` is base64 on the wire (0.4.1 serializes bytes as base64). 0.4.1 requires
+ * `height`, `width` and `tokens`; `expected_tokens` is the field of later protocol generations,
+ * which 0.4.1's JSON never sends.
+ */
+export interface ImageChunk extends ImageSize {
   type: "image";
   data: string;
   format: ImageFormat;
-  /** Token count the server should expect this image to occupy, if known. */
+  /** Later protocols' token count (not part of 0.4.1's wire form). */
   expected_tokens?: number | null;
 }
 
-/** An image referenced by location instead of inlined. */
-export interface ImageAssetPointerChunk {
+/** An image referenced by location instead of inlined (0.4.1: `height`, `width`, `tokens` required). */
+export interface ImageAssetPointerChunk extends ImageSize {
   type: "image_asset_pointer";
   format: ImageFormat;
   location: string;
+  /** Later protocols' token count (not part of 0.4.1's wire form). */
   expected_tokens?: number | null;
 }
 
@@ -36,28 +51,16 @@ export interface ModelInputJSON {
   chunks: ModelInputChunkJSON[];
 }
 
-/** Builds an image chunk from raw bytes (base64-encodes them as 0.4.1 does). */
-export function imageChunk(
-  data: Uint8Array | string,
-  format: ImageFormat,
-  expectedTokens?: number,
-): ImageChunk {
+/** Builds an image chunk from raw bytes (base64-encodes them as 0.4.1 does) and its size. */
+export function imageChunk(data: Uint8Array | string, format: ImageFormat, size: ImageSize): ImageChunk {
   const b64 = typeof data === "string" ? data : Buffer.from(data).toString("base64");
-  const chunk: ImageChunk = { type: "image", data: b64, format };
-  if (expectedTokens !== undefined) chunk.expected_tokens = expectedTokens;
-  return chunk;
+  return { type: "image", data: b64, format, height: size.height, width: size.width, tokens: size.tokens };
 }
 
-/** Number of tokens a chunk occupies; images without expected_tokens cannot be counted. */
+/** Number of tokens a chunk occupies: a text chunk's token count, an image's `tokens` (0.4.1 `length`). */
 export function chunkLength(chunk: ModelInputChunk): number {
   if (chunk.type === "encoded_text") return chunk.tokens.length;
-  if (chunk.expected_tokens == null) {
-    throw new ValidationError(
-      "expected_tokens",
-      `${chunk.type} chunk has no expected_tokens; length unknown`,
-    );
-  }
-  return chunk.expected_tokens;
+  return chunk.tokens;
 }
 
 function validateChunk(chunk: ModelInputChunk, field: string): void {
@@ -72,6 +75,14 @@ function validateChunk(chunk: ModelInputChunk, field: string): void {
       if (chunk.format !== "png" && chunk.format !== "jpeg") {
         throw new ValidationError(`${field}.format`, `expected "png" or "jpeg", got ${String(chunk.format)}`);
       }
+      if (chunk.type === "image" && typeof chunk.data !== "string") {
+        throw new ValidationError(`${field}.data`, "expected base64 text");
+      }
+      if (chunk.type === "image_asset_pointer" && typeof chunk.location !== "string") {
+        throw new ValidationError(`${field}.location`, "expected a string");
+      }
+      // 0.4.1's models require all three (pydantic raises before anything is sent).
+      for (const k of ["height", "width", "tokens"] as const) assertNonNegativeInt(chunk[k], `${field}.${k}`);
       if (chunk.expected_tokens != null) assertInt(chunk.expected_tokens, `${field}.expected_tokens`);
       return;
     default:
@@ -149,38 +160,43 @@ export class ModelInput {
 /** Wire form of a chunk: 0.4.1 dumps with exclude_unset, so the defaulted `type` never goes out. */
 export type ModelInputChunkJSON =
   | { tokens: number[] }
-  | { data: string; format: ImageFormat; expected_tokens?: number | null }
-  | { format: ImageFormat; location: string; expected_tokens?: number | null };
+  | { data: string; format: ImageFormat; height: number; tokens: number; width: number }
+  | { format: ImageFormat; height: number; location: string; tokens: number; width: number };
 
-/** Wire encoding of one chunk (no `type` discriminator, as 0.4.1 sends it). */
+/**
+ * Wire encoding of one chunk as 0.4.1 sends it: no `type` discriminator, images with their
+ * `height`, `tokens` and `width` in 0.4.1's field order; `expected_tokens` is left to later
+ * protocols' codecs.
+ */
 export function encodeChunk(chunk: ModelInputChunk): ModelInputChunkJSON {
   switch (chunk.type) {
     case "encoded_text":
       return { tokens: [...chunk.tokens] };
-    case "image": {
-      const out: { data: string; format: ImageFormat; expected_tokens?: number | null } = {
+    case "image":
+      return {
         data: chunk.data,
         format: chunk.format,
+        height: chunk.height,
+        tokens: chunk.tokens,
+        width: chunk.width,
       };
-      if (chunk.expected_tokens !== undefined) out.expected_tokens = chunk.expected_tokens;
-      return out;
-    }
-    default: {
-      const out: { format: ImageFormat; location: string; expected_tokens?: number | null } = {
+    default:
+      return {
         format: chunk.format,
+        height: chunk.height,
         location: chunk.location,
+        tokens: chunk.tokens,
+        width: chunk.width,
       };
-      if (chunk.expected_tokens !== undefined) out.expected_tokens = chunk.expected_tokens;
-      return out;
-    }
   }
 }
 
 /** Restores a chunk from wire JSON, inferring the missing `type` from the fields present. */
 export function decodeChunk(json: unknown, field = "chunk"): ModelInputChunk {
   assertObject(json, field);
+  // Text chunks carry a token array; images a token count and a location or data.
   const type =
-    json.type ?? ("tokens" in json ? "encoded_text" : "location" in json ? "image_asset_pointer" : "image");
+    json.type ?? ("location" in json ? "image_asset_pointer" : "data" in json ? "image" : "encoded_text");
   const chunk = { ...json, type } as unknown as ModelInputChunk;
   validateChunk(chunk, field);
   return chunk;

@@ -1,8 +1,8 @@
 /** SamplingClient against the loopback fake API: concurrency, shared 429 back-off, retries. */
 import { holderOf } from "../../src/clients/service-client.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { BadRequestError } from "../../src/errors/index.js";
-import { ModelInput } from "../../src/types/index.js";
+import { BadRequestError, FutureRetrieveError, NotFoundError } from "../../src/errors/index.js";
+import { imageChunk, ModelInput } from "../../src/types/model-input.js";
 import { type FakeApi, startFakeApi } from "./fake-api.js";
 
 describe("SamplingClient", () => {
@@ -58,6 +58,80 @@ describe("SamplingClient", () => {
     await expect(sampler.computeLogprobs(ModelInput.fromInts([1]))).resolves.toEqual([]);
     const last = api.bodies("/api/v1/asample").at(-1);
     expect(last).toMatchObject({ seq_id: 1, prompt_logprobs: true, sampling_params: { max_tokens: 1 } });
+  });
+
+  it("sends image chunks as 0.4.1 does: data, format, height, tokens, width and no type", async () => {
+    const service = api.service();
+    const sampler = await service.createSamplingClient({ baseModel: "base" });
+    const prompt = ModelInput.fromInts([1, 2])
+      .append(imageChunk(new Uint8Array([255, 0]), "png", { height: 28, width: 14, tokens: 3 }))
+      .append({
+        type: "image_asset_pointer",
+        format: "jpeg",
+        location: "s3://b/i.jpg",
+        height: 2,
+        width: 4,
+        tokens: 1,
+      });
+    expect(prompt.length).toBe(6);
+    await sampler.sample(prompt, 1, { max_tokens: 1 });
+    expect(api.bodies("/api/v1/asample")[0]?.prompt).toEqual({
+      chunks: [
+        { tokens: [1, 2] },
+        { data: "/wA=", format: "png", height: 28, tokens: 3, width: 14 },
+        { format: "jpeg", height: 2, location: "s3://b/i.jpg", tokens: 1, width: 4 },
+      ],
+    });
+  });
+
+  it("after a 404 poll, the RetryHandler's exception event has 0.4.1's fields (status_code null)", async () => {
+    const service = api.service({ telemetry: true });
+    const sampler = await service.createSamplingClient({ baseModel: "base" });
+    api.server.script("POST /api/v1/retrieve_future", { status: 404, body: { detail: "no such future" } });
+    const err = await sampler.sample(ModelInput.fromInts([1]), 1, { max_tokens: 1 }).catch((e: unknown) => e);
+    // 0.4.1 raises ValueError("Error retrieving result: …") from the NotFoundError; not re-submitted.
+    expect(err).toBeInstanceOf(FutureRetrieveError);
+    expect((err as Error).cause).toBeInstanceOf(NotFoundError);
+    expect(api.server.requests.filter((r) => r.path === "/api/v1/asample")).toHaveLength(1);
+    await service.close();
+    const events = api
+      .bodies("/api/v1/telemetry")
+      .flatMap(
+        (b) =>
+          b.events as Array<{ event_name?: string; severity: string; event_data?: Record<string, unknown> }>,
+      );
+    const handler = events.filter((e) => e.event_name === "RetryHandler.execute.exception");
+    expect(handler).toHaveLength(1);
+    const data = handler[0]?.event_data ?? {};
+    // retry_handler.py at 12e90a5: exactly these keys; status_code is getattr(e, "status_code", None).
+    expect(Object.keys(data).sort()).toEqual(
+      [
+        "func",
+        "exception",
+        "exception_type",
+        "exception_stack",
+        "status_code",
+        "should_retry",
+        "is_user_error",
+        "attempt_count",
+        "start_time",
+        "current_time",
+        "elapsed_time",
+      ].sort(),
+    );
+    expect(data).toMatchObject({
+      status_code: null,
+      should_retry: false,
+      is_user_error: true,
+      attempt_count: 1,
+      exception_type: "FutureRetrieveError",
+    });
+    expect(String(data.exception)).toMatch(/^Error retrieving result: 404 Not Found: no such future/);
+    for (const k of ["start_time", "current_time", "elapsed_time"]) expect(typeof data[k]).toBe("number");
+    expect(handler[0]?.severity).toBe("WARNING");
+    // The poll's own event still reports the status, as 0.4.1's api_status_error does.
+    const poll = events.find((e) => e.event_name === "APIFuture.result_async.api_status_error");
+    expect(poll?.event_data).toMatchObject({ status_code: 404, should_retry: false, is_user_error: true });
   });
 
   it("refuses a model_path without tinker:// before sending anything", async () => {

@@ -1,5 +1,5 @@
 /** TrainingClient against the loopback fake API: ordering, chunking, submit failures, aborts. */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { APIUserAbortError, BadRequestError } from "../../src/errors/index.js";
 import { type FakeApi, startFakeApi, tinyDatum } from "./fake-api.js";
 
@@ -47,6 +47,35 @@ describe("TrainingClient", () => {
     // The second submit arrived only after the slow first one had been answered.
     const [first, second] = api.server.requests.filter((r) => TRAIN_SUBMITS.has(r.path));
     expect((second?.arrivedAt ?? 0) - (first?.arrivedAt ?? 0)).toBeGreaterThanOrEqual(70);
+  });
+
+  it("two TrainingClients of one ServiceClient do not wait for each other (0.4.1's TRAIN pool)", async () => {
+    const service = api.service();
+    const a = await service.createLoraTrainingClient("base", { rank: 4 });
+    const b = await service.createLoraTrainingClient("base", { rank: 4 });
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    api.server.script("POST /api/v1/optim_step", { hold: held, body: { request_id: "held" } });
+    let optimDone = false;
+    const optim = a.optimStep({ learning_rate: 1e-4 }).then((r) => {
+      optimDone = true;
+      return r;
+    });
+    await vi.waitFor(() =>
+      expect(api.server.requests.some((r) => r.path === "/api/v1/optim_step")).toBe(true),
+    );
+    // While a's optim_step is unanswered, b's forward_backward is sent, answered and polled to its end.
+    const out = await b.forwardBackward([tinyDatum()], "cross_entropy");
+    expect(out.loss_fn_outputs).toHaveLength(1);
+    expect(optimDone).toBe(false);
+    api.server.script("POST /api/v1/retrieve_future", { body: { metrics: { "loss:mean": 1 } } });
+    release();
+    expect(await optim).toEqual({ metrics: { "loss:mean": 1 } });
+    // Each client still counts its own seq_ids from 1.
+    expect(submits()).toEqual([
+      ["optim_step", 1],
+      ["forward_backward", 1],
+    ]);
   });
 
   it("gives a chunked call contiguous seq_ids and combines its chunks in order", async () => {

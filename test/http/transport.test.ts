@@ -139,6 +139,36 @@ describe("timeouts and abort", () => {
   });
 });
 
+describe("x-stainless-read-timeout as 0.4.1 writes it", () => {
+  const sent = async (t: Transport, extra: { timeoutMs?: number; floatTimeout?: boolean } = {}) => {
+    const before = server.requests.length;
+    await t.request({ method: "GET", path: "/rt", pool: "session", ...extra });
+    return server.requests[before]?.headers["x-stainless-read-timeout"];
+  };
+
+  it("the default is the int 60; a timeout the user gives is a float of seconds", async () => {
+    expect(await sent(transport)).toBe("60");
+    for (const [timeout, text] of [
+      [1_000, "1.0"],
+      [750, "0.75"],
+      [60_000, "60.0"],
+    ] as const) {
+      const t = make({ timeout });
+      try {
+        expect(await sent(t)).toBe(text);
+      } finally {
+        await t.close();
+      }
+    }
+  });
+
+  it("the SDK's fixed timeouts: 45 and 10 as ints, telemetry's 5.0 as a float", async () => {
+    expect(await sent(transport, { timeoutMs: 45_000 })).toBe("45");
+    expect(await sent(transport, { timeoutMs: 10_000 })).toBe("10");
+    expect(await sent(transport, { timeoutMs: 5_000, floatTimeout: true })).toBe("5.0");
+  });
+});
+
 describe("pools", () => {
   it("train requests do not wait for each other's connection (0.4.1: one request per httpx client, more clients on demand)", async () => {
     server.setDefault({ delayMs: 30, body: {} });

@@ -32,6 +32,8 @@ export interface ScriptedResponse {
   reset?: boolean;
   /** Called when the request arrives, before any delay (e.g. to observe overlap). */
   onRequest?: (req: RecordedRequest) => void;
+  /** Answer only once this settles (holds a request open without a timed delay). */
+  hold?: Promise<unknown>;
 }
 
 /** A request as the server saw it. */
@@ -116,6 +118,7 @@ export async function startScriptedServer(): Promise<ScriptedServer> {
         timers.add(t);
       });
     }
+    if (step.hold) await step.hold.catch(() => undefined);
     inFlight--;
     if (step.reset) {
       req.socket.destroy();

@@ -22,7 +22,9 @@ describe("ModelInput", () => {
     expect(more.toJSON()).toEqual({ chunks: [{ tokens: [1, 2, 3] }, { tokens: [4] }] });
     expect(mi.toInts()).toEqual([1, 2, 3]); // original untouched
     expect(ModelInput.empty().appendInt(9).toJSON()).toEqual({ chunks: [{ tokens: [9] }] });
-    const withImg = mi.append(imageChunk(new Uint8Array([1, 2, 3]), "png", 5));
+    const withImg = mi.append(
+      imageChunk(new Uint8Array([1, 2, 3]), "png", { height: 2, width: 3, tokens: 5 }),
+    );
     expect(withImg.length).toBe(8);
     expect(withImg.appendInt(7).chunks).toHaveLength(3);
     expect(() => withImg.toInts()).toThrow(ValidationError);
@@ -31,22 +33,26 @@ describe("ModelInput", () => {
   it("wire JSON drops the type discriminator (0.4.1 exclude_unset)", () => {
     const mi = new ModelInput([
       { type: "encoded_text", tokens: [1] },
-      { type: "image", data: "AQID", format: "jpeg" },
-      { type: "image_asset_pointer", format: "png", location: "s3://x", expected_tokens: 4 },
+      { type: "image", data: "AQID", format: "jpeg", height: 16, width: 32, tokens: 6 },
+      { type: "image_asset_pointer", format: "png", location: "s3://x", height: 8, width: 8, tokens: 4 },
     ]);
     const json = mi.toJSON();
     expect(json).toEqual({
       chunks: [
         { tokens: [1] },
-        { data: "AQID", format: "jpeg" },
-        { format: "png", location: "s3://x", expected_tokens: 4 },
+        { data: "AQID", format: "jpeg", height: 16, tokens: 6, width: 32 },
+        { format: "png", height: 8, location: "s3://x", tokens: 4, width: 8 },
       ],
     });
+    // 0.4.1's field order, and its `length` is `tokens`.
+    expect(Object.keys(json.chunks[1] ?? {})).toEqual(["data", "format", "height", "tokens", "width"]);
+    expect(mi.length).toBe(11);
     expect(JSON.parse(JSON.stringify(mi))).toEqual(json);
     expect(ModelInput.from(json).chunks).toEqual(mi.chunks);
     expect(ModelInput.from(mi)).toBe(mi);
-    expect(imageChunk(new Uint8Array([1, 2, 3]), "png").data).toBe("AQID");
-    expect(imageChunk("AQID", "png", 2).expected_tokens).toBe(2);
+    const size = { height: 1, width: 2, tokens: 2 };
+    expect(imageChunk(new Uint8Array([1, 2, 3]), "png", size).data).toBe("AQID");
+    expect(imageChunk("AQID", "png", size).tokens).toBe(2);
     expect(decodeChunk({ type: "encoded_text", tokens: [5] })).toEqual({ type: "encoded_text", tokens: [5] });
   });
 
@@ -54,14 +60,27 @@ describe("ModelInput", () => {
     expect(fieldOf(() => ModelInput.fromInts([1, 2.5]))).toBe("model_input.chunks[0].tokens[1]");
     expect(fieldOf(() => ModelInput.fromInts([1]).appendInt(Number.NaN))).toBe("token");
     expect(fieldOf(() => ModelInput.from({ chunks: "x" } as never))).toBe("model_input.chunks");
-    expect(fieldOf(() => new ModelInput([{ type: "image", data: "", format: "gif" as never }]))).toBe(
-      "model_input.chunks[0].format",
+    const size = { height: 1, width: 1, tokens: 1 };
+    expect(
+      fieldOf(() => new ModelInput([{ type: "image", data: "", format: "gif" as never, ...size }])),
+    ).toBe("model_input.chunks[0].format");
+    // 0.4.1 requires height, width and tokens on image chunks.
+    expect(fieldOf(() => new ModelInput([{ type: "image", data: "", format: "png" } as never]))).toBe(
+      "model_input.chunks[0].height",
     );
+    expect(
+      fieldOf(
+        () =>
+          new ModelInput([
+            { type: "image_asset_pointer", format: "png", location: "x", height: 1, width: 1 } as never,
+          ]),
+      ),
+    ).toBe("model_input.chunks[0].tokens");
     expect(fieldOf(() => new ModelInput([{ type: "bogus" } as never]))).toBe("model_input.chunks[0].type");
     expect(fieldOf(() => new ModelInput([{ type: "encoded_text", tokens: 3 } as never]))).toBe(
       "model_input.chunks[0].tokens",
     );
-    expect(fieldOf(() => chunkLength({ type: "image", data: "", format: "png" }))).toBe("expected_tokens");
+    expect(chunkLength({ type: "image", data: "", format: "png", ...size })).toBe(1);
   });
 });
 
