@@ -14,7 +14,13 @@ const returned = (step: number) => metaStep(meta, step).returned;
 describe("parity: ordering", () => {
   let sc: Scenario;
   beforeEach(async () => {
-    sc = await startScenario("ordering", { delayMs: (l) => (l.fault?.delay_s ?? 0) * 500 });
+    sc = await startScenario("ordering", {
+      delayMs: (l) => (l.fault?.delay_s ?? 0) * 500,
+      // Fact 22: the second forward_backward goes out only after the slowed first one is answered;
+      // the three samples are in flight together.
+      sequential: [[6, 7]],
+      concurrent: [[15, 16, 17]],
+    });
   });
   afterEach(async () => {
     await sc.dispose();

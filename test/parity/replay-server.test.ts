@@ -8,7 +8,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { datumWire, expandChunkingArray, smallDatum } from "./chunking-data.js";
 import { loadTranscript, type Json, type ScenarioName, type TranscriptLine } from "./golden.js";
 import { isArraySummary, pyArraySha256, pyFloatRepr } from "./py-json.js";
-import { ReplayServer } from "./replay-server.js";
+import { CompareContext, compareRequest } from "./compare.js";
+import { type ReplayOptions, ReplayServer } from "./replay-server.js";
 
 const SCENARIOS: ScenarioName[] = [
   "service_basics",
@@ -88,11 +89,12 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function start(name: ScenarioName): Promise<ReplayServer> {
+async function start(name: ScenarioName, extra: Partial<ReplayOptions> = {}): Promise<ReplayServer> {
   server = await ReplayServer.start(name, {
     apiKey: keyFor(name),
     expandArray: expandChunkingArray,
     delayMs: () => 1,
+    ...extra,
   });
   return server;
 }
@@ -145,14 +147,14 @@ describe("the comparator can fail", () => {
       },
     });
     expect(d1.join("\n")).toContain('x-stainless-retry-count: expected "0", got "1"');
-    expect(d1.join("\n")).toContain('x-tinker-request-type: expected "CreateModel", got undefined');
+    expect(d1.join("\n")).toContain('x-tinker-request-type: missing (expected "CreateModel")');
     await server?.close();
     const d2 = await firstDiffs("service_basics", 2, {
       headers: (h) => {
         h["x-idempotency-key"] = "k";
       },
     });
-    expect(d2.join("\n")).toContain("Python sends none here (GET)");
+    expect(d2.join("\n")).toContain("x-idempotency-key: Python sends none here");
   });
 
   it("reports a new idempotency key where Python reused one (HTTP-layer retry), and key reuse where it did not", async () => {
@@ -190,14 +192,44 @@ describe("the comparator can fail", () => {
     expect(text).toContain("x-stainless-read-timeout");
   });
 
-  it("accepts '5' for Python's '5.0' read timeout and one comma-joined accept header", async () => {
+  it("accepts Python's two accept headers as one comma-joined header", async () => {
     const diffs = await firstDiffs("rest", 9, {
       headers: (h) => {
-        h["accept"] = "application/gzip, application/json";
-        h["x-stainless-read-timeout"] = "60.0";
+        h["accept"] = "application/json, application/gzip";
       },
     });
     expect(diffs).toEqual([]);
+  });
+
+  it("compares header values as strings: '60.0' is not Python's '60'", async () => {
+    const diffs = await firstDiffs("rest", 9, {
+      headers: (h) => {
+        h["x-stainless-read-timeout"] = "60.0";
+      },
+    });
+    expect(diffs).toHaveLength(1);
+    expect(diffs[0]).toContain('x-stainless-read-timeout: expected "60", got "60.0"');
+  });
+
+  it("reports a header Python does not send, one it sends that is missing, and content-length presence", async () => {
+    const diffs = await firstDiffs("rest", 2, {
+      headers: (h) => {
+        h["x-extra"] = "1";
+        delete h["x-stainless-package-version"];
+      },
+    });
+    expect(diffs.join("\n")).toContain('x-extra: Python sends none here, got "1"');
+    expect(diffs.join("\n")).toContain('x-stainless-package-version: missing (expected "0.4.1")');
+    // rest.jsonl:13 is a DELETE without a body: Python sends no content-length there.
+    const line = loadTranscript("rest").find((l) => l.seq === 13) as TranscriptLine;
+    const headers: Record<string, string[]> = {};
+    for (const [k, v] of Object.entries(line.headers)) headers[k] = Array.isArray(v) ? v : [v];
+    headers["x-api-key"] = ["tml-TESTKEY"];
+    const received = { method: line.method, path: line.path, query: "", headers, bodyText: "" };
+    const ctx = new CompareContext("tml-TESTKEY");
+    expect(compareRequest(line, received, ctx)).toEqual([]);
+    headers["content-length"] = ["0"];
+    expect(compareRequest(line, received, ctx)).toEqual(['content-length: Python sends none here, got "0"']);
   });
 
   it("reports a summarised array whose middle differs (sha256), and one of the wrong length", async () => {
@@ -233,6 +265,27 @@ describe("the comparator can fail", () => {
     expect(text).toContain("training_loop.jsonl:7 POST /api/v1/retrieve_future: never sent");
   });
 
+  it("checks order across the main and future streams, letting only a poll and its neighbour swap", async () => {
+    const s = await start("training_loop");
+    const keys = new Map<string, string>();
+    const byseq = (n: number) => s.lines.find((l) => l.seq === n) as TranscriptLine;
+    // Line 7 polls line 5's future: sent before lines 5 and 6. Line 6 is its neighbour (may swap),
+    // line 5 is not.
+    for (const n of [1, 2, 3, 4, 7]) await sendLine(s.baseUrl, byseq(n), keys, "tml-TESTKEY");
+    const text = s.report().join("\n");
+    expect(text).toContain("training_loop.jsonl:7 POST /api/v1/retrieve_future: order: arrived while line 5");
+    expect(text).not.toContain("arrived while line 6");
+  });
+
+  it("reports requests the recording held in flight together that arrived one after another", async () => {
+    const s = await start("ordering", { concurrent: [[15, 16, 17]], sequential: [[6, 7]] });
+    const keys = new Map<string, string>();
+    for (const line of s.lines) await sendLine(s.baseUrl, line, keys, "tml-TESTKEY");
+    const text = s.report().join("\n");
+    expect(text).toContain("concurrency: lines 15, 16, 17 were in flight together");
+    expect(text).not.toContain("line 7 arrived while line 6");
+  });
+
   it("matches concurrent samples by seq_id, whatever their arrival order", async () => {
     const s = await start("ordering");
     const keys = new Map<string, string>();
@@ -249,8 +302,10 @@ describe("the comparator can fail", () => {
         const batch = b as { platform: string; events: Array<Record<string, Json>> };
         batch.platform = "linux";
         for (const e of batch.events) {
-          if (e["event_name"]) e["event_name"] = "retry.exception";
-          if (e["event_data"]) (e["event_data"] as Record<string, Json>)["func"] = "Transport.request";
+          const data = e["event_data"] as Record<string, Json> | undefined;
+          if (data && "func" in data) data["func"] = "Transport.request";
+          if (data && "exception" in data) data["exception"] = "a JavaScript message";
+          if (data && "start_time" in data) data["start_time"] = 12.5;
         }
         return b;
       },
@@ -268,6 +323,22 @@ describe("the comparator can fail", () => {
     });
     expect(bad.join("\n")).toContain('body.events[2].severity: expected "WARNING", got "ERROR"');
     expect(bad.join("\n")).toContain("body.events[1].event_data.status_code: expected 400, got 500");
+    await server?.close();
+    // Field by field: an extra event_data key, a renamed event and a wrong is_retryable all show.
+    const more = await firstDiffs("telemetry", 3, {
+      body: (b) => {
+        const batch = b as { events: Array<Record<string, Json>> };
+        const e1 = batch.events[1] as Record<string, Json>;
+        e1["event_name"] = "retry.exception";
+        const data = e1["event_data"] as Record<string, Json>;
+        data["is_retryable"] = true;
+        data["extra"] = 1;
+        return b;
+      },
+    }).then((d) => d.join("\n"));
+    expect(more).toContain("body.events[1].event_name: expected");
+    expect(more).toContain("body.events[1].event_data keys: expected");
+    expect(more).toContain("body.events[1].event_data.is_retryable: expected false, got true");
   });
 });
 

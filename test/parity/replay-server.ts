@@ -9,8 +9,15 @@
  *   submit, README "Ordering and stability");
  * - `asample`: the recorded sample with the same `sampling_session_id` and `seq_id` (concurrent
  *   samples may arrive in any order), else the next recorded sample;
- * - everything else ("main"): the next recorded request with the same method and path; if that is
- *   not the next main request of the transcript, an ordering difference is reported.
+ * - everything else ("main"): the next recorded request with the same method and path.
+ *
+ * Order is checked across the main, future and sample streams together (the transcripts' order is
+ * deterministic there, README "Ordering and stability"): a request that arrives while an earlier
+ * line of those streams is still unsent is a difference, except for a poll and the submit next to
+ * it (started in the same event-loop turn, so they may swap) and lines the test declares
+ * `unordered`. Telemetry and heartbeats are timer-driven and ordered within their own stream only.
+ * `concurrent` groups (requests the transcript shows in flight together) must all arrive before
+ * any of them is answered; `sequential` pairs must not overlap.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -33,6 +40,12 @@ export interface ReplayOptions {
   delayMs?: (line: TranscriptLine) => number;
   /** Streams whose extra requests (beyond the transcript) are answered and tolerated. Default: telemetry. */
   tolerateExtra?: Stream[];
+  /** Lines whose arrival order is not deterministic (e.g. concurrent samples); exempt from order checks. */
+  unordered?: (line: TranscriptLine) => boolean;
+  /** Groups of lines held open together in the recording: each must arrive before any is answered. */
+  concurrent?: number[][];
+  /** Pairs [a, b]: line b must arrive only after line a was answered (no overlap). */
+  sequential?: Array<[number, number]>;
 }
 
 /** One request received by the replay server, with the line it was matched to. */
@@ -45,6 +58,14 @@ export interface Exchange {
   tArrive: number;
   tRespond: number | undefined;
 }
+
+/**
+ * Lines whose order the README says is not deterministic: the three concurrent samples of
+ * `ordering` and their polls (lines 15–20), matched by `seq_id` / `request_id` instead.
+ */
+const UNORDERED: Readonly<Record<string, (seq: number) => boolean>> = {
+  ordering: (seq) => seq >= 15 && seq <= 20,
+};
 
 /** The stream a path belongs to. */
 export function streamOf(path: string): Stream {
@@ -148,7 +169,7 @@ export class ReplayServer {
 
   /** Every difference found: per-request diffs, ordering, unexpected and missing requests. */
   report(): string[] {
-    const out = [...this.problems];
+    const out = [...this.problems, ...this.concurrencyDiffs()];
     for (const ex of this.exchanges) {
       const where = ex.line ? `${this.scenario}.jsonl:${ex.line.seq}` : `${this.scenario} (no line)`;
       for (const d of ex.diffs) out.push(`${where} ${ex.req.method} ${ex.req.path}: ${d}`);
@@ -190,14 +211,66 @@ export class ReplayServer {
     }
     if (stream === "main") {
       const line = open.find((l) => l.method === req.method && l.path === req.path);
-      const next = open[0];
-      const diffs =
-        line && next && line.seq !== next.seq
-          ? [`order: arrived while line ${next.seq} (${next.method} ${next.path}) was still expected first`]
-          : [];
-      return { line, diffs };
+      return { line, diffs: [] };
     }
     return { line: open[0], diffs: [] };
+  }
+
+  /** Whether a line takes part in the cross-stream order check. */
+  private ordered(l: TranscriptLine): boolean {
+    const s = streamOf(l.path);
+    const scenarioUnordered = UNORDERED[this.scenario.split("#")[0] as string];
+    return (
+      s !== "telemetry" &&
+      s !== "heartbeat" &&
+      !scenarioUnordered?.(l.seq) &&
+      !this.opts.unordered?.(l) &&
+      !this.opts.optional?.(l)
+    );
+  }
+
+  /** Order differences of `line` arriving now (see the module comment). */
+  private orderDiffs(line: TranscriptLine): string[] {
+    if (!this.ordered(line)) return [];
+    const seq = this.lines.filter((l) => this.ordered(l));
+    const at = seq.findIndex((l) => l.seq === line.seq);
+    const isPoll = streamOf(line.path) === "future";
+    const out: string[] = [];
+    for (let i = 0; i < at; i++) {
+      const p = seq[i] as TranscriptLine;
+      if (this.consumed.has(p.seq)) continue;
+      // README: a poll starts in the same event-loop turn as the next submit; the two may swap.
+      if (i === at - 1 && (streamOf(p.path) === "future") !== isPoll) continue;
+      out.push(`order: arrived while line ${p.seq} (${p.method} ${p.path}) was still expected first`);
+    }
+    return out;
+  }
+
+  /** Concurrency differences, once every line has been received and answered. */
+  private concurrencyDiffs(): string[] {
+    const out: string[] = [];
+    for (const group of this.opts.concurrent ?? []) {
+      const exs = group.map((seq) => this.exchangeFor(seq));
+      if (exs.some((e) => e === undefined)) continue;
+      const lastArrival = Math.max(...exs.map((e) => e?.tArrive ?? 0));
+      const firstAnswer = Math.min(...exs.map((e) => e?.tRespond ?? Number.POSITIVE_INFINITY));
+      if (firstAnswer < lastArrival) {
+        out.push(
+          `concurrency: lines ${group.join(", ")} were in flight together in the recording; one was answered before all had arrived`,
+        );
+      }
+    }
+    for (const [a, b] of this.opts.sequential ?? []) {
+      const first = this.exchangeFor(a);
+      const second = this.exchangeFor(b);
+      if (!first || !second) continue;
+      if (first.tRespond === undefined || second.tArrive < first.tRespond) {
+        out.push(
+          `concurrency: line ${b} arrived while line ${a} was still unanswered (the recording sends it after)`,
+        );
+      }
+    }
+    return out;
   }
 
   private expand(value: Json, path: string, line: TranscriptLine): Json {
@@ -254,6 +327,7 @@ export class ReplayServer {
         this.answerUnmatched(ex, res);
         return;
       }
+      diffs.push(...this.orderDiffs(line));
       this.consumed.add(line.seq);
       diffs.push(...compareRequest(line, received, this.ctx));
       this.exchanges.push(ex);
