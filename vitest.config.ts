@@ -11,10 +11,10 @@ export default defineConfig({
       provider: "v8",
       include: ["src/**/*.ts"],
       reporter: ["text-summary", "json-summary"],
-      // Just under what the suite reaches (lines ~90 %), so a drop in coverage fails CI.
+      // Below what the suite reaches (lines ~95.8 %, statements ~93.8 %) with room for new folders.
       thresholds: {
-        lines: 88,
-        statements: 86,
+        lines: 92,
+        statements: 90,
         "src/lib/metrics.ts": { lines: 100 },
         "src/types/**/*.ts": { lines: 90 },
       },
