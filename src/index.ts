@@ -103,6 +103,7 @@ export {
   type LossFnType,
   type QueueState,
   type RequestErrorCategory,
+  type Severity,
   type StopReason,
 } from "./types/enums.js";
 export {
@@ -114,6 +115,8 @@ export {
   imageChunk,
   ModelInput,
   type ModelInputChunk,
+  type ModelInputChunkJSON,
+  type ModelInputJSON,
 } from "./types/model-input.js";
 export {
   ADAM_PARAMS_DEFAULTS,

@@ -31,6 +31,7 @@ export const SAMPLE_DISPATCH_LIMIT = 400;
 /** Options of {@link ServiceClient}: connection settings, session metadata and test hooks. */
 export interface ServiceClientOptions extends ClientOptions {
   userMetadata?: Record<string, string>;
+  /** Clock, sleep and randomness (tests pass a fake clock). @internal */
   deps?: Partial<Deps>;
   /**
    * The wire codec of the protocol generation spoken (default 0.4.1's JSON). @internal

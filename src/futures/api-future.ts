@@ -38,7 +38,11 @@ export class APIFuture<T> implements PromiseLike<T> {
    */
   constructor(
     promise: Promise<T>,
-    init: { requestId?: () => string | undefined; deps?: Partial<Deps> } = {},
+    init: {
+      requestId?: () => string | undefined;
+      /** Clock for `result({ timeoutMs })` (tests pass a fake one). @internal */
+      deps?: Partial<Deps>;
+    } = {},
   ) {
     this.#promise = promise;
     // Marks the rejection as handled: callers still see it through then/result.
