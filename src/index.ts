@@ -89,10 +89,14 @@ export {
   byteTokenizer,
   type ChatMessage,
   type ChatTemplateOptions,
+  type DecodeOptions,
+  type EncodeOptions,
   loadTokenizer,
+  loadTokenizerFromDir,
   type Tokenizer,
   TokenizerError,
   type TokenizerLocation,
+  type TokenizerWithVocab,
 } from "./tokenizer/index.js";
 export type { TelemetryReporter } from "./telemetry/index.js";
 export * from "./types/index.js";

@@ -11,7 +11,16 @@ import type { Tokenizer } from "./types.js";
 export { BYTE_SPECIAL_TOKENS, byteTokenizer } from "./byte-tokenizer.js";
 export { defaultHubCache, findTokenizerFiles, type TokenizerLocation } from "./hf-files.js";
 export { BYTE_TOKENIZER_ID, resolveTokenizerId, type TokenizerRef } from "./resolve.js";
-export { type ChatMessage, type ChatTemplateOptions, type Tokenizer, TokenizerError } from "./types.js";
+export { loadTokenizerFromDir } from "./local.js";
+export {
+  type ChatMessage,
+  type ChatTemplateOptions,
+  type DecodeOptions,
+  type EncodeOptions,
+  type Tokenizer,
+  TokenizerError,
+  type TokenizerWithVocab,
+} from "./types.js";
 
 /**
  * The tokenizer of `modelName` (with the `tokenizer_id` that `get_info` reported, if any), loaded from

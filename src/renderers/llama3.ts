@@ -1,0 +1,39 @@
+/** Llama 3 Instruct (`llama3`): header-id turns ending in `<|eot_id|>`; text only, no tool calling. */
+import { BaseRenderer, parseForStopToken, type RenderContext, type RenderedMessage } from "./base.js";
+import { ensureText } from "./content.js";
+import type { Message, ParsedResponse } from "./types.js";
+
+/**
+ * Llama 3 chat format without the "Cutting Knowledge Date" preamble of Hugging Face's template.
+ * A thinking part is refused; tool calling is not supported (Llama 3's bare-JSON calls cannot be told
+ * apart from JSON answers).
+ */
+export class Llama3Renderer extends BaseRenderer {
+  readonly name = "llama3";
+  readonly hasExtensionProperty = true;
+
+  protected renderMessage(message: Message, _ctx: RenderContext): RenderedMessage {
+    const header = `<|start_header_id|>${message.role}<|end_header_id|>\n\n`;
+    return {
+      header: this.encode(header),
+      output: [this.encode(`${ensureText(message.content)}<|eot_id|>`)],
+    };
+  }
+
+  protected override bosTokens(): readonly number[] {
+    return [this.singleToken("<|begin_of_text|>")];
+  }
+
+  getStopSequences(): number[] {
+    return [this.singleToken("<|eot_id|>")];
+  }
+
+  parseResponse(tokens: readonly number[]): ParsedResponse {
+    const { content, termination } = parseForStopToken(
+      tokens,
+      this.tokenizer,
+      this.singleToken("<|eot_id|>"),
+    );
+    return { message: { role: "assistant", content }, termination };
+  }
+}
