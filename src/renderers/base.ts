@@ -54,6 +54,9 @@ export abstract class BaseRenderer implements Renderer {
   // (once more as the generation prompt it must start with), and every piece repeats.
   private memo: Map<string, number[]> | null = null;
   private readonly specialIds = new Map<string, number>();
+  // Role headers and other fixed pieces: a tokenizer call costs tens of microseconds even for a few
+  // characters, and a conversation has one header per message.
+  private readonly fixed = new Map<string, readonly number[]>();
 
   constructor(
     /** The tokenizer whose ids this renderer produces. */
@@ -76,6 +79,15 @@ export abstract class BaseRenderer implements Renderer {
     if (hit !== undefined) return hit;
     const ids = this.tokenizer.encode(text, { addSpecialTokens: false, splitSpecialTokens });
     memo?.set(key, ids);
+    return ids;
+  }
+
+  /** Ids of a piece the renderer itself writes (a role header…), encoded once per renderer. Do not mutate. */
+  protected encodeFixed(text: string): readonly number[] {
+    const hit = this.fixed.get(text);
+    if (hit !== undefined) return hit;
+    const ids = this.tokenizer.encode(text, { addSpecialTokens: false });
+    if (this.fixed.size < 1024) this.fixed.set(text, ids);
     return ids;
   }
 

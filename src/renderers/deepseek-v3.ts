@@ -96,7 +96,7 @@ abstract class DeepSeekV3BaseRenderer extends BaseRenderer {
         break;
       }
       case "tool":
-        header = this.encode(OUTPUT_BEGIN);
+        header = [...this.encodeFixed(OUTPUT_BEGIN)];
         out = ensureText(content) + OUTPUT_END;
         break;
       default:
@@ -208,7 +208,7 @@ export class DeepSeekV3DisableThinkingRenderer extends DeepSeekV3BaseRenderer {
         : c.map((p) => (p.type === "text" ? p.text : "")).join("");
     const rendered = super.renderMessage({ ...message, content: text }, ctx);
     // `</think>` goes in the header (weight 0), so the example matches the generation prompt.
-    return { ...rendered, header: [...(rendered.header ?? []), ...this.encode("</think>")] };
+    return { ...rendered, header: [...(rendered.header ?? []), ...this.encodeFixed("</think>")] };
   }
 }
 
@@ -222,11 +222,11 @@ export class DeepSeekV3ThinkingRenderer extends DeepSeekV3BaseRenderer {
     const isAssistantTurn = message.role === "assistant" && !followsTool;
     // History gets `</think>` in its header, as the template writes it.
     if (isAssistantTurn && this.stripThinkingFromHistory && !ctx.isLast)
-      return { ...rendered, header: [...(rendered.header ?? []), ...this.encode("</think>")] };
+      return { ...rendered, header: [...(rendered.header ?? []), ...this.encodeFixed("</think>")] };
     // A produced turn that did not reason gets the empty block the template writes.
     if (isAssistantTurn && ctx.isLast && message.content.length > 0 && !hasThinking(message.content)) {
       const [first = [], ...rest] = rendered.output;
-      return { ...rendered, output: [[...this.encode("<think></think>"), ...first], ...rest] };
+      return { ...rendered, output: [[...this.encodeFixed("<think></think>"), ...first], ...rest] };
     }
     return rendered;
   }

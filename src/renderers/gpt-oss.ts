@@ -97,7 +97,7 @@ export class GptOssRenderer extends BaseRenderer {
     } else {
       out += `<|message|>${ensureText(message.content)}<|end|>`;
     }
-    return { header: this.encode(`<|start|>${role}`), output: [this.encode(out)] };
+    return { header: this.encodeFixed(`<|start|>${role}`), output: [this.encode(out)] };
   }
 
   private renderToolResult(message: Message): RenderedMessage {

@@ -15,7 +15,7 @@ export class Llama3Renderer extends BaseRenderer {
   protected renderMessage(message: Message, _ctx: RenderContext): RenderedMessage {
     const header = `<|start_header_id|>${message.role}<|end_header_id|>\n\n`;
     return {
-      header: this.encode(header),
+      header: this.encodeFixed(header),
       output: [this.encode(`${ensureText(message.content)}<|eot_id|>`)],
     };
   }

@@ -132,7 +132,7 @@ export class Qwen3Renderer extends BaseRenderer {
       const calls = message.tool_calls.map((c) => `<tool_call>\n${toolCallPayload(c)}\n</tool_call>`);
       out += (hasText ? "\n" : "") + calls.join("\n");
     }
-    return { header: this.encode(header), output: [this.encode(out, true), [this.endMessageToken]] };
+    return { header: this.encodeFixed(header), output: [this.encode(out, true), [this.endMessageToken]] };
   }
 
   getStopSequences(): number[] {
@@ -196,7 +196,7 @@ export class Qwen3DisableThinkingRenderer extends Qwen3Renderer {
   }
 
   protected override generationSuffix(role: Role, ctx: RenderContext): readonly number[] {
-    return this.encode(`${ctx.idx > 0 ? "\n" : ""}<|im_start|>${role}\n<think>\n\n</think>\n\n`);
+    return this.encodeFixed(`${ctx.idx > 0 ? "\n" : ""}<|im_start|>${role}\n<think>\n\n</think>\n\n`);
   }
 }
 

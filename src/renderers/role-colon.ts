@@ -18,12 +18,16 @@ export class RoleColonRenderer extends BaseRenderer {
     const output = CONTENT_PREFIX + ensureText(message.content) + CONTENT_SUFFIX;
     // "User:" completes the stop sequence after the last assistant message; it is the next header.
     const overlap = message.role === "assistant" ? "User:" : "<UNUSED>";
-    return { header: this.encode(header), output: [this.encode(output)], stopOverlap: this.encode(overlap) };
+    return {
+      header: this.encodeFixed(header),
+      output: [this.encode(output)],
+      stopOverlap: this.encodeFixed(overlap),
+    };
   }
 
   protected override bosTokens(): readonly number[] {
     const bos = this.tokenizer.bosToken;
-    return bos === null ? [] : this.encode(bos);
+    return bos === null ? [] : this.encodeFixed(bos);
   }
 
   getStopSequences(): string[] {
