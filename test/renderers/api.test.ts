@@ -158,3 +158,23 @@ describe("registry", () => {
     expect(text({})).toContain(`Current date: ${today}\n`);
   });
 });
+
+describe("README", () => {
+  it("embeds examples/renderers.ts unchanged, and the example runs as its comment says", async () => {
+    const root = join(import.meta.dirname, "..", "..");
+    const readme = readFileSync(join(root, "README.md"), "utf8");
+    const block = /```ts\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf("## Renderers")));
+    const source = readFileSync(join(root, "examples", "renderers.ts"), "utf8");
+    expect(block?.[1]).toBe(source);
+    const lines: string[] = [];
+    const log = console.log;
+    console.log = (...args: unknown[]) => lines.push(args.map(String).join(" "));
+    try {
+      await import("../../examples/renderers.js");
+    } finally {
+      console.log = log;
+    }
+    const expected = /\/\/ (\{"message".*)\n/.exec(source)?.[1];
+    expect(lines.at(-1)).toBe(expected);
+  });
+});
