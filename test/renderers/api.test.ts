@@ -1,4 +1,5 @@
 /** The tokenizer controls renderers rely on, the registry, errors, and the pinned tokenizer files. */
+import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -166,14 +167,16 @@ describe("README", () => {
     const block = /```ts\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf("## Renderers")));
     const source = readFileSync(join(root, "examples", "renderers.ts"), "utf8");
     expect(block?.[1]).toBe(source);
-    const lines: string[] = [];
-    const log = console.log;
-    console.log = (...args: unknown[]) => lines.push(args.map(String).join(" "));
-    try {
-      await import("../../examples/renderers.js");
-    } finally {
-      console.log = log;
-    }
+    // Run as a user would (tsx resolves `tinker-ts/renderers` through tsconfig's paths).
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(
+        process.execPath,
+        ["--import", "tsx", "examples/renderers.ts"],
+        { cwd: root, timeout: 60_000 },
+        (error, stdout) => (error ? reject(error) : resolve(stdout)),
+      ),
+    );
+    const lines = out.trim().split("\n");
     const expected = /\/\/ (\{"message".*)\n/.exec(source)?.[1];
     expect(lines.at(-1)).toBe(expected);
   });
