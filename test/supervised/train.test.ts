@@ -60,7 +60,7 @@ describe("train", () => {
     expect(result.testNll).toBe(evals[2]?.[1]);
 
     // The linear schedule, step by step.
-    steps.forEach((m) => expect(m.learning_rate).toBeCloseTo(2e-2 * lrMultiplier("linear", m.step, 10), 15));
+    for (const m of steps) expect(m.learning_rate).toBeCloseTo(2e-2 * lrMultiplier("linear", m.step, 10), 15);
     expect(steps[0]).toMatchObject({ epoch: 0, num_sequences: 2, progress: 0.1 });
     expect(steps[9]).toMatchObject({ epoch: 1, progress: 1 });
     // Mean reduction: each datum's weights sum to 1.
