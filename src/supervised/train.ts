@@ -179,8 +179,10 @@ export async function train(config: TrainConfig): Promise<TrainResult> {
 
   repairLogTail(logDir);
   const resume = lastCheckpoint(logDir);
-  const start = resume ? resume.step : 0;
-  if (resume && (resume.final === true || start >= total)) {
+  // A record written by the cookbook has no `step`: its epoch and batch locate the next batch.
+  const start = resume ? (resume.step ?? resume.epoch * nBatches + resume.batch) : 0;
+  // A final record ends a run only as long as the run is no longer (more epochs resume from it).
+  if (resume && start >= total) {
     say(`training already complete (${resume.name}: ${start} steps)`);
     return { steps: start, resumedFrom: resume, finalCheckpoint: null, testNll: null };
   }
@@ -261,33 +263,29 @@ export async function train(config: TrainConfig): Promise<TrainResult> {
     };
 
     const pending: Submitted[] = [];
-    try {
-      for (let step = start; step < total; step++) {
-        checkAbort();
-        const epoch = Math.floor(step / nBatches);
-        const batch = step % nBatches;
-        // The order of an epoch depends on its seed alone, so a resumed epoch gets the same batches.
-        if (batch === 0 || step === start) dataset.setEpoch(epoch);
-        const lr = peakLr * lrMultiplier(schedule, step, total);
-        const data = dataset.getBatch(batch);
-        // Submitted before the step, so it measures the weights of the steps before it (the cookbook's order).
-        const evalFwd =
-          evalData.length > 0 && evalEvery > 0 && step % evalEvery === 0
-            ? observe(training.forward(evalData, "cross_entropy"))
-            : null;
-        const fwdBwd = observe(training.forwardBackward(data, "cross_entropy"));
-        const optim = observe(training.optimStep({ learning_rate: lr, ...adam }));
-        const due = saveEvery > 0 && (step + 1) % saveEvery === 0 && step + 1 < total;
-        const save = due ? saveAs(pad(step + 1)) : null;
-        pending.push({ step, epoch, batch, lr, data, fwdBwd, optim, evalFwd, save });
-        if (pending.length > submitAhead) await finish(pending.shift() as Submitted);
-      }
-      while (pending.length > 0) {
-        checkAbort();
-        await finish(pending.shift() as Submitted);
-      }
-    } finally {
-      pending.length = 0;
+    for (let step = start; step < total; step++) {
+      checkAbort();
+      const epoch = Math.floor(step / nBatches);
+      const batch = step % nBatches;
+      // The order of an epoch depends on its seed alone, so a resumed epoch gets the same batches.
+      if (batch === 0 || step === start) dataset.setEpoch(epoch);
+      const lr = peakLr * lrMultiplier(schedule, step, total);
+      const data = dataset.getBatch(batch);
+      // Submitted before the step, so it measures the weights of the steps before it (the cookbook's order).
+      const evalFwd =
+        evalData.length > 0 && evalEvery > 0 && step % evalEvery === 0
+          ? observe(training.forward(evalData, "cross_entropy"))
+          : null;
+      const fwdBwd = observe(training.forwardBackward(data, "cross_entropy"));
+      const optim = observe(training.optimStep({ learning_rate: lr, ...adam }));
+      const due = saveEvery > 0 && (step + 1) % saveEvery === 0 && step + 1 < total;
+      const save = due ? saveAs(pad(step + 1)) : null;
+      pending.push({ step, epoch, batch, lr, data, fwdBwd, optim, evalFwd, save });
+      if (pending.length > submitAhead) await finish(pending.shift() as Submitted);
+    }
+    while (pending.length > 0) {
+      checkAbort();
+      await finish(pending.shift() as Submitted);
     }
 
     let testNll: number | null = null;

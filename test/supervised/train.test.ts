@@ -130,6 +130,26 @@ describe("train", () => {
     expect(again).toMatchObject({ steps: 10, finalCheckpoint: null });
     expect(emu.log.entries).toEqual([]);
     expect(readMetrics(logDir)).toEqual(metrics);
+
+    // More epochs than the finished run had: it goes on from the final checkpoint.
+    const more = await train({
+      ...baseConfig(emu, dataFile, logDir),
+      numEpochs: 3,
+      evalEvery: 5,
+      saveEvery: 4,
+    });
+    expect(more).toMatchObject({ steps: 15, resumedFrom: { name: "final", step: 10 } });
+    // The old final eval line (step 10) was the old run's; step 10 now carries its own eval.
+    expect(readMetrics(logDir).map((m) => m.step)).toEqual([
+      0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+    ]);
+    expect(readCheckpoints(logDir).map((c) => c.name)).toEqual([
+      "000004",
+      "000008",
+      "final",
+      "000012",
+      "final",
+    ]);
   });
 
   it("honours maxSteps and submitAhead 0, and refuses bad settings", async () => {
