@@ -1,0 +1,185 @@
+/**
+ * Rollouts, as tinker-cookbook's `rl/rollouts.py` and `rollout_runner.py` without the optional
+ * limits and hooks: one episode per env, a whole group at once through one SamplingClient.
+ */
+import type { SamplingClient } from "../clients/sampling-client.js";
+import type { ModelInput } from "../types/model-input.js";
+import type { SamplingParams } from "../types/params.js";
+import type { Limiter } from "./limiter.js";
+import type {
+  Env,
+  EnvGroupBuilder,
+  Metrics,
+  StopCondition,
+  TokensWithLogprobs,
+  Trajectory,
+  TrajectoryGroup,
+  Transition,
+} from "./types.js";
+
+/** Options of one policy call. */
+export interface PolicyCall {
+  readonly signal?: AbortSignal;
+  /** Sampling seed for this call (reproducible rollouts); random when absent. */
+  readonly seed?: number;
+}
+
+/** A token-level policy: the action for an observation (cookbook `TokenCompleter`). */
+export type TokenCompleter = (
+  observation: ModelInput,
+  stop: StopCondition,
+  call?: PolicyCall,
+) => Promise<TokensWithLogprobs>;
+
+/** Options of {@link samplingPolicy}. */
+export interface SamplingPolicyOptions {
+  /** Most tokens per turn. */
+  readonly maxTokens: number;
+  /** Defaults to 1, as the cookbook recommends for RL. */
+  readonly temperature?: number;
+  /** Bounds how many sample requests are in flight (shared across groups when shared). */
+  readonly limiter?: Limiter;
+}
+
+/** A policy that samples one continuation per call from `sampler` (cookbook `TinkerTokenCompleter`). */
+export function samplingPolicy(sampler: SamplingClient, options: SamplingPolicyOptions): TokenCompleter {
+  const { maxTokens, temperature = 1, limiter } = options;
+  return async (observation, stop, call = {}) => {
+    const params: SamplingParams = {
+      max_tokens: maxTokens,
+      temperature,
+      stop: [...stop] as number[] | string[],
+      ...(call.seed === undefined ? {} : { seed: call.seed }),
+    };
+    const sample = async () => {
+      const r = await sampler.sample(observation, 1, params, { signal: call.signal });
+      const seq = r.sequences[0];
+      if (!seq) throw new Error("sample returned no sequence");
+      if (!seq.logprobs || seq.logprobs.length !== seq.tokens.length) {
+        throw new Error("sample returned no logprob per token; RL needs them for importance sampling");
+      }
+      return {
+        tokens: seq.tokens,
+        logprobs: seq.logprobs,
+        stopReason: seq.stop_reason === "length" ? ("length" as const) : ("stop" as const),
+      };
+    };
+    return limiter ? limiter.run(sample, call.signal) : sample();
+  };
+}
+
+/** A 32-bit mix of integers, so that each (step, group, env, turn) gets its own reproducible seed. */
+export function mixSeed(...parts: number[]): number {
+  let h = 0x811c9dc5;
+  for (const p of parts) {
+    h = Math.imul(h ^ (p >>> 0), 0x01000193) >>> 0;
+    h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) >>> 0;
+  }
+  return h >>> 0;
+}
+
+const STOP_PREFIX = "stop/";
+
+/** The `stop/<reason>` key of a transition's metrics, if any (the cookbook's stop-reason convention). */
+export function stopReasonFromMetrics(metrics: Metrics): string | undefined {
+  for (const k of Object.keys(metrics)) if (k.startsWith(STOP_PREFIX)) return k.slice(STOP_PREFIX.length);
+  return undefined;
+}
+
+/** Options of one rollout. */
+export interface RolloutOptions {
+  readonly signal?: AbortSignal;
+  /** Base seed of this episode; turn `t` samples with `mixSeed(seed, t)`. */
+  readonly seed?: number;
+  /** Ends the episode after this many turns (stop reason `max_turns`); unbounded when absent. */
+  readonly maxTurns?: number;
+}
+
+/** Plays one episode of `env` with `policy` (cookbook `do_single_rollout`). */
+export async function runRollout(
+  policy: TokenCompleter,
+  env: Env,
+  options: RolloutOptions = {},
+): Promise<Trajectory> {
+  const { signal, seed, maxTurns } = options;
+  let { observation: ob, stop } = await env.initialObservation(signal);
+  const transitions: Transition[] = [];
+  for (let turn = 0; ; turn++) {
+    signal?.throwIfAborted();
+    if (maxTurns !== undefined && turn >= maxTurns) return { transitions, finalOb: ob, stopReason: "max_turns" };
+    const ac = await policy(ob, stop, { signal, seed: seed === undefined ? undefined : mixSeed(seed, turn) });
+    const step = await env.step(ac.tokens, { stopReason: ac.stopReason, signal });
+    const metrics = { ...(step.metrics ?? {}) };
+    transitions.push({
+      ob,
+      ac,
+      reward: step.reward,
+      episodeDone: step.episodeDone,
+      metrics,
+      logs: { ...(step.logs ?? {}) },
+    });
+    if (step.episodeDone) {
+      const stopReason = stopReasonFromMetrics(metrics);
+      return { transitions, finalOb: step.nextObservation, ...(stopReason ? { stopReason } : {}) };
+    }
+    ob = step.nextObservation;
+    stop = step.nextStop;
+  }
+}
+
+/** Options of a group rollout. */
+export interface GroupRolloutOptions {
+  readonly signal?: AbortSignal;
+  /** Base seed of the group; env `i` plays with `mixSeed(seed, i)`. */
+  readonly seed?: number;
+  readonly maxTurns?: number;
+}
+
+/**
+ * Runs every env of a group concurrently, then the group rewards (cookbook `do_group_rollout`). The
+ * first failure aborts the others; every rollout has settled before `cleanup` runs and the error is
+ * rethrown, so nothing is left running.
+ */
+export async function runGroupRollout(
+  builder: EnvGroupBuilder,
+  policy: TokenCompleter,
+  options: GroupRolloutOptions = {},
+): Promise<TrajectoryGroup> {
+  const inner = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, inner.signal]) : inner.signal;
+  try {
+    const envs = await builder.makeEnvs();
+    const settled = await Promise.allSettled(
+      envs.map((env, i) =>
+        runRollout(policy, env, {
+          signal,
+          maxTurns: options.maxTurns,
+          seed: options.seed === undefined ? undefined : mixSeed(options.seed, i),
+        }).catch((err: unknown) => {
+          inner.abort(err);
+          throw err;
+        }),
+      ),
+    );
+    // Report the first real failure, not the aborts it caused in the sibling rollouts.
+    const failed = settled.find(
+      (s): s is PromiseRejectedResult => s.status === "rejected" && s.reason === inner.signal.reason,
+    );
+    const anyFailed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+    if (failed ?? anyFailed) throw (failed ?? anyFailed)?.reason;
+    const trajectories = settled.map((s) => (s as PromiseFulfilledResult<Trajectory>).value);
+    const graded = builder.computeGroupRewards
+      ? await builder.computeGroupRewards(trajectories, envs)
+      : trajectories.map(() => [0, {}] as const);
+    if (graded.length !== trajectories.length) {
+      throw new RangeError(`computeGroupRewards returned ${graded.length} rewards for ${trajectories.length} trajectories`);
+    }
+    return {
+      trajectories,
+      finalRewards: graded.map((g) => g[0]),
+      metrics: graded.map((g) => ({ ...g[1] })),
+    };
+  } finally {
+    await builder.cleanup?.();
+  }
+}
