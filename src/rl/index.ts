@@ -74,3 +74,4 @@ export type {
   Transition,
 } from "./types.js";
 export { totalRewards } from "./types.js";
+export { datasetFrom, type ProblemEnvOptions, problemEnv, problemGroupBuilder } from "./problem-env.js";

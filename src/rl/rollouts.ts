@@ -24,12 +24,15 @@ export interface PolicyCall {
   readonly seed?: number;
 }
 
-/** A token-level policy: the action for an observation (cookbook `TokenCompleter`). */
-export type TokenCompleter = (
-  observation: ModelInput,
-  stop: StopCondition,
-  call?: PolicyCall,
-) => Promise<TokensWithLogprobs>;
+/**
+ * A token-level policy: the action for an observation (cookbook `TokenCompleter`). `many`, when
+ * present, samples `n` independent actions for one observation in one request; group rollouts use it
+ * for the first turn when every env of the group starts from the same prompt.
+ */
+export interface TokenCompleter {
+  (observation: ModelInput, stop: StopCondition, call?: PolicyCall): Promise<TokensWithLogprobs>;
+  many?(observation: ModelInput, stop: StopCondition, n: number, call?: PolicyCall): Promise<TokensWithLogprobs[]>;
+}
 
 /** Options of {@link samplingPolicy}. */
 export interface SamplingPolicyOptions {
@@ -41,31 +44,43 @@ export interface SamplingPolicyOptions {
   readonly limiter?: Limiter;
 }
 
-/** A policy that samples one continuation per call from `sampler` (cookbook `TinkerTokenCompleter`). */
+/** A policy that samples from `sampler` (cookbook `TinkerTokenCompleter`), one request per call. */
 export function samplingPolicy(sampler: SamplingClient, options: SamplingPolicyOptions): TokenCompleter {
   const { maxTokens, temperature = 1, limiter } = options;
-  return async (observation, stop, call = {}) => {
+  const sampleN = async (
+    observation: ModelInput,
+    stop: StopCondition,
+    n: number,
+    call: PolicyCall,
+  ): Promise<TokensWithLogprobs[]> => {
     const params: SamplingParams = {
       max_tokens: maxTokens,
       temperature,
       stop: [...stop] as number[] | string[],
       ...(call.seed === undefined ? {} : { seed: call.seed }),
     };
-    const sample = async () => {
-      const r = await sampler.sample(observation, 1, params, { signal: call.signal });
-      const seq = r.sequences[0];
-      if (!seq) throw new Error("sample returned no sequence");
-      if (!seq.logprobs || seq.logprobs.length !== seq.tokens.length) {
-        throw new Error("sample returned no logprob per token; RL needs them for importance sampling");
-      }
-      return {
-        tokens: seq.tokens,
-        logprobs: seq.logprobs,
-        stopReason: seq.stop_reason === "length" ? ("length" as const) : ("stop" as const),
-      };
+    const run = async () => {
+      const r = await sampler.sample(observation, n, params, { signal: call.signal });
+      if (r.sequences.length !== n) throw new Error(`sample returned ${r.sequences.length} sequences, asked for ${n}`);
+      return r.sequences.map((seq) => {
+        if (!seq.logprobs || seq.logprobs.length !== seq.tokens.length) {
+          throw new Error("sample returned no logprob per token; RL needs them for importance sampling");
+        }
+        return {
+          tokens: seq.tokens,
+          logprobs: seq.logprobs,
+          stopReason: seq.stop_reason === "length" ? ("length" as const) : ("stop" as const),
+        };
+      });
     };
-    return limiter ? limiter.run(sample, call.signal) : sample();
+    return limiter ? limiter.run(run, call.signal) : run();
   };
+  const one = async (observation: ModelInput, stop: StopCondition, call: PolicyCall = {}) =>
+    (await sampleN(observation, stop, 1, call))[0] as TokensWithLogprobs;
+  return Object.assign(one, {
+    many: (observation: ModelInput, stop: StopCondition, n: number, call: PolicyCall = {}) =>
+      sampleN(observation, stop, n, call),
+  });
 }
 
 /** A 32-bit mix of integers, so that each (step, group, env, turn) gets its own reproducible seed. */
@@ -93,6 +108,8 @@ export interface RolloutOptions {
   readonly seed?: number;
   /** Ends the episode after this many turns (stop reason `max_turns`); unbounded when absent. */
   readonly maxTurns?: number;
+  /** The initial observation, already taken, and optionally the first action, already sampled. */
+  readonly start?: { readonly observation: ModelInput; readonly stop: StopCondition; readonly action?: TokensWithLogprobs };
 }
 
 /** Plays one episode of `env` with `policy` (cookbook `do_single_rollout`). */
@@ -101,13 +118,16 @@ export async function runRollout(
   env: Env,
   options: RolloutOptions = {},
 ): Promise<Trajectory> {
-  const { signal, seed, maxTurns } = options;
-  let { observation: ob, stop } = await env.initialObservation(signal);
+  const { signal, seed, maxTurns, start } = options;
+  let { observation: ob, stop } = start ?? (await env.initialObservation(signal));
   const transitions: Transition[] = [];
   for (let turn = 0; ; turn++) {
     signal?.throwIfAborted();
     if (maxTurns !== undefined && turn >= maxTurns) return { transitions, finalOb: ob, stopReason: "max_turns" };
-    const ac = await policy(ob, stop, { signal, seed: seed === undefined ? undefined : mixSeed(seed, turn) });
+    const ac =
+      turn === 0 && start?.action
+        ? start.action
+        : await policy(ob, stop, { signal, seed: seed === undefined ? undefined : mixSeed(seed, turn) });
     const step = await env.step(ac.tokens, { stopReason: ac.stopReason, signal });
     const metrics = { ...(step.metrics ?? {}) };
     transitions.push({
@@ -125,6 +145,41 @@ export async function runRollout(
     ob = step.nextObservation;
     stop = step.nextStop;
   }
+}
+
+function sameTokens(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/**
+ * The initial observations of a group and, when they are all the same prompt with the same stop
+ * condition (the usual GRPO case) and the policy can, the first actions of all envs in one request.
+ */
+async function firstTurns(
+  envs: readonly Env[],
+  policy: TokenCompleter,
+  signal: AbortSignal,
+  options: GroupRolloutOptions,
+): Promise<NonNullable<RolloutOptions["start"]>[]> {
+  const obs = await Promise.all(envs.map((e) => e.initialObservation(signal)));
+  const first = obs[0];
+  if (!first || !policy.many || envs.length < 2 || (options.maxTurns ?? 1) < 1) return obs;
+  const tokens = first.observation.chunks.every((c) => c.type === "encoded_text") ? first.observation.toInts() : null;
+  const shared =
+    tokens !== null &&
+    obs.every(
+      (o) =>
+        o.observation.chunks.every((c) => c.type === "encoded_text") &&
+        sameTokens(o.observation.toInts(), tokens) &&
+        o.stop.length === first.stop.length &&
+        o.stop.every((x, i) => x === first.stop[i]),
+    );
+  if (!shared) return obs;
+  const actions = await policy.many(first.observation, first.stop, envs.length, {
+    signal,
+    seed: options.seed === undefined ? undefined : mixSeed(options.seed, 0x5eed),
+  });
+  return obs.map((o, i) => ({ ...o, action: actions[i] }));
 }
 
 /** Options of a group rollout. */
@@ -149,12 +204,14 @@ export async function runGroupRollout(
   const signal = options.signal ? AbortSignal.any([options.signal, inner.signal]) : inner.signal;
   try {
     const envs = await builder.makeEnvs();
+    const starts = await firstTurns(envs, policy, signal, options);
     const settled = await Promise.allSettled(
       envs.map((env, i) =>
         runRollout(policy, env, {
           signal,
           maxTurns: options.maxTurns,
           seed: options.seed === undefined ? undefined : mixSeed(options.seed, i),
+          start: starts[i],
         }).catch((err: unknown) => {
           inner.abort(err);
           throw err;
