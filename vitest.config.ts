@@ -6,7 +6,10 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^tinker-ts$/, replacement: fileURLToPath(new URL("./src/index.ts", import.meta.url)) },
-      { find: /^tinker-ts\/(emulator|rl|preference)$/, replacement: fileURLToPath(new URL("./src/$1/index.ts", import.meta.url)) },
+      {
+        find: /^tinker-ts\/(emulator|rl|preference)$/,
+        replacement: fileURLToPath(new URL("./src/$1/index.ts", import.meta.url)),
+      },
     ],
   },
   test: {

@@ -67,8 +67,12 @@ export async function trainDigitDpo(
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const conn = await connect();
   try {
-    const margins = await trainDigitDpo(conn.service, conn.baseModel, { epochs: Number(process.env.EXAMPLE_EPOCHS ?? 4) });
-    console.log(`preference margin: ${margins[0]?.toFixed(3)} → ${margins.at(-1)?.toFixed(3)} (first and last step)`);
+    const margins = await trainDigitDpo(conn.service, conn.baseModel, {
+      epochs: Number(process.env.EXAMPLE_EPOCHS ?? 4),
+    });
+    console.log(
+      `preference margin: ${margins[0]?.toFixed(3)} → ${margins.at(-1)?.toFixed(3)} (first and last step)`,
+    );
   } finally {
     await conn.close();
   }

@@ -1,10 +1,11 @@
 /**
- * Multi-turn RL: a guessing game. The env hides a digit; each turn the model guesses one digit and
- * stops, and the env answers with the guess and `<` (the secret is smaller), `>` (larger) or `=`.
- * Reward 1 for finding it within four guesses, plus partial credit so a random policy learns the
- * form first: 0.1 per well-formed guess, 0.05 for a digit that did not stop (which, like anything
- * that is not a digit, ends the game). Each turn's prompt extends the previous one, so a whole game becomes
- * one datum with the model's guesses as action tokens and the env's replies as observation tokens.
+ * Multi-turn RL: a guessing game. The env hides a digit; each turn the model guesses (its answer's
+ * first character, a digit) and the env replies with the guess and `<` (the secret is smaller) or
+ * `>` (larger). Reward 1 for finding it within four guesses, plus partial credit so that a random
+ * policy learns the form first: 0.05 per guess, 0.05 more when the guess stopped cleanly; an answer
+ * that does not start with a digit ends the game. Each turn's prompt is the previous prompt, the
+ * action and the reply, so a whole game becomes one datum: the guesses are action tokens, the
+ * replies observation tokens.
  *
  *   npx tsx examples/rl-guess.ts
  */
@@ -12,8 +13,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { ServiceClient } from "tinker-ts";
-import type { Message } from "../src/renderers/types.js";
+import { byteTokenizer, ModelInput, type ServiceClient } from "tinker-ts";
 import { datasetFrom, type Env, type EnvGroupBuilder, type RLConfig, trainRL } from "tinker-ts/rl";
 import { connect } from "./connect.js";
 import { byteRenderer } from "./support/byte-renderer.js";
@@ -21,40 +21,37 @@ import { byteRenderer } from "./support/byte-renderer.js";
 /** Guesses allowed per game. */
 export const MAX_GUESSES = 4;
 
+const tokenizer = byteTokenizer();
+
 /** A game with a hidden digit `secret`. */
 export function guessEnv(secret: number): Env {
-  // The conversation so far: "?" opens the game; each turn adds the guess and the env's reply.
-  const convo: Message[] = [{ role: "user", content: "?" }];
+  // "?" opens the game; the history grows by each action and reply, never rewritten.
+  let history = byteRenderer.buildGenerationPrompt([{ role: "user", content: "?" }]).toInts();
   const stop = byteRenderer.getStopSequences();
   let guesses = 0;
   return {
     async initialObservation() {
-      return { observation: byteRenderer.buildGenerationPrompt(convo), stop };
+      return { observation: ModelInput.fromInts(history), stop };
     },
     async step(action) {
       guesses++;
       const { message, termination } = byteRenderer.parseResponse(action);
       const text = typeof message.content === "string" ? message.content : "";
-      const end = (reward: number, reason: string, metrics: Record<string, number> = {}) => ({
+      const end = (reward: number, reason: string, won: number) => ({
         reward,
         episodeDone: true,
-        nextObservation: byteRenderer.buildGenerationPrompt(convo),
+        nextObservation: ModelInput.fromInts([...history, ...action]),
         nextStop: stop,
-        metrics: { guesses, [`stop/${reason}`]: 1, ...metrics },
+        metrics: { guesses, won, [`stop/${reason}`]: 1 },
       });
-      if (!/^[0-9]/.test(text)) return end(0, "parse_error", { won: 0 });
-      if (termination !== "stop_sequence" || text.length !== 1) return end(0.05, "parse_error", { won: 0 });
-      const g = Number(text);
-      convo.push(message);
-      if (g === secret) return end(1.1, "completed", { won: 1 });
-      convo.push({ role: "user", content: `${g}${secret < g ? "<" : ">"}` });
-      if (guesses >= MAX_GUESSES) return end(0.1, "max_turns", { won: 0 });
-      return {
-        reward: 0.1,
-        episodeDone: false,
-        nextObservation: byteRenderer.buildGenerationPrompt(convo),
-        nextStop: stop,
-      };
+      if (!/^[0-9]/.test(text)) return end(0, "parse_error", 0);
+      const g = Number(text[0]);
+      const stopped = termination === "stop_sequence" && text.length === 1;
+      const reward = stopped ? 0.1 : 0.05;
+      if (g === secret) return end(reward + 1, "completed", 1);
+      if (guesses >= MAX_GUESSES) return end(reward, "max_turns", 0);
+      history = [...history, ...action, ...tokenizer.encode(`${g}${secret < g ? "<" : ">"}`)];
+      return { reward, episodeDone: false, nextObservation: ModelInput.fromInts(history), nextStop: stop };
     },
   };
 }
@@ -78,10 +75,16 @@ export interface GuessOptions {
 }
 
 /** Trains the guessing game; resolves to the fraction of games won at each step. */
-export async function trainGuess(service: ServiceClient, baseModel: string, options: GuessOptions = {}): Promise<number[]> {
+export async function trainGuess(
+  service: ServiceClient,
+  baseModel: string,
+  options: GuessOptions = {},
+): Promise<number[]> {
   const { steps = 30, groupSize = 4, seed = 2 } = options;
   // Every batch plays each secret once, so the policy has to work for all of them.
-  const dataset = datasetFrom(steps, () => Array.from({ length: 10 }, (_, secret) => gameGroup(secret, groupSize)));
+  const dataset = datasetFrom(steps, () =>
+    Array.from({ length: 10 }, (_, secret) => gameGroup(secret, groupSize)),
+  );
   const won: number[] = [];
   await trainRL({
     service,
@@ -103,7 +106,9 @@ export async function trainGuess(service: ServiceClient, baseModel: string, opti
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const conn = await connect();
   try {
-    const won = await trainGuess(conn.service, conn.baseModel, { steps: Number(process.env.EXAMPLE_STEPS ?? 30) });
+    const won = await trainGuess(conn.service, conn.baseModel, {
+      steps: Number(process.env.EXAMPLE_STEPS ?? 30),
+    });
     const head = won.slice(0, 3).reduce((a, b) => a + b, 0) / 3;
     const tail = won.slice(-3).reduce((a, b) => a + b, 0) / 3;
     console.log(`games won: ${head.toFixed(3)} → ${tail.toFixed(3)} (first and last 3 steps)`);

@@ -5,7 +5,13 @@
  * tiny model sees only the last two tokens, and this keeps them meaningful.
  */
 import { byteTokenizer, ModelInput } from "tinker-ts";
-import type { Message, ParsedResponse, Renderer, SupervisedExample, TrainOnWhat } from "../../src/renderers/types.js";
+import type {
+  Message,
+  ParsedResponse,
+  Renderer,
+  SupervisedExample,
+  TrainOnWhat,
+} from "../../src/renderers/types.js";
 
 /** The byte vocabulary's end-of-sequence token. */
 export const EOS = 257;

@@ -10,8 +10,13 @@ import { TensorData } from "../types/tensor-data.js";
 import type { LabeledComparison } from "./types.js";
 
 /** A supervised datum from a whole sequence and its per-token weights: inputs shifted right, targets left. */
-export function datumFromTokensWeights(tokens: readonly number[], weights: readonly number[], maxLength?: number): Datum {
-  if (tokens.length !== weights.length) throw new RangeError(`${tokens.length} tokens but ${weights.length} weights`);
+export function datumFromTokensWeights(
+  tokens: readonly number[],
+  weights: readonly number[],
+  maxLength?: number,
+): Datum {
+  if (tokens.length !== weights.length)
+    throw new RangeError(`${tokens.length} tokens but ${weights.length} weights`);
   const t = maxLength === undefined ? tokens : tokens.slice(0, maxLength);
   const w = maxLength === undefined ? weights : weights.slice(0, maxLength);
   if (t.length < 2) throw new RangeError("a datum needs at least two tokens");
@@ -26,7 +31,11 @@ export function datumFromTokensWeights(tokens: readonly number[], weights: reado
 }
 
 /** The (chosen, rejected) datums of a comparison, or none for a tie. */
-export function comparisonToData(renderer: Renderer, labeled: LabeledComparison, maxLength?: number): Datum[] {
+export function comparisonToData(
+  renderer: Renderer,
+  labeled: LabeledComparison,
+  maxLength?: number,
+): Datum[] {
   if (labeled.label === "Tie") return [];
   const { promptConversation, completionA, completionB } = labeled.comparison;
   const [chosen, rejected] = labeled.label === "A" ? [completionA, completionB] : [completionB, completionA];
@@ -82,8 +91,11 @@ export class ComparisonDataset {
 
   /** 2·batchSize datums: chosen at even indices, rejected at odd. */
   getBatch(index: number): Datum[] {
-    if (!(index >= 0 && index < this.length)) throw new RangeError(`batch ${index} is outside 0…${this.length - 1}`);
+    if (!(index >= 0 && index < this.length))
+      throw new RangeError(`batch ${index} is outside 0…${this.length - 1}`);
     const ids = this.#order.slice(index * this.batchSize, (index + 1) * this.batchSize);
-    return ids.flatMap((i) => comparisonToData(this.renderer, this.#comparisons[i] as LabeledComparison, this.maxLength));
+    return ids.flatMap((i) =>
+      comparisonToData(this.renderer, this.#comparisons[i] as LabeledComparison, this.maxLength),
+    );
   }
 }

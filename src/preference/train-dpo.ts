@@ -76,7 +76,10 @@ export async function trainDpo(config: DpoConfig): Promise<DpoRunResult> {
   const resume = lastCheckpoint(logPath);
   const training = resume?.state_path
     ? await service.createTrainingClientFromState(resume.state_path)
-    : await service.createLoraTrainingClient(config.baseModel, { rank: config.loraRank ?? 32, seed: config.loraSeed ?? null });
+    : await service.createLoraTrainingClient(config.baseModel, {
+        rank: config.loraRank ?? 32,
+        seed: config.loraSeed ?? null,
+      });
   const reference = await service.createSamplingClient(config.reference ?? { baseModel: config.baseModel });
   const nBatches = dataset.length;
   let totalSteps = nBatches * numEpochs;
@@ -92,7 +95,12 @@ export async function trainDpo(config: DpoConfig): Promise<DpoRunResult> {
     // Shuffling depends only on the epoch, so a resumed run sees the same batches.
     if (step === startStep || batch === 0) dataset.setEpoch(epoch);
     if (step > startStep && saveEvery > 0 && step % saveEvery === 0) {
-      await saveCheckpoint(training, { name: String(step).padStart(6, "0"), logPath, loopState: { epoch, batch }, signal });
+      await saveCheckpoint(training, {
+        name: String(step).padStart(6, "0"),
+        logPath,
+        loopState: { epoch, batch },
+        signal,
+      });
     }
     const lr = config.lrSchedule === "constant" ? peakLr : peakLr * (1 - step / totalSteps);
     const data = dataset.getBatch(batch);
@@ -130,7 +138,11 @@ export async function trainDpo(config: DpoConfig): Promise<DpoRunResult> {
       : await saveCheckpoint(training, {
           name: "final",
           logPath,
-          loopState: { epoch: Math.floor(totalSteps / Math.max(1, nBatches)), batch: totalSteps % Math.max(1, nBatches), final: true },
+          loopState: {
+            epoch: Math.floor(totalSteps / Math.max(1, nBatches)),
+            batch: totalSteps % Math.max(1, nBatches),
+            final: true,
+          },
           kind: "both",
           signal,
         });

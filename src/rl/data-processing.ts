@@ -68,7 +68,8 @@ export function trajectoryToData(traj: Trajectory, advantage: number): Datum[] {
   let advantages: number[] = [];
   let mask: number[] = [];
   const flush = () => {
-    if (seq.length < 2) throw new RangeError("a datum needs at least two tokens (an observation and an action)");
+    if (seq.length < 2)
+      throw new RangeError("a datum needs at least two tokens (an observation and an action)");
     const n = seq.length - 1;
     data.push({
       model_input: ModelInput.fromInts(seq.slice(0, n)),
@@ -133,7 +134,9 @@ export function assembleTrainingData(
   groups.forEach((g, groupIndex) => {
     const adv = advantages[groupIndex] as readonly number[];
     if (adv.length !== g.trajectories.length) {
-      throw new RangeError(`group ${groupIndex}: ${g.trajectories.length} trajectories, ${adv.length} advantages`);
+      throw new RangeError(
+        `group ${groupIndex}: ${g.trajectories.length} trajectories, ${adv.length} advantages`,
+      );
     }
     g.trajectories.forEach((t, trajIndex) => {
       for (const d of trajectoryToData(t, adv[trajIndex] as number)) {

@@ -78,7 +78,8 @@ export async function computePostKl(
     const prev = input(d, "logprobs");
     const m = input(d, "mask");
     const p = post[i] as number[];
-    for (let k = 0; k < prev.length; k++) if ((m[k] as number) > 0) diffs.push((prev[k] as number) - (p[k] as number));
+    for (let k = 0; k < prev.length; k++)
+      if ((m[k] as number) > 0) diffs.push((prev[k] as number) - (p[k] as number));
   });
   return { kl_pre_post_v1: mean(diffs), kl_pre_post_v2: 0.5 * mean(diffs.map((x) => x * x)) };
 }
@@ -193,7 +194,8 @@ export function computeTrajectoryMetrics(
   const out: Metrics = {};
   const nontrivial = [...byTag.values()].some((gs) => gs.length < groups.length);
   if (nontrivial) {
-    for (const [tag, gs] of byTag) for (const [k, v] of Object.entries(trajectoryFigures(gs))) out[`env/${tag}/${k}`] = v;
+    for (const [tag, gs] of byTag)
+      for (const [k, v] of Object.entries(trajectoryFigures(gs))) out[`env/${tag}/${k}`] = v;
   }
   for (const [k, v] of Object.entries(trajectoryFigures(groups))) out[`env/all/${k}`] = v;
   return out;

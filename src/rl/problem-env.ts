@@ -57,7 +57,11 @@ export function problemEnv(options: ProblemEnvOptions): Env {
 }
 
 /** A group of `numEnvs` copies of one problem, tagged `datasetName` (cookbook `ProblemGroupBuilder`). */
-export function problemGroupBuilder(makeEnv: () => Env, numEnvs: number, datasetName = "problems"): EnvGroupBuilder {
+export function problemGroupBuilder(
+  makeEnv: () => Env,
+  numEnvs: number,
+  datasetName = "problems",
+): EnvGroupBuilder {
   return {
     async makeEnvs() {
       return Array.from({ length: numEnvs }, makeEnv);
@@ -67,7 +71,10 @@ export function problemGroupBuilder(makeEnv: () => Env, numEnvs: number, dataset
 }
 
 /** A dataset whose batch `i` is `makeBatch(i)`, for `length` batches. */
-export function datasetFrom(length: number, makeBatch: (index: number) => readonly EnvGroupBuilder[]): RLDataset {
+export function datasetFrom(
+  length: number,
+  makeBatch: (index: number) => readonly EnvGroupBuilder[],
+): RLDataset {
   return {
     length,
     getBatch(index) {

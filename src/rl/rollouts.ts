@@ -31,7 +31,12 @@ export interface PolicyCall {
  */
 export interface TokenCompleter {
   (observation: ModelInput, stop: StopCondition, call?: PolicyCall): Promise<TokensWithLogprobs>;
-  many?(observation: ModelInput, stop: StopCondition, n: number, call?: PolicyCall): Promise<TokensWithLogprobs[]>;
+  many?(
+    observation: ModelInput,
+    stop: StopCondition,
+    n: number,
+    call?: PolicyCall,
+  ): Promise<TokensWithLogprobs[]>;
 }
 
 /** Options of {@link samplingPolicy}. */
@@ -61,7 +66,8 @@ export function samplingPolicy(sampler: SamplingClient, options: SamplingPolicyO
     };
     const run = async () => {
       const r = await sampler.sample(observation, n, params, { signal: call.signal });
-      if (r.sequences.length !== n) throw new Error(`sample returned ${r.sequences.length} sequences, asked for ${n}`);
+      if (r.sequences.length !== n)
+        throw new Error(`sample returned ${r.sequences.length} sequences, asked for ${n}`);
       return r.sequences.map((seq) => {
         if (!seq.logprobs || seq.logprobs.length !== seq.tokens.length) {
           throw new Error("sample returned no logprob per token; RL needs them for importance sampling");
@@ -109,7 +115,11 @@ export interface RolloutOptions {
   /** Ends the episode after this many turns (stop reason `max_turns`); unbounded when absent. */
   readonly maxTurns?: number;
   /** The initial observation, already taken, and optionally the first action, already sampled. */
-  readonly start?: { readonly observation: ModelInput; readonly stop: StopCondition; readonly action?: TokensWithLogprobs };
+  readonly start?: {
+    readonly observation: ModelInput;
+    readonly stop: StopCondition;
+    readonly action?: TokensWithLogprobs;
+  };
 }
 
 /** Plays one episode of `env` with `policy` (cookbook `do_single_rollout`). */
@@ -123,7 +133,8 @@ export async function runRollout(
   const transitions: Transition[] = [];
   for (let turn = 0; ; turn++) {
     signal?.throwIfAborted();
-    if (maxTurns !== undefined && turn >= maxTurns) return { transitions, finalOb: ob, stopReason: "max_turns" };
+    if (maxTurns !== undefined && turn >= maxTurns)
+      return { transitions, finalOb: ob, stopReason: "max_turns" };
     const ac =
       turn === 0 && start?.action
         ? start.action
@@ -164,7 +175,9 @@ async function firstTurns(
   const obs = await Promise.all(envs.map((e) => e.initialObservation(signal)));
   const first = obs[0];
   if (!first || !policy.many || envs.length < 2 || (options.maxTurns ?? 1) < 1) return obs;
-  const tokens = first.observation.chunks.every((c) => c.type === "encoded_text") ? first.observation.toInts() : null;
+  const tokens = first.observation.chunks.every((c) => c.type === "encoded_text")
+    ? first.observation.toInts()
+    : null;
   const shared =
     tokens !== null &&
     obs.every(
@@ -229,7 +242,9 @@ export async function runGroupRollout(
       ? await builder.computeGroupRewards(trajectories, envs)
       : trajectories.map(() => [0, {}] as const);
     if (graded.length !== trajectories.length) {
-      throw new RangeError(`computeGroupRewards returned ${graded.length} rewards for ${trajectories.length} trajectories`);
+      throw new RangeError(
+        `computeGroupRewards returned ${graded.length} rewards for ${trajectories.length} trajectories`,
+      );
     }
     return {
       trajectories,

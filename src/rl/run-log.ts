@@ -114,7 +114,9 @@ export class MetricsLog {
 
   /** Every line so far. */
   read(): Array<Record<string, unknown> & { step: number }> {
-    return readJsonLines(this.path).filter((r): r is Record<string, unknown> & { step: number } => typeof r.step === "number");
+    return readJsonLines(this.path).filter(
+      (r): r is Record<string, unknown> & { step: number } => typeof r.step === "number",
+    );
   }
 }
 
@@ -131,7 +133,8 @@ export function progressLine(
   const parts = [`step ${step + 1}/${total}`];
   for (const [label, key] of figures) {
     const v = metrics[key];
-    if (typeof v === "number" && Number.isFinite(v)) parts.push(`${label} ${Math.abs(v) >= 100 ? v.toFixed(1) : v.toPrecision(3)}`);
+    if (typeof v === "number" && Number.isFinite(v))
+      parts.push(`${label} ${Math.abs(v) >= 100 ? v.toFixed(1) : v.toPrecision(3)}`);
   }
   return parts.join("  ");
 }

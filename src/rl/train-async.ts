@@ -92,7 +92,8 @@ export async function trainRLAsync(config: RLConfig): Promise<RLRunResult> {
       const group = await runGroupRollout(item.builder, policy, {
         signal,
         maxTurns: config.maxTurns,
-        seed: config.seed === undefined ? undefined : mixSeed(config.seed, item.batch, item.index, item.attempt),
+        seed:
+          config.seed === undefined ? undefined : mixSeed(config.seed, item.batch, item.index, item.attempt),
       });
       await results.put({ item, group, samplerStep: myStep, seconds: (performance.now() - t0) / 1000 });
     }
@@ -112,7 +113,9 @@ export async function trainRLAsync(config: RLConfig): Promise<RLRunResult> {
         if (!dataloaderDone) {
           // Not awaited here (the work queue may be full while the trainer must keep draining);
           // tracked and awaited before the run ends, so its failure is seen.
-          const p = work.put({ ...got.item, attempt: got.item.attempt + 1 }).finally(() => requeues.delete(p));
+          const p = work
+            .put({ ...got.item, attempt: got.item.attempt + 1 })
+            .finally(() => requeues.delete(p));
           requeues.add(p);
         }
         continue;
@@ -160,7 +163,11 @@ export async function trainRLAsync(config: RLConfig): Promise<RLRunResult> {
       failure = err;
       fail(err);
     });
-  await Promise.all([guard(dataloader()), guard(trainer()), ...Array.from({ length: opts.groupsPerBatch }, () => guard(worker()))]);
+  await Promise.all([
+    guard(dataloader()),
+    guard(trainer()),
+    ...Array.from({ length: opts.groupsPerBatch }, () => guard(worker())),
+  ]);
   await Promise.allSettled([...requeues]);
   if (failed) throw failure;
   const final = await saveFinal({ ...ctx, endStep: stepsDone });

@@ -37,7 +37,13 @@ export async function prepareMinibatch(
   let { data } = assembleTrainingData(groups, computeAdvantages(groups));
   const coef = options.klPenaltyCoef ?? 0;
   if (coef > 0 && options.klReference) {
-    const kl = await incorporateKlPenalty(data, options.klReference, coef, options.klDiscountFactor ?? 0, options.signal);
+    const kl = await incorporateKlPenalty(
+      data,
+      options.klReference,
+      coef,
+      options.klDiscountFactor ?? 0,
+      options.signal,
+    );
     data = kl.data;
     Object.assign(metrics, kl.metrics);
   }

@@ -119,7 +119,10 @@ export async function openRun(config: RLConfig): Promise<RunContext> {
     endStep,
     log: new MetricsLog(config.logPath, { resumeAt: startStep }),
     limiter: new Limiter(config.concurrency ?? 64),
-    klReference: wantKl && config.klReference ? await config.service.createSamplingClient(config.klReference) : undefined,
+    klReference:
+      wantKl && config.klReference
+        ? await config.service.createSamplingClient(config.klReference)
+        : undefined,
   };
 }
 
