@@ -134,7 +134,9 @@ describe("emulator loss gradients vs TensorFlow.js autograd (every entry)", () =
       const res = tf.variableGrads(() => {
         const vars = {} as Record<Placement, { A: tf.Tensor2D; B: tf.Tensor2D }>;
         order.forEach((o, i) => {
-          (vars[o.p] ??= {} as { A: tf.Tensor2D; B: tf.Tensor2D })[o.part] = vs[i] as unknown as tf.Tensor2D;
+          const slot = vars[o.p] ?? ({} as { A: tf.Tensor2D; B: tf.Tensor2D });
+          slot[o.part] = vs[i] as unknown as tf.Tensor2D;
+          vars[o.p] = slot;
         });
         return tfLoss(m, datum, fn, vars);
       }, vs);
@@ -208,6 +210,8 @@ describe("emulator loss gradients vs central finite differences", () => {
       return -Math.min(r * a, Math.min(Math.max(r, 0.8), 1.2) * a);
     });
     const got = Array.from(out.lossFnOutputs[0]?.elementwise_loss.data ?? []);
-    got.forEach((x, i) => expect(x).toBeCloseTo(expected[i] as number, 5));
+    got.forEach((x, i) => {
+      expect(x).toBeCloseTo(expected[i] as number, 5);
+    });
   });
 });
