@@ -2,6 +2,7 @@
  * Rollouts, as tinker-cookbook's `rl/rollouts.py` and `rollout_runner.py` without the optional
  * limits and hooks: one episode per env, a whole group at once through one SamplingClient.
  */
+import { setMaxListeners } from "node:events";
 import type { SamplingClient } from "../clients/sampling-client.js";
 import type { ModelInput } from "../types/model-input.js";
 import type { SamplingParams } from "../types/params.js";
@@ -215,6 +216,8 @@ export async function runGroupRollout(
 ): Promise<TrajectoryGroup> {
   const inner = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, inner.signal]) : inner.signal;
+  // Every env's requests listen on this one signal: more than Node's default of 10 is expected.
+  setMaxListeners(0, signal);
   try {
     const envs = await builder.makeEnvs();
     const starts = await firstTurns(envs, policy, signal, options);

@@ -4,6 +4,7 @@
  * A group sampled more than `maxStepsOffPolicy` steps before the step that would train on it is not
  * trained on: it is sampled again (or dropped once the dataloader is done).
  */
+import { setMaxListeners } from "node:events";
 import type { SamplingClient } from "../clients/sampling-client.js";
 import { AsyncQueue } from "./async-queue.js";
 import { mixSeed, runGroupRollout, samplingPolicy } from "./rollouts.js";
@@ -51,6 +52,7 @@ export async function trainRLAsync(config: RLConfig): Promise<RLRunResult> {
   const ctx = await openRun(config);
   const stop = new AbortController();
   const signal = config.signal ? AbortSignal.any([config.signal, stop.signal]) : stop.signal;
+  setMaxListeners(0, signal);
   const work = new AsyncQueue<WorkItem | typeof SHUTDOWN>(opts.groupsPerBatch);
   const results = new AsyncQueue<Sampled | typeof SHUTDOWN>();
   let sampler: SamplingClient = await ctx.training.saveWeightsAndGetSamplingClient(undefined, { signal });

@@ -3,6 +3,7 @@
  * weights, train on it, repeat) and, with `async`, the off-policy variant in `train-async.ts`.
  * Both resume from the last `checkpoints.jsonl` record and log `metrics.jsonl` and a progress line.
  */
+import { setMaxListeners } from "node:events";
 import type { SamplingClient } from "../clients/sampling-client.js";
 import type { SamplingSource, ServiceClient } from "../clients/service-client.js";
 import type { TrainingClient } from "../clients/training-client.js";
@@ -215,6 +216,7 @@ export async function allOrAbort<T>(
 ): Promise<T[]> {
   const inner = new AbortController();
   const signal = outer ? AbortSignal.any([outer, inner.signal]) : inner.signal;
+  setMaxListeners(0, signal);
   const settled = await Promise.allSettled(
     tasks.map((t) =>
       t(signal).catch((err: unknown) => {

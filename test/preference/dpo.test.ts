@@ -25,7 +25,12 @@ describe("computeDpoLoss", () => {
     const g = 0.5 / (1 + Math.exp(0.5)); // β·σ(−z)
     expect(r.dChosen[0]).toBeCloseTo(-g, 12);
     expect(r.dRejected[0]).toBeCloseTo(g, 12);
-    expect(r.metrics).toMatchObject({ accuracy: 1, margin: 0.5, chosen_reward: 0.25, rejected_reward: -0.25 });
+    expect(r.metrics).toMatchObject({
+      accuracy: 1,
+      margin: 0.5,
+      chosen_reward: 0.25,
+      rejected_reward: -0.25,
+    });
   });
 
   it("is log 2 with zero gradient sum when policy equals reference", () => {

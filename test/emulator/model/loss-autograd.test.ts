@@ -73,7 +73,8 @@ function tfLoss(
   const { E, Wa, W1, W2, U } = m.base;
   const n = datum.tokens.length;
   const emb = tf.tensor2d(E, [VOCAB, D]);
-  const oneHot = (ids: number[]) => tf.cast(tf.oneHot(tf.tensor1d(ids, "int32"), VOCAB), "float32");
+  const oneHot = (ids: number[]) =>
+    tf.cast(tf.oneHot(tf.tensor1d(ids, "int32"), VOCAB), "float32") as tf.Tensor2D;
   const X0 = tf.matMul(oneHot([...datum.tokens]), emb);
   const prevIds = datum.tokens.map((_, t) => (t > 0 ? (datum.tokens[t - 1] as number) : -1));
   // A missing previous token embeds as zeros (oneHot of −1 is the zero row).
@@ -81,11 +82,11 @@ function tfLoss(
   const lora = (p: Placement, inp: tf.Tensor2D) => {
     const { A, B } = vars[p];
     const s = loraScale(m.lora.rank);
-    return tf.mul(tf.matMul(tf.matMul(inp, A, false, true), B, false, true), s);
+    return tf.mul(tf.matMul(tf.matMul(inp, A, false, true), B, false, true), s) as tf.Tensor2D;
   };
   const F = W1.length / D;
   const X = tf.add(
-    tf.add(X0, tf.matMul(P, tf.tensor2d(Wa, [D, D]), false, true)),
+    tf.add(X0, tf.matMul(P, tf.tensor2d(Wa, [D, D]), false, true)) as tf.Tensor2D,
     lora("attn", P),
   ) as tf.Tensor2D;
   const PRE = tf.add(tf.matMul(X, tf.tensor2d(W1, [F, D]), false, true), lora("mlp", X)) as tf.Tensor2D;
@@ -100,12 +101,12 @@ function tfLoss(
     1,
   );
   const get = (k: string) => tf.tensor1d(Array.from(datum.lossFnInputs[k]?.data ?? new Array(n).fill(0)));
-  if (fn === "cross_entropy") return tf.neg(tf.sum(tf.mul(get("weights"), logp)));
+  if (fn === "cross_entropy") return tf.neg(tf.sum(tf.mul(get("weights"), logp))) as tf.Scalar;
   const ratio = tf.exp(tf.sub(logp, get("logprobs")));
   const adv = get("advantages");
-  if (fn === "importance_sampling") return tf.neg(tf.sum(tf.mul(ratio, adv)));
+  if (fn === "importance_sampling") return tf.neg(tf.sum(tf.mul(ratio, adv))) as tf.Scalar;
   const clipped = tf.clipByValue(ratio, CLIP.clip_low_threshold, CLIP.clip_high_threshold);
-  return tf.neg(tf.sum(tf.minimum(tf.mul(ratio, adv), tf.mul(clipped, adv))));
+  return tf.neg(tf.sum(tf.minimum(tf.mul(ratio, adv), tf.mul(clipped, adv)))) as tf.Scalar;
 }
 
 const maxAbs = (xs: ArrayLike<number>) => Array.from(xs).reduce((a, x) => Math.max(a, Math.abs(x)), 0);
