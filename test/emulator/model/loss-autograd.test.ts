@@ -78,7 +78,7 @@ function tfLoss(
   const X0 = tf.matMul(oneHot([...datum.tokens]), emb);
   const prevIds = datum.tokens.map((_, t) => (t > 0 ? (datum.tokens[t - 1] as number) : -1));
   // A missing previous token embeds as zeros (oneHot of −1 is the zero row).
-  const P = tf.matMul(oneHot(prevIds), emb);
+  const P = tf.matMul(oneHot(prevIds), emb) as tf.Tensor2D;
   const lora = (p: Placement, inp: tf.Tensor2D) => {
     const { A, B } = vars[p];
     const s = loraScale(m.lora.rank);
