@@ -45,6 +45,7 @@ export interface DpoConfig {
   readonly saveEvery?: number;
   readonly maxSteps?: number;
   readonly signal?: AbortSignal;
+  /** Called with each step's metrics after they are logged. */
   readonly onStep?: (step: number, metrics: Readonly<Record<string, number>>) => void;
   readonly progress?: ProgressSink;
 }

@@ -7,10 +7,12 @@ export class AsyncQueue<T> {
 
   constructor(readonly maxSize = Number.POSITIVE_INFINITY) {}
 
+  /** Items waiting in the queue. */
   get size(): number {
     return this.#items.length;
   }
 
+  /** Adds `item`, waiting while the queue is full. */
   async put(item: T): Promise<void> {
     while (this.#items.length >= this.maxSize && this.#getters.length === 0) {
       if (this.#closed !== undefined) throw this.#closed;
@@ -22,6 +24,7 @@ export class AsyncQueue<T> {
     else this.#items.push(item);
   }
 
+  /** The oldest item, waiting for one when the queue is empty. */
   get(): Promise<T> {
     if (this.#items.length > 0) {
       const item = this.#items.shift() as T;

@@ -74,4 +74,20 @@ export type {
   Transition,
 } from "./types.js";
 export { totalRewards } from "./types.js";
+// The renderer contract the envs are written against (also exported where the renderers live).
+export type {
+  ContentPart,
+  Message,
+  ParsedResponse,
+  Renderer,
+  Role,
+  SupervisedExample,
+  Termination,
+  TextPart,
+  ThinkingPart,
+  ToolCall,
+  ToolSpec,
+  TrainOnWhat,
+  UnparsedToolCall,
+} from "../renderers/types.js";
 export { datasetFrom, type ProblemEnvOptions, problemEnv, problemGroupBuilder } from "./problem-env.js";

@@ -31,7 +31,9 @@ export interface PolicyCall {
  * for the first turn when every env of the group starts from the same prompt.
  */
 export interface TokenCompleter {
+  /** One action for `observation`, sampled until `stop`. */
   (observation: ModelInput, stop: StopCondition, call?: PolicyCall): Promise<TokensWithLogprobs>;
+  /** `n` independent actions for one observation, in one request. */
   many?(
     observation: ModelInput,
     stop: StopCondition,

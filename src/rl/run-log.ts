@@ -19,7 +19,9 @@ export interface CheckpointRecord {
   readonly [key: string]: unknown;
 }
 
+/** Name of the checkpoint record file in a run's log directory. */
 export const CHECKPOINTS_FILE = "checkpoints.jsonl";
+/** Name of the per-step metrics file in a run's log directory. */
 export const METRICS_FILE = "metrics.jsonl";
 
 /** Parsed JSON lines of a file; a torn last line (a run killed mid-write) is skipped. */
@@ -108,6 +110,7 @@ export class MetricsLog {
     }
   }
 
+  /** Appends the line of `step`. */
   log(step: number, metrics: Readonly<Record<string, number | string>>): void {
     appendFileSync(this.path, `${JSON.stringify({ step, ...metrics })}\n`);
   }

@@ -51,7 +51,9 @@ export interface ActionExtra {
  * next observation that usually extends the previous prompt with the action and the env's reply.
  */
 export interface Env {
+  /** The first prompt and what stops the first turn. */
   initialObservation(signal?: AbortSignal): Promise<Observation>;
+  /** Applies the agent's action: its reward, whether the episode ended, and the next prompt. */
   step(action: Action, extra?: ActionExtra): Promise<StepResult>;
 }
 
@@ -79,6 +81,7 @@ export interface Trajectory {
  * the group, and so that a reward may look at the whole group (pairwise judges).
  */
 export interface EnvGroupBuilder {
+  /** The group's envs, fresh for one rollout each. */
   makeEnvs(): Promise<readonly Env[]>;
   /**
    * A final reward (and metrics) per trajectory, added to the sum of its step rewards. Absent means
@@ -103,6 +106,7 @@ export interface TrajectoryGroup {
 
 /** Batches of env groups; batch `i` is training step `i`. */
 export interface RLDataset {
+  /** The groups of batch `index` (0 ≤ index < length). */
   getBatch(index: number): readonly EnvGroupBuilder[];
   /** Number of batches. */
   readonly length: number;
