@@ -19,13 +19,14 @@ import {
 import { POOL_CONNECTIONS } from "../src/core/transport.js";
 import { measureModel } from "./model.js";
 import { measureRenderers } from "./renderers.js";
+import { rlFigures } from "./rl.js";
 import { type BenchServer, startBenchServer } from "./server.js";
 
 const args = new Set(process.argv.slice(2));
 const QUICK = args.has("--quick");
 const JSON_OUT = args.has("--json");
 const RUNS = QUICK ? 2 : 5;
-/** `--only=sampling,encoding` runs just those figures (model, sampling, training, encoding, futures, renderers). */
+/** `--only=sampling,encoding` runs just those figures (model, sampling, training, encoding, futures, renderers, rl). */
 const ONLY = process.argv
   .find((a) => a.startsWith("--only="))
   ?.slice("--only=".length)
@@ -393,6 +394,7 @@ async function main(): Promise<void> {
     if (wanted("encoding")) figures.push(...(await encoding()));
     if (wanted("futures")) figures.push(...(await futuresAtScale(server)));
     if (wanted("renderers")) figures.push(...(await renderers()));
+    if (wanted("rl")) figures.push(...(await rlFigures(RUNS, QUICK ? 3 : 10)));
   } finally {
     await server.close();
   }
