@@ -64,8 +64,11 @@ export abstract class BaseRenderer implements Renderer {
     protected readonly warn: WarningSink = () => {},
   ) {}
 
+  /** What sampling stops on for this format. */
   abstract getStopSequences(): readonly number[] | readonly string[];
+  /** The assistant message in sampled tokens, and how the response ended. */
   abstract parseResponse(tokens: readonly number[]): ParsedResponse;
+  /** The tokens of one message: header, content and end, each tokenized on its own. */
   protected abstract renderMessage(message: Message, ctx: RenderContext): RenderedMessage;
 
   createConversationPrefixWithTools?(tools: readonly ToolSpec[], systemPrompt?: string): Message[];
@@ -113,6 +116,7 @@ export abstract class BaseRenderer implements Renderer {
     }
   }
 
+  /** The tokens a conversation starts with (the tokenizer's BOS, where this format uses one). */
   protected bosTokens(): readonly number[] {
     return [];
   }
@@ -138,6 +142,7 @@ export abstract class BaseRenderer implements Renderer {
     };
   }
 
+  /** The prompt to sample the next assistant message from. */
   buildGenerationPrompt(
     messages: readonly Message[],
     options: { readonly prefill?: string; readonly role?: Role } = {},

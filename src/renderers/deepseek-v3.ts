@@ -58,10 +58,12 @@ abstract class DeepSeekV3BaseRenderer extends BaseRenderer {
     return this.singleToken(special("end▁of▁sentence"));
   }
 
+  /** The tokens a conversation starts with (the tokenizer's BOS, where this format uses one). */
   protected override bosTokens(): readonly number[] {
     return [this.singleToken(special("begin▁of▁sentence"))];
   }
 
+  /** The tokens of one message: header, content and end, each tokenized on its own. */
   protected renderMessage(message: Message, ctx: RenderContext): RenderedMessage {
     const followsTool = ctx.prevMessage?.role === "tool";
     const content = message.content;
@@ -113,6 +115,7 @@ abstract class DeepSeekV3BaseRenderer extends BaseRenderer {
     return header.length > 0 ? { header, output: [output] } : { output: [output] };
   }
 
+  /** What sampling stops on for this format. */
   getStopSequences(): number[] {
     return [this.endMessageToken];
   }
@@ -122,6 +125,7 @@ abstract class DeepSeekV3BaseRenderer extends BaseRenderer {
     return tokens;
   }
 
+  /** The assistant message in sampled tokens, and how the response ended. */
   parseResponse(tokens: readonly number[]): ParsedResponse {
     const sampled = this.normalizeResponse(tokens);
     const { content: text, termination } = parseForStopToken(sampled, this.tokenizer, this.endMessageToken);
@@ -198,6 +202,7 @@ export class DeepSeekV3DisableThinkingRenderer extends DeepSeekV3BaseRenderer {
     return true;
   }
 
+  /** The tokens of one message: header, content and end, each tokenized on its own. */
   protected override renderMessage(message: Message, ctx: RenderContext): RenderedMessage {
     const followsTool = ctx.prevMessage?.role === "tool";
     if (message.role !== "assistant" || followsTool) return super.renderMessage(message, ctx);
@@ -216,6 +221,7 @@ export class DeepSeekV3DisableThinkingRenderer extends DeepSeekV3BaseRenderer {
 export class DeepSeekV3ThinkingRenderer extends DeepSeekV3BaseRenderer {
   readonly name = "deepseekv3_thinking";
 
+  /** The tokens of one message: header, content and end, each tokenized on its own. */
   protected override renderMessage(message: Message, ctx: RenderContext): RenderedMessage {
     const rendered = super.renderMessage(message, ctx);
     const followsTool = ctx.prevMessage?.role === "tool";
@@ -231,6 +237,7 @@ export class DeepSeekV3ThinkingRenderer extends DeepSeekV3BaseRenderer {
     return rendered;
   }
 
+  /** The prompt to sample the next assistant message from. */
   override buildGenerationPrompt(
     messages: readonly Message[],
     options: { readonly prefill?: string; readonly role?: Role } = {},

@@ -64,6 +64,7 @@ export class GptOssRenderer extends BaseRenderer {
       : "gpt_oss_no_sysprompt";
   }
 
+  /** The tokens of one message: header, content and end, each tokenized on its own. */
   protected renderMessage(message: Message, _ctx: RenderContext): RenderedMessage {
     if (message.role === "tool") return this.renderToolResult(message);
     const ctx = _ctx;
@@ -136,6 +137,7 @@ export class GptOssRenderer extends BaseRenderer {
     return [system, ...messages];
   }
 
+  /** The prompt to sample the next assistant message from. */
   override buildGenerationPrompt(
     messages: readonly Message[],
     options: { readonly prefill?: string; readonly role?: Role } = {},
@@ -154,10 +156,12 @@ export class GptOssRenderer extends BaseRenderer {
     return super.buildSupervisedExample(this.withSystem(messages), options);
   }
 
+  /** What sampling stops on for this format. */
   getStopSequences(): number[] {
     return [this.singleToken("<|return|>"), this.singleToken("<|call|>")];
   }
 
+  /** The assistant message in sampled tokens, and how the response ended. */
   parseResponse(tokens: readonly number[]): ParsedResponse {
     const ret = this.singleToken("<|return|>");
     const call = this.singleToken("<|call|>");

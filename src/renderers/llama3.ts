@@ -12,6 +12,7 @@ export class Llama3Renderer extends BaseRenderer {
   readonly name = "llama3";
   readonly hasExtensionProperty = true;
 
+  /** The tokens of one message: header, content and end, each tokenized on its own. */
   protected renderMessage(message: Message, _ctx: RenderContext): RenderedMessage {
     const header = `<|start_header_id|>${message.role}<|end_header_id|>\n\n`;
     return {
@@ -20,14 +21,17 @@ export class Llama3Renderer extends BaseRenderer {
     };
   }
 
+  /** The tokens a conversation starts with (the tokenizer's BOS, where this format uses one). */
   protected override bosTokens(): readonly number[] {
     return [this.singleToken("<|begin_of_text|>")];
   }
 
+  /** What sampling stops on for this format. */
   getStopSequences(): number[] {
     return [this.singleToken("<|eot_id|>")];
   }
 
+  /** The assistant message in sampled tokens, and how the response ended. */
   parseResponse(tokens: readonly number[]): ParsedResponse {
     const { content, termination } = parseForStopToken(
       tokens,

@@ -92,6 +92,7 @@ export class Qwen3Renderer extends BaseRenderer {
     return ctx.isLast || !this.stripThinkingFromHistory;
   }
 
+  /** The tokens of one message: header, content and end, each tokenized on its own. */
   protected renderMessage(message: Message, ctx: RenderContext): RenderedMessage {
     const role = message.role === "tool" ? "user" : message.role;
     const header = `${ctx.idx > 0 ? "\n" : ""}<|im_start|>${role}\n`;
@@ -135,10 +136,12 @@ export class Qwen3Renderer extends BaseRenderer {
     return { header: this.encodeFixed(header), output: [this.encode(out, true), [this.endMessageToken]] };
   }
 
+  /** What sampling stops on for this format. */
   getStopSequences(): number[] {
     return [this.endMessageToken];
   }
 
+  /** The assistant message in sampled tokens, and how the response ended. */
   parseResponse(tokens: readonly number[]): ParsedResponse {
     const { content, termination } = parseForStopToken(tokens, this.tokenizer, this.endMessageToken);
     if (termination === "malformed") return { message: { role: "assistant", content }, termination };
@@ -184,6 +187,7 @@ export class Qwen3DisableThinkingRenderer extends Qwen3Renderer {
   override name = "qwen3_disable_thinking";
   protected override readonly disablesThinking = true;
 
+  /** The tokens of one message: header, content and end, each tokenized on its own. */
   protected override renderMessage(message: Message, ctx: RenderContext): RenderedMessage {
     // Without a user message the template writes no empty block, but the prompt always opens one.
     if (message.role === "assistant" && ctx.isLast && message.content.length > 0 && ctx.lastUserIndex < 0)

@@ -13,6 +13,7 @@ export class RoleColonRenderer extends BaseRenderer {
   readonly name = "role_colon";
   readonly hasExtensionProperty = true;
 
+  /** The tokens of one message: header, content and end, each tokenized on its own. */
   protected renderMessage(message: Message, _ctx: RenderContext): RenderedMessage {
     const header = `${message.role.charAt(0).toUpperCase()}${message.role.slice(1).toLowerCase()}:`;
     const output = CONTENT_PREFIX + ensureText(message.content) + CONTENT_SUFFIX;
@@ -25,11 +26,13 @@ export class RoleColonRenderer extends BaseRenderer {
     };
   }
 
+  /** The tokens a conversation starts with (the tokenizer's BOS, where this format uses one). */
   protected override bosTokens(): readonly number[] {
     const bos = this.tokenizer.bosToken;
     return bos === null ? [] : this.encodeFixed(bos);
   }
 
+  /** What sampling stops on for this format. */
   getStopSequences(): string[] {
     return [STOP];
   }
