@@ -18,13 +18,14 @@ import {
 } from "../src/index.js";
 import { POOL_CONNECTIONS } from "../src/core/transport.js";
 import { measureModel } from "./model.js";
+import { protobufFigures } from "./protobuf.js";
 import { type BenchServer, startBenchServer } from "./server.js";
 
 const args = new Set(process.argv.slice(2));
 const QUICK = args.has("--quick");
 const JSON_OUT = args.has("--json");
 const RUNS = QUICK ? 2 : 5;
-/** `--only=sampling,encoding` runs just those figures (model, sampling, training, encoding, futures). */
+/** `--only=sampling,encoding` runs just those figures (model, sampling, training, encoding, futures, protobuf). */
 const ONLY = process.argv
   .find((a) => a.startsWith("--only="))
   ?.slice("--only=".length)
@@ -375,6 +376,7 @@ async function main(): Promise<void> {
     if (wanted("training")) figures.push(...(await trainingOverhead(server)));
     if (wanted("encoding")) figures.push(...(await encoding()));
     if (wanted("futures")) figures.push(...(await futuresAtScale(server)));
+    if (wanted("protobuf")) figures.push(...(await protobufFigures({ runs: RUNS, quick: QUICK, gc })));
   } finally {
     await server.close();
   }

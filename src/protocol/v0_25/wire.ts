@@ -51,7 +51,9 @@ export class Writer {
   pos = 0;
 
   constructor(size: number) {
-    this.buf = new Uint8Array(size);
+    // Not zero-filled: every encoder writes each byte and checks it filled the buffer exactly.
+    const raw = Buffer.allocUnsafeSlow(size);
+    this.buf = new Uint8Array(raw.buffer, raw.byteOffset, size);
     this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
   }
 
