@@ -56,9 +56,7 @@ export function chunkingRequestData(seq: number): DatumLike[] | undefined {
 }
 
 /** The fake server's per-datum outputs for a chunk of `n` datums of 2 targets. */
-export function chunkOutputs(
-  n: number,
-): {
+export function chunkOutputs(n: number): {
   logprobs: { data: number[]; dtype: "float32" };
   elementwise_loss: { data: number[]; dtype: "float32" };
 }[] {
