@@ -15,3 +15,4 @@ export type { Emulator, EmulatorOptions } from "./server.js";
 export { startEmulator } from "./server.js";
 export type { EmulatorV025Options } from "./v0_25/index.js";
 export { billingFault, V025Controls } from "./v0_25/index.js";
+export type { ClientConfigFlags } from "../protocol/client-config.js";

@@ -36,6 +36,7 @@ export class V025Controls {
 
   constructor(
     o: EmulatorV025Options = {},
+    /** The emulator's clock (JWT `iat`/`exp`, TTLs). */
     readonly now: () => number = Date.now,
   ) {
     this.clientConfig = { ...CLIENT_CONFIG_DEFAULTS, use_pyqwest_transport: false, ...o.clientConfig };
