@@ -54,8 +54,10 @@ export interface RequestRetryPolicy {
 
 /** The SDK-level retry loop around submits (`execute_with_retries`). */
 export interface SdkRetryPolicy {
-  /** First back-off after a retryable failure, then doubling. */
+  /** First back-off after a retryable failure, then doubling (`min(2^n, 30)` s in both SDKs). */
   initialDelayMs: number;
+  /** Cap of one back-off. */
+  maxDelayMs: number;
   /** Wall-time budget of the loop (0.4.1 MAX_WAIT_TIME). */
   maxWaitMs: number;
   /** Whether each re-send takes a new idempotency key and restarts the retry-count at 0 (fact 15). */
@@ -190,12 +192,12 @@ const V041_REQUESTS: Record<RequestKind, RequestRetryPolicy> = {
 };
 
 const V025_REQUESTS: Record<RequestKind, RequestRetryPolicy> = {
-  // client/config goes with the original credential and the default HTTP retries (fact 17).
-  client_config: http(DEFAULT_HTTP_RETRIES, false, false),
+  // client/config goes with the original credential (fact 17).
+  client_config: http(DEFAULT_HTTP_RETRIES, true, true), // inside execute_with_retries
   // No HTTP-layer retry; a 5xx is re-sent by execute_with_retries after 1 s (fact 2, 15).
   dynamic_config: http(0, true, false),
   auth_token: http(DEFAULT_HTTP_RETRIES, true, true),
-  create_session: http(DEFAULT_HTTP_RETRIES, true, true),
+  create_session: http(DEFAULT_HTTP_RETRIES, false, false), // sent directly by the holder
   session_heartbeat: http(0, false, false),
   create_model: http(DEFAULT_HTTP_RETRIES, true, true),
   create_sampling_session: http(DEFAULT_HTTP_RETRIES, true, true),
@@ -210,7 +212,7 @@ const V025_REQUESTS: Record<RequestKind, RequestRetryPolicy> = {
   retrieve_future: http(0, false, false),
   // get_info: a 400 is not retried, 5xx as the HTTP layer does (retries:17).
   get_info: http(DEFAULT_HTTP_RETRIES, true, true),
-  rest: http(DEFAULT_HTTP_RETRIES, false, false),
+  rest: http(DEFAULT_HTTP_RETRIES, true, true), // every RestClient method: execute_with_retries
   telemetry: http(DEFAULT_HTTP_RETRIES, false, false),
 };
 
@@ -236,7 +238,14 @@ export const GENERATION_0_4_1: ProtocolGeneration = Object.freeze<ProtocolGenera
   },
   retry: {
     requests: V041_REQUESTS,
-    sdk: { initialDelayMs: 500, maxWaitMs: 300_000, newIdempotencyKeyPerAttempt: true, billingPauseMs: null },
+    sdk: {
+      initialDelayMs: 1_000,
+      maxDelayMs: 30_000,
+      maxWaitMs: 300_000,
+      newIdempotencyKeyPerAttempt: true,
+      billingPauseMs: null,
+    },
+    // 0.4.1's sampling RetryHandler: 0.5 s doubling to 10 s with ±25 % jitter, next seq_id per attempt.
     sample: { resendKeepsSeqId: false, backoffMs: 500, resampleOnExpiredFuture: true },
   },
   poll: {
@@ -288,6 +297,7 @@ export const GENERATION_0_25_0: ProtocolGeneration = Object.freeze<ProtocolGener
     requests: V025_REQUESTS,
     sdk: {
       initialDelayMs: 1_000,
+      maxDelayMs: 30_000,
       maxWaitMs: 300_000,
       newIdempotencyKeyPerAttempt: true,
       billingPauseMs: 5_000,

@@ -51,6 +51,8 @@ describe("what the generations decide", () => {
       expect(g.retry.requests[k].httpMaxRetries, k).toBe(0);
     }
     expect(g.retry.sample.resendKeepsSeqId).toBe(true);
+    expect(g.retry.sdk).toMatchObject({ initialDelayMs: 1_000, maxDelayMs: 30_000, billingPauseMs: 5_000 });
+    expect(g.retry.requests.rest.sdkRetry).toBe(true);
   });
 
   it("0.4.1: JSON everywhere, no handshake, API key only, 128-datum / 500 000-number chunks", () => {
