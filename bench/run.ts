@@ -20,13 +20,14 @@ import { POOL_CONNECTIONS } from "../src/core/transport.js";
 import { measureModel } from "./model.js";
 import { measureRenderers } from "./renderers.js";
 import { rlFigures } from "./rl.js";
+import { protobufFigures } from "./protobuf.js";
 import { type BenchServer, startBenchServer } from "./server.js";
 
 const args = new Set(process.argv.slice(2));
 const QUICK = args.has("--quick");
 const JSON_OUT = args.has("--json");
 const RUNS = QUICK ? 2 : 5;
-/** `--only=sampling,encoding` runs just those figures (model, sampling, training, encoding, futures, renderers, rl). */
+/** `--only=sampling,encoding` runs just those figures (model, sampling, training, encoding, futures, renderers, rl, protobuf). */
 const ONLY = process.argv
   .find((a) => a.startsWith("--only="))
   ?.slice("--only=".length)
@@ -395,6 +396,7 @@ async function main(): Promise<void> {
     if (wanted("futures")) figures.push(...(await futuresAtScale(server)));
     if (wanted("renderers")) figures.push(...(await renderers()));
     if (wanted("rl")) figures.push(...(await rlFigures(RUNS, QUICK ? 3 : 10)));
+    if (wanted("protobuf")) figures.push(...(await protobufFigures({ runs: RUNS, quick: QUICK, gc })));
   } finally {
     await server.close();
   }

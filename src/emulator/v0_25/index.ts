@@ -1,0 +1,5 @@
+/** The emulator's 0.25.0 side: handshake, JWTs, protobuf bodies and results, new REST endpoints. */
+export { billingFault, type EmulatorV025Options, V025Controls } from "./controls.js";
+export { EMULATOR_JWT_ISSUER, EMULATOR_USER, jwtProblem, mintJwt } from "./jwt-issuer.js";
+export { ProtobufRequestBody, readRequestBody } from "./request-body.js";
+export { v025Routes } from "./routes.js";
