@@ -1,6 +1,17 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
+  // Examples import the package by name; tests that run them resolve the names to the sources.
+  resolve: {
+    alias: [
+      { find: /^tinker-ts$/, replacement: fileURLToPath(new URL("./src/index.ts", import.meta.url)) },
+      {
+        find: /^tinker-ts\/(emulator|rl|preference)$/,
+        replacement: fileURLToPath(new URL("./src/$1/index.ts", import.meta.url)),
+      },
+    ],
+  },
   test: {
     include: ["test/**/*.test.ts"],
     exclude: ["test/reliability/**/*.soak.test.ts", "node_modules/**"],

@@ -13,13 +13,16 @@ import { type Datum, ModelInput, ServiceClient, TensorData } from "../src/index.
 import { encodeForwardBackwardInput } from "../src/types/requests.js";
 import { POOL_CONNECTIONS } from "../src/core/transport.js";
 import { measureModel } from "./model.js";
+import { measureRenderers } from "./renderers.js";
+import { rlFigures } from "./rl.js";
+import { protobufFigures } from "./protobuf.js";
 import { type BenchServer, startBenchServer } from "./server.js";
 
 const args = new Set(process.argv.slice(2));
 const QUICK = args.has("--quick");
 const JSON_OUT = args.has("--json");
 const RUNS = QUICK ? 2 : 5;
-/** `--only=sampling,encoding` runs just those figures (model, sampling, training, encoding, futures). */
+/** `--only=sampling,encoding` runs just those figures (model, sampling, training, encoding, futures, renderers, rl, protobuf). */
 const ONLY = process.argv
   .find((a) => a.startsWith("--only="))
   ?.slice("--only=".length)
@@ -361,6 +364,22 @@ async function model(): Promise<Figure[]> {
   ];
 }
 
+async function renderers(): Promise<Figure[]> {
+  return measureRenderers(RUNS, QUICK ? 2 : 10, gc).map((f) => {
+    const bare = stats(f.barePerSec).median;
+    // Each run is paired with a bare run next to it; the median of the pairs' ratios resists noise.
+    const overhead = stats(f.barePerSec.map((b, i) => b / (f.renderedPerSec[i] as number) - 1)).median;
+    return {
+      name: `renderers: ${f.renderer} supervised examples (${f.conversations} golden conversations a run)`,
+      unit: "conversations/s",
+      runs: f.renderedPerSec,
+      target: `overhead ${(overhead * 100).toFixed(1)}% over bare encoding (≤ 20%)`,
+      met: overhead <= 0.2,
+      note: `the tokenizer encoding each example's whole text in one call: ${bare.toFixed(0)} conversations/s`,
+    };
+  });
+}
+
 const fmt = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 1 ? x.toFixed(2) : x.toFixed(3));
 
 async function main(): Promise<void> {
@@ -373,6 +392,9 @@ async function main(): Promise<void> {
     if (wanted("training")) figures.push(...(await trainingOverhead(server)));
     if (wanted("encoding")) figures.push(...(await encoding()));
     if (wanted("futures")) figures.push(...(await futuresAtScale(server)));
+    if (wanted("renderers")) figures.push(...(await renderers()));
+    if (wanted("rl")) figures.push(...(await rlFigures(RUNS, QUICK ? 3 : 10)));
+    if (wanted("protobuf")) figures.push(...(await protobufFigures({ runs: RUNS, quick: QUICK, gc })));
   } finally {
     await server.close();
   }

@@ -90,10 +90,14 @@ export {
   byteTokenizer,
   type ChatMessage,
   type ChatTemplateOptions,
+  type DecodeOptions,
+  type EncodeOptions,
   loadTokenizer,
+  loadTokenizerFromDir,
   type Tokenizer,
   TokenizerError,
   type TokenizerLocation,
+  type TokenizerWithVocab,
 } from "./tokenizer/index.js";
 export type { TelemetryReporter } from "./telemetry/index.js";
 export { type Datum, type DatumInit, datum, type LossFnInputValue } from "./types/datum.js";

@@ -13,3 +13,6 @@ export { EMULATOR_TOKENIZER_ID } from "./routes/models.js";
 export type { EmulatorState } from "./routes/context.js";
 export type { Emulator, EmulatorOptions } from "./server.js";
 export { startEmulator } from "./server.js";
+export type { EmulatorV025Options } from "./v0_25/index.js";
+export { billingFault, V025Controls } from "./v0_25/index.js";
+export type { ClientConfigFlags } from "../protocol/client-config.js";

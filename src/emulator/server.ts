@@ -10,7 +10,7 @@ import { ArchiveTickets } from "./archive.js";
 import type { EngineFactory } from "./engine.js";
 import { type FaultAction, FaultInjector, type FaultRule, type RandomFaults } from "./faults.js";
 import { FuturesStore } from "./futures-store.js";
-import { HttpError, readJsonBody, sendJson } from "./http-util.js";
+import { HttpError, sendJson } from "./http-util.js";
 import { createTinyEngine } from "./model/index.js";
 import { type LoggedRequest, RequestLog } from "./request-log.js";
 import { Router } from "./router.js";
@@ -22,6 +22,13 @@ import { samplingRoutes } from "./routes/sampling.js";
 import { sessionRoutes } from "./routes/session.js";
 import { trainingRoutes } from "./routes/training.js";
 import { Store } from "./store.js";
+import {
+  type EmulatorV025Options,
+  jwtProblem,
+  readRequestBody,
+  V025Controls,
+  v025Routes,
+} from "./v0_25/index.js";
 
 /** Options of `startEmulator`. */
 export interface EmulatorOptions {
@@ -49,6 +56,8 @@ export interface EmulatorOptions {
   readonly seed?: number;
   /** Clock for expiry (default `Date.now`); tests inject one. */
   readonly now?: () => number;
+  /** The 0.25.0 side: client/config flags, dynamic_config, JWT lifetimes, metadata-only results. */
+  readonly v025?: EmulatorV025Options;
 }
 
 /** A running emulator. */
@@ -63,6 +72,8 @@ export interface Emulator {
   /** The state behind the routes (sessions, models, checkpoints) and the futures queue. */
   readonly state: EmulatorState;
   readonly dataDir: string;
+  /** 0.25.0 settings, changeable while running (flags, JWT expiry faults). */
+  readonly v025: V025Controls;
   /** Stops the server: pending long-polls end, all sockets close, a temporary data dir is removed. */
   close(): Promise<void>;
 }
@@ -103,7 +114,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     telemetry: [],
     baseUrl: () => baseUrl,
   };
+  const v025 = new V025Controls(opts.v025, now);
   const router = new Router();
+  v025Routes(router, state, v025); // first: protobuf bodies and results, then the 0.4.1 handlers
   sessionRoutes(router, state);
   modelRoutes(router, state);
   trainingRoutes(router, state);
@@ -158,7 +171,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     let body: unknown;
     let bodyError: HttpError | null = null;
     try {
-      body = await readJsonBody(req);
+      body = await readRequestBody(req);
     } catch (err) {
       bodyError = err instanceof HttpError ? err : new HttpError(400, "unreadable body");
     }
@@ -179,6 +192,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         const ok =
           typeof key === "string" && key !== "" && (opts.apiKey === undefined || key === opts.apiKey);
         if (!ok) return answer(401, { detail: "Invalid or missing API key" });
+        const jwtIssue = key.startsWith("eyJ") ? jwtProblem(v025, key) : null;
+        if (jwtIssue) return answer(401, { detail: jwtIssue });
       }
       const action = faults.next(method, url.pathname);
       if (action && (await applyFault(action, res, body, entry))) return;
@@ -233,6 +248,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     faults,
     state,
     dataDir,
+    v025,
     close() {
       closing ??= (async () => {
         state.futures.close();

@@ -17,6 +17,7 @@ export interface ThinkingPart {
   readonly thinking: string;
 }
 
+/** A part of a message's content. */
 export type ContentPart = TextPart | ThinkingPart;
 
 /** A tool call made by the assistant; `arguments` is a JSON string, as in the OpenAI format. */
@@ -32,6 +33,7 @@ export interface UnparsedToolCall {
   readonly error: string;
 }
 
+/** Who speaks a message. */
 export type Role = "system" | "user" | "assistant" | "tool" | "developer" | "_gptoss_internal_system";
 
 /** One message of a conversation. */
@@ -67,6 +69,7 @@ export interface SupervisedExample {
 /** How a sampled response ended. */
 export type Termination = "stop_sequence" | "eos" | "malformed";
 
+/** What `parseResponse` finds in sampled tokens. */
 export interface ParsedResponse {
   readonly message: Message;
   readonly termination: Termination;

@@ -28,7 +28,8 @@ export function defaultHubCache(env: NodeJS.ProcessEnv = process.env): string {
   return join(xdg, "huggingface", "hub");
 }
 
-function filesIn(dir: string): TokenizerFiles | null {
+/** The tokenizer files in `dir`, or `null` when it has no `tokenizer.json`. */
+export function tokenizerFilesIn(dir: string): TokenizerFiles | null {
   const tokenizerJson = join(dir, "tokenizer.json");
   if (!existsSync(tokenizerJson)) return null;
   const config = join(dir, "tokenizer_config.json");
@@ -66,7 +67,7 @@ export function findTokenizerFiles(
   for (const root of roots) {
     for (const dir of [root, join(root, ref.tokenizerId)]) {
       tried.push(dir);
-      const found = filesIn(dir);
+      const found = tokenizerFilesIn(dir);
       if (found) return found;
     }
   }
@@ -74,7 +75,7 @@ export function findTokenizerFiles(
   const repoDir = join(cache, `models--${ref.tokenizerId.replaceAll("/", "--")}`);
   const snapshot = snapshotDir(repoDir, ref.revision);
   tried.push(snapshot ?? repoDir);
-  const found = snapshot ? filesIn(snapshot) : null;
+  const found = snapshot ? tokenizerFilesIn(snapshot) : null;
   if (found) return found;
   const rev = ref.revision ? ` at revision ${ref.revision}` : "";
   throw new TokenizerError(

@@ -10,8 +10,17 @@ import type { Tokenizer } from "./types.js";
 
 export { byteTokenizer } from "./byte-tokenizer.js";
 export { defaultHubCache, type TokenizerLocation } from "./hf-files.js";
+export { loadTokenizerFromDir } from "./local.js";
 export { BYTE_TOKENIZER_ID, resolveTokenizerId } from "./resolve.js";
-export { type ChatMessage, type ChatTemplateOptions, type Tokenizer, TokenizerError } from "./types.js";
+export {
+  type ChatMessage,
+  type ChatTemplateOptions,
+  type DecodeOptions,
+  type EncodeOptions,
+  type Tokenizer,
+  TokenizerError,
+  type TokenizerWithVocab,
+} from "./types.js";
 
 /**
  * The tokenizer of `modelName` (with the `tokenizer_id` that `get_info` reported, if any), loaded from

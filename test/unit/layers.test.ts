@@ -27,11 +27,12 @@ const LAYERS: Readonly<Record<string, number>> = {
   clients: 6,
   // The cookbook layer, built on the clients' public API.
   renderers: 7,
-  supervised: 7,
-  rl: 7,
-  preference: 7,
-  cli: 8,
-  "index.ts": 9,
+  supervised: 8,
+  rl: 8,
+  // DPO reuses the RL layer's run log and metrics.
+  preference: 9,
+  cli: 10,
+  "index.ts": 11,
 };
 
 /** The top-level entry of src/ a path belongs to (a folder, or a file directly in src/). */

@@ -1,32 +1,50 @@
 /**
- * The public surface, on purpose: the export names of `tinker-ts` and `tinker-ts/emulator` (values
- * and types, read by the compiler) must equal the snapshot in public-api.exports.json, so that any
- * addition or removal is a visible diff in review. To accept a change, update that file.
+ * The public surface, on purpose: the export names of every entry point of package.json's "exports"
+ * (values and types, read by the compiler) must equal the snapshot in public-api.exports.json, so
+ * that any addition or removal is a visible diff in review. To accept a change, run this test with
+ * UPDATE_EXPORTS=1 and review the file's diff.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { exportNames } from "../support/export-names.js";
 
 const root = new URL("../../", import.meta.url).pathname;
-const snapshot = JSON.parse(readFileSync(new URL("./public-api.exports.json", import.meta.url), "utf8")) as {
-  "tinker-ts": string[];
-  "tinker-ts/emulator": string[];
+const snapshotFile = new URL("./public-api.exports.json", import.meta.url);
+const pkg = JSON.parse(readFileSync(`${root}package.json`, "utf8")) as {
+  exports: Record<string, string | { default: string }>;
 };
-const pkg = JSON.parse(readFileSync(`${root}package.json`, "utf8")) as { exports: Record<string, unknown> };
+
+/** Package specifier (`tinker-ts`, `tinker-ts/rl`, …) → the source file behind it. */
+const ENTRY_POINTS: Record<string, string> = Object.fromEntries(
+  Object.entries(pkg.exports)
+    .filter(([key]) => key !== "./package.json")
+    .map(([key, target]) => {
+      const built = typeof target === "string" ? target : target.default;
+      const source = `${root}${built.replace(/^\.\/dist\//, "").replace(/\.js$/, ".ts")}`;
+      return [key === "." ? "tinker-ts" : `tinker-ts/${key.slice(2)}`, source];
+    }),
+);
 
 describe("public API", () => {
-  const names = exportNames([`${root}src/index.ts`, `${root}src/emulator/index.ts`]);
+  const names = exportNames(Object.values(ENTRY_POINTS));
+  const current = Object.fromEntries(
+    Object.entries(ENTRY_POINTS).map(([spec, file]) => [spec, names[file] ?? []]),
+  );
+  if (process.env.UPDATE_EXPORTS === "1") writeFileSync(snapshotFile, `${JSON.stringify(current, null, 2)}\n`);
+  const snapshot = JSON.parse(readFileSync(snapshotFile, "utf8")) as Record<string, string[]>;
 
-  it("tinker-ts exports exactly the snapshot's names", () => {
-    expect(names[`${root}src/index.ts`]).toEqual(snapshot["tinker-ts"]);
+  it("has a snapshot for exactly the package's entry points", () => {
+    expect(Object.keys(snapshot).sort()).toEqual(Object.keys(ENTRY_POINTS).sort());
   });
 
-  it("tinker-ts/emulator exports exactly the snapshot's names", () => {
-    expect(names[`${root}src/emulator/index.ts`]).toEqual(snapshot["tinker-ts/emulator"]);
-  });
+  for (const spec of Object.keys(ENTRY_POINTS)) {
+    it(`${spec} exports exactly the snapshot's names`, () => {
+      expect(current[spec]).toEqual(snapshot[spec]);
+    });
+  }
 
   it("keeps wire internals and test hooks out of the root", () => {
-    const rootNames = names[`${root}src/index.ts`] ?? [];
+    const rootNames = current["tinker-ts"] ?? [];
     const leaks = rootNames.filter((n) => /^(encode|assert|parse(?!TinkerPath)|is(?!TinkerPath))/.test(n));
     expect(leaks).toEqual([]);
     for (const internal of ["ClientDeps", "FutureDeps", "Deps", "SessionHolder", "SessionHolderOptions"]) {
@@ -34,8 +52,16 @@ describe("public API", () => {
     }
   });
 
-  it("offers no subpath besides the root and the emulator", () => {
-    expect(Object.keys(pkg.exports).sort()).toEqual([".", "./emulator", "./package.json"]);
+  it("offers only the documented subpaths", () => {
+    expect(Object.keys(pkg.exports).sort()).toEqual([
+      ".",
+      "./emulator",
+      "./package.json",
+      "./preference",
+      "./renderers",
+      "./rl",
+      "./supervised",
+    ]);
   });
 
   it("strips @internal members from the declarations", () => {

@@ -2,6 +2,7 @@
  * The emulator's tiny causal language model, behind the `EngineFactory` interface.
  */
 import type { EngineFactory, EngineLoraSpec, EngineSampler, EngineTrainableModel } from "../engine.js";
+import { HashedVocabModel, HashedVocabSampler } from "./hashed-vocab.js";
 import { makeBase } from "./net.js";
 import { TinySampler } from "./sampler.js";
 import { decodeAdapters } from "./serialize.js";
@@ -24,15 +25,29 @@ const DEFAULT_MODELS = [
   "meta-llama/Llama-3.2-1B",
 ];
 
+/**
+ * Real model names take their real tokenizer's ids (vocabulary sizes of their configs), folded into
+ * the tiny model (see `hashed-vocab.ts`), so a renderer's tokens train here as they would there.
+ */
+const DECLARED_VOCAB: Readonly<Record<string, number>> = {
+  "Qwen/Qwen3-8B": 151_936,
+  "Qwen/Qwen3-30B-A3B": 151_936,
+  "meta-llama/Llama-3.2-1B": 128_256,
+};
+
 /** Creates the tiny byte-level model engine. */
 export function createTinyEngine(options?: TinyEngineOptions): EngineFactory {
   return {
     supportedModels: options?.supportedModels ?? DEFAULT_MODELS,
     createModel(baseModel: string, lora: EngineLoraSpec): EngineTrainableModel {
-      return new TinyTrainableModel(baseModel, lora);
+      const model = new TinyTrainableModel(baseModel, lora);
+      const vocab = DECLARED_VOCAB[baseModel];
+      return vocab === undefined ? model : new HashedVocabModel(model, vocab);
     },
     createSampler(baseModel: string, weights: Uint8Array | null): EngineSampler {
-      return new TinySampler(makeBase(baseModel), weights ? decodeAdapters(weights).adapters : {});
+      const sampler = new TinySampler(makeBase(baseModel), weights ? decodeAdapters(weights).adapters : {});
+      const vocab = DECLARED_VOCAB[baseModel];
+      return vocab === undefined ? sampler : new HashedVocabSampler(sampler, vocab);
     },
     encode: encodeBytes,
     decode: decodeBytes,

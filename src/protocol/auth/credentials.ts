@@ -1,0 +1,102 @@
+/**
+ * Where a holder's credential comes from (golden README, fact 18): the `apiKey` option, then
+ * `TINKER_API_KEY`, then the output of `TINKER_CREDENTIAL_CMD`, which runs again for every request
+ * of a fresh credential. Running the command is injected, so tests need no shell.
+ */
+import { exec } from "node:child_process";
+import { AuthError } from "./errors.js";
+import { isJwtCredential } from "./jwt.js";
+
+/** Gives the credential to send (an API key, a JWT, or a command's output). */
+export interface CredentialProvider {
+  /** `"api_key"` (a fixed string) or `"credential_cmd"` (runs a command each time). */
+  readonly kind: "api_key" | "credential_cmd";
+  getCredential(): Promise<string>;
+}
+
+/** Runs a shell command and gives its standard output. */
+export type RunCommand = (command: string) => Promise<string>;
+
+/** Environment variable of the credential command. */
+export const CREDENTIAL_CMD_ENV = "TINKER_CREDENTIAL_CMD";
+
+/** The default RunCommand: `sh -c`, 30 s timeout, output capped at 1 MiB. */
+export const runShellCommand: RunCommand = (command) =>
+  new Promise((resolve, reject) => {
+    exec(command, { timeout: 30_000, maxBuffer: 1 << 20, windowsHide: true }, (err, stdout) => {
+      if (err)
+        reject(
+          new AuthError(`TINKER_CREDENTIAL_CMD failed: ${err.message}`, "credential_cmd_failed", {
+            cause: err,
+          }),
+        );
+      else resolve(stdout);
+    });
+  });
+
+/** A fixed API key (or JWT). Refuses a missing key and one without the `tml-` / `eyJ` prefix. */
+export function apiKeyProvider(
+  apiKey: string | undefined | null,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): CredentialProvider {
+  const key = apiKey || env.TINKER_API_KEY;
+  if (!key) {
+    throw new AuthError(
+      "The api_key client option must be set either by passing api_key to the client or by setting the TINKER_API_KEY environment variable",
+      "missing_api_key",
+    );
+  }
+  if (!key.startsWith("tml-") && !isJwtCredential(key)) {
+    throw new AuthError("The api_key must start with the 'tml-' prefix", "bad_api_key_prefix");
+  }
+  return { kind: "api_key", getCredential: async () => key };
+}
+
+/** Runs `command` on every call; its trimmed output is the credential. */
+export function credentialCommandProvider(
+  command: string | undefined,
+  run: RunCommand = runShellCommand,
+): CredentialProvider {
+  if (!command) {
+    throw new AuthError(
+      "Your organization requires dynamic credentials — set TINKER_CREDENTIAL_CMD to a command that prints a valid credential.",
+      "missing_credential_cmd",
+    );
+  }
+  return {
+    kind: "credential_cmd",
+    async getCredential() {
+      const credential = (await run(command)).trim();
+      if (!credential)
+        throw new AuthError("TINKER_CREDENTIAL_CMD returned an empty credential.", "empty_credential");
+      return credential;
+    },
+  };
+}
+
+/** Options of `resolveCredentialProvider`. */
+export interface ResolveCredentialOptions {
+  apiKey?: string | null;
+  env?: Readonly<Record<string, string | undefined>>;
+  /** The server said `credential_default_source: "credential_cmd"`: the command wins over a key. */
+  enforceCommand?: boolean;
+  run?: RunCommand;
+}
+
+/**
+ * 0.25.0's choice: a JWT given as the key is used as is; with `enforceCommand` the command is used;
+ * otherwise the key, falling back to the command when there is no key.
+ */
+export function resolveCredentialProvider(o: ResolveCredentialOptions = {}): CredentialProvider {
+  const env = o.env ?? process.env;
+  const command = env[CREDENTIAL_CMD_ENV] ?? "";
+  const key = o.apiKey || env.TINKER_API_KEY || "";
+  if (key && isJwtCredential(key)) return apiKeyProvider(key, env);
+  if (o.enforceCommand) return credentialCommandProvider(command, o.run);
+  try {
+    return apiKeyProvider(o.apiKey, env);
+  } catch (e) {
+    if (command) return credentialCommandProvider(command, o.run);
+    throw e;
+  }
+}
