@@ -1,5 +1,6 @@
 /**
- * Small HTTP helpers shared by the emulator's routes: reading JSON bodies and answering JSON.
+ * Small HTTP helpers shared by the emulator's routes: reading JSON bodies (with a size limit) and
+ * answering JSON.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 
@@ -16,11 +17,32 @@ export class HttpError extends Error {
   }
 }
 
-/** Reads the whole request body; an empty body gives `undefined`, bad JSON a 400. */
-export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+/** The 413 answer for a body over `limit` bytes. */
+export function tooLarge(limit: number): HttpError {
+  return new HttpError(413, `request body is larger than the limit of ${limit} bytes`);
+}
+
+/**
+ * Reads the request body, refusing it with 413 as soon as it passes `limit` bytes: a declared
+ * `content-length` over the limit is refused before a byte is read, and a chunked body is counted
+ * as it arrives, so memory never holds more than `limit`. Returns the raw bytes.
+ */
+export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = req.headers["content-length"];
+  if (declared !== undefined && Number(declared) > limit) throw tooLarge(limit);
   const parts: Buffer[] = [];
-  for await (const part of req) parts.push(part as Buffer);
-  const text = Buffer.concat(parts).toString("utf8");
+  let size = 0;
+  for await (const part of req) {
+    size += (part as Buffer).length;
+    if (size > limit) throw tooLarge(limit);
+    parts.push(part as Buffer);
+  }
+  return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
+}
+
+/** Parses a body read by {@link readBody}: empty gives `undefined`, bad JSON a 400. */
+export function parseJsonBody(raw: Buffer): unknown {
+  const text = raw.toString("utf8");
   if (text.trim() === "") return undefined;
   try {
     return JSON.parse(text) as unknown;

@@ -2,7 +2,7 @@
  * The emulator's tiny causal language model, behind the `EngineFactory` interface.
  */
 import type { EngineFactory, EngineLoraSpec, EngineSampler, EngineTrainableModel } from "../engine.js";
-import { makeBase } from "./net.js";
+import { makeBase, VOCAB } from "./net.js";
 import { TinySampler } from "./sampler.js";
 import { decodeAdapters } from "./serialize.js";
 import { decodeBytes, encodeBytes } from "./tokenizer.js";
@@ -34,6 +34,7 @@ export function createTinyEngine(options?: TinyEngineOptions): EngineFactory {
     createSampler(baseModel: string, weights: Uint8Array | null): EngineSampler {
       return new TinySampler(makeBase(baseModel), weights ? decodeAdapters(weights).adapters : {});
     },
+    vocabSize: () => VOCAB,
     encode: encodeBytes,
     decode: decodeBytes,
   };
