@@ -45,7 +45,18 @@ export {
   RequestFailedError,
   TinkerError,
   UnprocessableEntityError,
+  CheckpointDownloadError,
+  type CheckpointDownloadErrorCode,
+  ResponseTooLargeError,
 } from "./core/errors.js";
+export { DEFAULT_MAX_RESPONSE_BYTES } from "./core/body-limit.js";
+export {
+  type DownloadCheckpointOptions,
+  type DownloadCheckpointResult,
+  type DownloadProgress,
+  downloadCheckpoint,
+} from "./clients/download.js";
+export { UnsafeArchiveError } from "./clients/archive.js";
 export {
   type CallEndMessage,
   type CallStartMessage,

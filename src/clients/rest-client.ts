@@ -3,6 +3,11 @@
  * the paginated lists. Every call goes through the TRAIN pool; all but the archive URL use the
  * SDK-level retry, as 0.4.1.
  */
+import {
+  type DownloadCheckpointOptions,
+  type DownloadCheckpointResult,
+  downloadCheckpoint,
+} from "./download.js";
 import { runCall } from "../core/call-scope.js";
 import { APIStatusError, ConflictError } from "../core/errors.js";
 import type { RequestOptions } from "../core/transport.js";
@@ -115,6 +120,17 @@ export class RestClient {
       }
       throw error;
     }
+  }
+
+  /**
+   * Downloads a checkpoint's archive and extracts it safely into `options.outputDir`, with a
+   * progress callback; see {@link downloadCheckpoint} for the checks it makes.
+   */
+  downloadCheckpoint(
+    tinkerPath: string,
+    options?: DownloadCheckpointOptions,
+  ): Promise<DownloadCheckpointResult> {
+    return downloadCheckpoint(this, tinkerPath, options);
   }
 
   /** {@link getCheckpointArchiveUrl} for a `tinker://` path. */

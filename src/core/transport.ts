@@ -1,8 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { EventEmitter } from "node:events";
 import { arch, platform } from "node:os";
-import { promisify } from "node:util";
-import { gunzip, inflate } from "node:zlib";
 import { Agent, type Dispatcher } from "undici";
 import type { ResolvedConfig } from "./config.js";
 import {
@@ -10,8 +8,11 @@ import {
   APIError,
   APITimeoutError,
   APIUserAbortError,
+  abortedAfterSend,
   makeStatusError,
+  ResponseTooLargeError,
 } from "./errors.js";
+import { DEFAULT_MAX_RESPONSE_BYTES, readBodyText } from "./body-limit.js";
 import { currentCall } from "./call-scope.js";
 import { acquireRelay } from "./abort-relay.js";
 import {
@@ -95,9 +96,6 @@ function formatSeconds(ms: number): string {
   return String(ms / 1000);
 }
 
-const gunzipAsync = promisify(gunzip);
-const inflateAsync = promisify(inflate);
-
 type Attempt =
   | { kind: "response"; status: number; statusText: string; headers: Record<string, string>; text: string }
   | { kind: "error"; error: APIError };
@@ -156,8 +154,11 @@ export class Transport {
         : undefined;
     // Encoded once for every attempt; a body that cannot be encoded fails here, before anything is sent.
     const encodedBody = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+    // Set once an attempt failed without an answer (reset, timeout): it may have been applied.
+    let ambiguous = false;
+    const aborted = () => (ambiguous ? abortedAfterSend() : new APIUserAbortError());
     for (let retries = 0; ; retries++) {
-      if (opts.signal?.aborted) throw new APIUserAbortError();
+      if (opts.signal?.aborted) throw aborted();
       const headers = this.buildHeaders(opts, extra, retries, timeoutMs, idempotencyKey);
       // Messages are built only for subscribers: most processes have none.
       const attemptId = nextAttemptId++;
@@ -173,8 +174,15 @@ export class Transport {
           const base = this.message(opts, url, attemptId, retries);
           channels.requestError.publish({ ...base, durationMs, error: result.error });
         }
-        if (result.error instanceof APIUserAbortError || remaining <= 0) throw result.error;
-        await this.backoff(opts, url, attemptId, retries, undefined, NO_HEADERS);
+        if (
+          result.error instanceof APIUserAbortError ||
+          result.error instanceof ResponseTooLargeError ||
+          remaining <= 0
+        ) {
+          throw result.error;
+        }
+        ambiguous = true;
+        await this.backoff(opts, url, attemptId, retries, undefined, NO_HEADERS, aborted);
         continue;
       }
       if (channels.requestEnd.hasSubscribers) {
@@ -188,7 +196,7 @@ export class Transport {
       }
       const errBody = body instanceof APIError ? result.text : body;
       if (remaining > 0 && shouldRetryResponse(result.status, result.headers)) {
-        await this.backoff(opts, url, attemptId, retries, result.status, result.headers);
+        await this.backoff(opts, url, attemptId, retries, result.status, result.headers, aborted);
         continue;
       }
       throw makeStatusError(result.status, result.statusText, result.headers, errBody);
@@ -214,13 +222,19 @@ export class Transport {
     retries: number,
     status: number | undefined,
     headers: Record<string, string>,
+    aborted: () => APIUserAbortError,
   ): Promise<void> {
     const delayMs = parseRetryAfterMs(headers, this.deps.now()) ?? retryDelayMs(retries, this.deps.random);
     if (channels.requestRetry.hasSubscribers) {
       channels.requestRetry.publish({ ...this.message(opts, url, attemptId, retries), status, delayMs });
     }
-    await this.deps.sleep(delayMs, opts.signal);
-    if (opts.signal?.aborted) throw new APIUserAbortError();
+    try {
+      await this.deps.sleep(delayMs, opts.signal);
+    } catch (err) {
+      if (opts.signal?.aborted) throw aborted();
+      throw err;
+    }
+    if (opts.signal?.aborted) throw aborted();
   }
 
   // The headers every request carries, built once per client (with and without a JSON body).
@@ -294,17 +308,14 @@ export class Transport {
     const signal =
       relay?.asEmitter() ??
       (exact && opts.signal ? AbortSignal.any([exact.signal, opts.signal]) : (exact?.signal ?? opts.signal));
+    // Whether the request may have reached the server (dispatch began): an abort then may have landed.
+    let sent = false;
     try {
+      sent = true;
       const res = await this.send(opts, url, headers, body, signal, exact ? 0 : timeoutMs);
       const resHeaders = flattenHeaders(res.headers);
-      const enc = resHeaders["content-encoding"];
-      let text: string;
-      if (enc === "gzip" || enc === "deflate") {
-        const raw = Buffer.from(await res.body.arrayBuffer());
-        text = (await (enc === "gzip" ? gunzipAsync(raw) : inflateAsync(raw))).toString("utf8");
-      } else {
-        text = await res.body.text();
-      }
+      const limit = this.config.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+      const text = await readBodyText(res.body, resHeaders, res.statusCode, limit);
       return {
         kind: "response",
         status: res.statusCode,
@@ -313,7 +324,11 @@ export class Transport {
         text,
       };
     } catch (err) {
-      if (opts.signal?.aborted) return { kind: "error", error: new APIUserAbortError() };
+      if (err instanceof ResponseTooLargeError) return { kind: "error", error: err };
+      // Once the request went out, the server may have acted on it: the abort error says so.
+      if (opts.signal?.aborted) {
+        return { kind: "error", error: sent ? abortedAfterSend() : new APIUserAbortError() };
+      }
       if (timedOut || isTimeout(err)) return { kind: "error", error: new APITimeoutError(undefined, err) };
       return { kind: "error", error: new APIConnectionError(undefined, err) };
     } finally {
@@ -376,6 +391,11 @@ export class Transport {
       }
       target = next.href;
     }
+  }
+
+  /** What `util.inspect` shows: never the key, which the cached header lists carry. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return `Transport { baseUrl: ${JSON.stringify(this.base)}, pools: [${[...this.pools.keys()].join(", ")}] }`;
   }
 
   /** Close every pool. */

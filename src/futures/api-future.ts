@@ -1,4 +1,4 @@
-import { APIUserAbortError } from "../core/errors.js";
+import { abortedAfterSend, APIUserAbortError } from "../core/errors.js";
 import { sleep } from "../lib/sleep.js";
 import { FutureTimeoutError } from "./errors.js";
 
@@ -92,7 +92,9 @@ export class APIFuture<T> implements PromiseLike<T> {
       };
       const onAbort = () => {
         finish();
-        reject(new APIUserAbortError());
+        // Only this wait stops: a submitted request goes on and may be applied.
+        const id = this.requestId;
+        reject(id === undefined ? new APIUserAbortError() : abortedAfterSend(id));
       };
       signal?.addEventListener("abort", onAbort, { once: true });
       if (timeoutMs !== undefined) {

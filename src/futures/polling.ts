@@ -1,4 +1,10 @@
-import { APIConnectionError, APIStatusError, APIUserAbortError, RequestFailedError } from "../core/errors.js";
+import {
+  abortedAfterSend,
+  APIConnectionError,
+  APIStatusError,
+  APIUserAbortError,
+  RequestFailedError,
+} from "../core/errors.js";
 import { channels } from "../core/instrumentation.js";
 import { futurePollBackoffMs, retrySleepMs } from "../lib/backoff.js";
 import type { RequestOptions, TransportResponse } from "../core/transport.js";
@@ -202,7 +208,7 @@ async function pollUntilDone<T>(
     try {
       await deps.sleep(ms, signal);
     } catch (error) {
-      fail(signal?.aborted === true ? new APIUserAbortError() : error);
+      fail(signal?.aborted === true ? abortedAfterSend(requestId) : error);
     }
   };
   const pacePending = async (pollStartedAt: number) => {
@@ -215,7 +221,7 @@ async function pollUntilDone<T>(
   };
 
   for (let iteration = 0; ; iteration++) {
-    if (signal?.aborted === true) fail(new APIUserAbortError());
+    if (signal?.aborted === true) fail(abortedAfterSend(requestId));
     // Lower-case names, as the transport sends them, so it need not copy the object.
     const headers: Record<string, string> = {
       "x-tinker-request-iteration": String(iteration),
@@ -240,7 +246,7 @@ async function pollUntilDone<T>(
       body = response.body;
     } catch (error) {
       if (error instanceof APIUserAbortError || signal?.aborted === true) {
-        fail(new APIUserAbortError());
+        fail(abortedAfterSend(requestId));
       }
       if (error instanceof APIStatusError) {
         connectionErrors = 0;
