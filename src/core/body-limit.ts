@@ -43,14 +43,26 @@ export async function readBodyText(
   }
   let inflated = 0;
   const parts: Buffer[] = [];
+  let refused: ResponseTooLargeError | null = null;
   const sink = async (source: AsyncIterable<Buffer>) => {
     for await (const chunk of source) {
       inflated += chunk.length;
-      if (inflated > limit) throw tooLarge(`${enc} body inflates past ${inflated} bytes`);
+      if (inflated > limit) {
+        // pipeline() tears the other streams down and may report their abort instead of this.
+        refused = new ResponseTooLargeError(limit, `${enc} body inflates past ${inflated} bytes`, {
+          status,
+          headers,
+        });
+        throw refused;
+      }
       parts.push(chunk);
     }
   };
-  await pipeline(Readable.from(body), enc === "gzip" ? createGunzip() : createInflate(), sink);
+  try {
+    await pipeline(Readable.from(body), enc === "gzip" ? createGunzip() : createInflate(), sink);
+  } catch (err) {
+    throw refused ?? err;
+  }
   return Buffer.concat(parts).toString("utf8");
 }
 
