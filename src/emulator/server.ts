@@ -10,7 +10,7 @@ import { ArchiveTickets } from "./archive.js";
 import type { EngineFactory } from "./engine.js";
 import { type FaultAction, FaultInjector, type FaultRule, type RandomFaults } from "./faults.js";
 import { FuturesStore } from "./futures-store.js";
-import { HttpError, parseJsonBody, readBody, sendJson } from "./http-util.js";
+import { HttpError, parseJsonBody, readBody, sendJson, sendJsonYielding } from "./http-util.js";
 import { type IdempotencyOptions, IdempotencyStore, type StoredAnswer } from "./idempotency.js";
 import { DEFAULT_LIMITS, type EmulatorLimits } from "./limits.js";
 import { createTinyEngine } from "./model/index.js";
@@ -231,7 +231,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     const answer = async (status: number, payload: unknown, extra?: Record<string, string>) => {
       if (stallMs > 0) await sleep(stallMs, timers);
       entry.status = status;
-      sendJson(res, status, payload, extra);
+      await sendJsonYielding(res, status, payload, extra);
     };
     let finish: ((a: StoredAnswer | null) => void) | null = null;
     try {

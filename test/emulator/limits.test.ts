@@ -256,3 +256,25 @@ describe("long model work", () => {
     expect(done.body.loss_fn_outputs[0].logprobs.data).toHaveLength(5_000);
   }, 60_000);
 });
+
+describe("large answers", () => {
+  it("are serialised in slices to the same JSON as JSON.stringify", async () => {
+    const { stringifyYielding } = await import("../../src/emulator/http-util.js");
+    const body = {
+      loss_fn_output_type: "cross_entropy",
+      loss_fn_outputs: Array.from({ length: 5 }, (_, d) => ({
+        logprobs: {
+          data: Array.from({ length: 9_000 }, (_, i) => -i / 7 - d),
+          dtype: "float32",
+          shape: [9_000],
+        },
+        skipped: undefined,
+        nested: [[1, null, 'x\n"y'], [], {}, [undefined]],
+      })),
+      metrics: { "loss:sum": 1.5, nan: Number.NaN },
+      empty: [],
+    };
+    expect(await stringifyYielding(body)).toBe(JSON.stringify(body));
+    expect(await stringifyYielding([1, "a", null, true])).toBe(JSON.stringify([1, "a", null, true]));
+  });
+});

@@ -11,7 +11,7 @@ import type {
 import { type Adapters, type BaseWeights, forwardRows, logSoftmax, type Prepared, prepare } from "./net.js";
 import { seededRandom } from "../../lib/seeded-random.js";
 import { decodeBytes } from "./tokenizer.js";
-import { drain, drive } from "./yielding.js";
+import { drain, drive } from "../yielding.js";
 
 /** Picks a token from log-probabilities under the sampling parameters. */
 export function pickToken(lp: Float64Array, p: EngineSamplingParams, rand: () => number): number {

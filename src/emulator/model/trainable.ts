@@ -29,7 +29,7 @@ import {
 } from "./net.js";
 import { TinySampler } from "./sampler.js";
 import { decodeAdapters, encodeAdapters } from "./serialize.js";
-import { drain, drive } from "./yielding.js";
+import { drain, drive } from "../yielding.js";
 
 /** Rows computed between two chances to yield (about a millisecond of work). */
 const SLICE_ROWS = 16;

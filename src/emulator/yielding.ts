@@ -1,7 +1,8 @@
 /**
- * Running long model work without stalling the event loop: the work is a generator that yields
- * between small slices, and `drive` runs slices until a few milliseconds have passed, then lets the
- * event loop turn (heartbeats, long polls and other clients) before going on.
+ * Running long work without stalling the event loop: the work is a generator that yields between
+ * small slices, and `drive` runs slices until a few milliseconds have passed, then lets the event
+ * loop turn (heartbeats, long polls and other clients) before going on. Used by the model and by
+ * the serialisation of large answers.
  */
 import { performance } from "node:perf_hooks";
 
