@@ -85,6 +85,7 @@ export class TinyTrainableModel implements EngineTrainableModel {
   ): Generator<void, EngineForwardOutput> {
     let total = 0;
     const prepared = prepare(this.base, this.adapters);
+    yield;
     const probs = new Float64Array(VOCAB);
     const lossFnOutputs: Array<Record<string, EngineTensor>> = [];
     for (const d of batch) {

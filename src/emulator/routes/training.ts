@@ -2,7 +2,7 @@
  * Training routes, all futures: forward, forward_backward, optim_step, save/load weights and
  * save_weights_for_sampler. Each is seq-id checked per model and runs in submission order.
  */
-import type { EngineDatum, EngineLossFn, EngineTensor } from "../engine.js";
+import type { EngineDatum, EngineForwardOutput, EngineLossFn, EngineTensor } from "../engine.js";
 import { FutureFailure } from "../futures-store.js";
 import { HttpError } from "../http-util.js";
 import type { RouteContext, RouteResult, Router } from "../router.js";
@@ -20,6 +20,7 @@ import {
   strField,
   tensor,
 } from "../validation.js";
+import { drive } from "../yielding.js";
 import type { EmulatorState } from "./context.js";
 import { capAt, type EmulatorLimits } from "../limits.js";
 
@@ -28,6 +29,18 @@ const LOSS_FNS: readonly EngineLossFn[] = ["cross_entropy", "importance_sampling
 /** Wire form of an engine tensor. */
 export function tensorToWire(t: EngineTensor): { data: number[]; dtype: string; shape: number[] } {
   return { data: Array.from(t.data), dtype: t.dtype, shape: [...t.shape] };
+}
+
+/** The wire form of every datum's outputs, one datum per slice (large batches yield between them). */
+function* outputsToWire(
+  outputs: EngineForwardOutput["lossFnOutputs"],
+): Generator<void, Array<Record<string, ReturnType<typeof tensorToWire>>>> {
+  const wire: Array<Record<string, ReturnType<typeof tensorToWire>>> = [];
+  for (const o of outputs) {
+    wire.push(Object.fromEntries(Object.entries(o).map(([k, t]) => [k, tensorToWire(t)])));
+    yield;
+  }
+  return wire;
 }
 
 function parseInput(input: JsonObject, field: string, limits: EmulatorLimits, vocabSize: number) {
@@ -113,9 +126,7 @@ export function trainingRoutes(router: Router, state: EmulatorState): void {
             : await (m.model.forwardAsync?.(batch, lossFn, config) ?? m.model.forward(batch, lossFn, config));
           return {
             loss_fn_output_type: lossFn,
-            loss_fn_outputs: out.lossFnOutputs.map((o) =>
-              Object.fromEntries(Object.entries(o).map(([k, t]) => [k, tensorToWire(t)])),
-            ),
+            loss_fn_outputs: await drive(outputsToWire(out.lossFnOutputs)),
             metrics: { ...out.metrics },
           };
         },
