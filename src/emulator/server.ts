@@ -103,6 +103,9 @@ export function scrubPaths(message: string, dataDir: string): string {
   return message.split(dataDir).join("<data-dir>");
 }
 
+/** Bodies larger than this are parsed, hashed and validated in separate turns of the event loop. */
+const YIELD_AFTER_BODY_BYTES = 256 * 1024;
+
 /** Routes whose repeats are answered afresh: reads and liveness, where replaying a stale answer is wrong. */
 const REPLAY_EXEMPT = new Set(["/api/v1/retrieve_future", "/api/v1/session_heartbeat", "/api/v1/telemetry"]);
 
@@ -226,6 +229,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     } catch (err) {
       bodyError = err instanceof HttpError ? err : new HttpError(400, "unreadable body");
     }
+    // A large body took a while to parse: let the event loop turn before validating and routing it.
+    if (raw.length > YIELD_AFTER_BODY_BYTES) await new Promise<void>((r) => setImmediate(r));
     const entry = state.log.record({ method, path, query: query.toString(), headers, body }, raw.length);
     let stallMs = 0;
     const answer = async (status: number, payload: unknown, extra?: Record<string, string>) => {
@@ -254,6 +259,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
           return await answer(a.status, a.body, a.headers);
         }
         finish = decision.finish;
+        if (raw.length > YIELD_AFTER_BODY_BYTES) await new Promise<void>((r) => setImmediate(r));
       }
       const result = await found.handler({
         req,
