@@ -49,7 +49,18 @@ export {
   TinkerError,
   UnprocessableEntityError,
   ValidationError,
+  CheckpointDownloadError,
+  type CheckpointDownloadErrorCode,
+  ResponseTooLargeError,
 } from "./errors/index.js";
+export { DEFAULT_MAX_RESPONSE_BYTES } from "./core/body-limit.js";
+export {
+  type DownloadCheckpointOptions,
+  type DownloadCheckpointResult,
+  type DownloadProgress,
+  downloadCheckpoint,
+} from "./clients/download.js";
+export { UnsafeArchiveError } from "./clients/archive.js";
 export {
   type CallEndMessage,
   type CallStartMessage,

@@ -5,6 +5,7 @@ import {
   APITimeoutError,
   AuthenticationError,
   BadRequestError,
+  CheckpointDownloadError,
   InternalServerError,
   NotFoundError,
   PermissionDeniedError,
@@ -49,6 +50,11 @@ export function toCliError(err: unknown): CliError {
     return new CliError(
       "Refused to extract the checkpoint archive",
       `Details: ${err.message}. Nothing was written to the output directory.`,
+    );
+  if (err instanceof CheckpointDownloadError)
+    return new CliError(
+      "Checkpoint download failed",
+      `Details: ${err.message}. Nothing was left in the output directory.`,
     );
   if (err instanceof NotFoundError) return new CliError("Resource not found", detailsOf(err), EXIT.notFound);
   if (err instanceof AuthenticationError)

@@ -4,6 +4,11 @@
  * SDK-level retry, as 0.4.1.
  */
 import { ValidationError } from "../errors/index.js";
+import {
+  type DownloadCheckpointOptions,
+  type DownloadCheckpointResult,
+  downloadCheckpoint,
+} from "./download.js";
 import { runCall } from "../core/call-scope.js";
 import { APIStatusError, ConflictError } from "../errors/index.js";
 import type { RequestOptions } from "../core/transport.js";
@@ -119,6 +124,17 @@ export class RestClient {
       }
       throw error;
     }
+  }
+
+  /**
+   * Downloads a checkpoint's archive and extracts it safely into `options.outputDir`, with a
+   * progress callback; see {@link downloadCheckpoint} for the checks it makes.
+   */
+  downloadCheckpoint(
+    tinkerPath: string,
+    options?: DownloadCheckpointOptions,
+  ): Promise<DownloadCheckpointResult> {
+    return downloadCheckpoint(this, tinkerPath, options);
   }
 
   /** {@link getCheckpointArchiveUrl} for a `tinker://` path. */

@@ -20,6 +20,11 @@ export interface ClientOptions {
   defaultHeaders?: Record<string, string>;
   tags?: string[];
   telemetry?: boolean;
+  /**
+   * Largest response body accepted, in bytes after decompression (default 256 MiB); a larger or
+   * bomb-like answer fails with `ResponseTooLargeError` and is not retried.
+   */
+  maxResponseBytes?: number;
 }
 
 /** Fully resolved configuration used by Transport. */
@@ -37,6 +42,8 @@ export interface ResolvedConfig {
   readonly defaultHeaders: Readonly<Record<string, string>>;
   readonly tags: readonly string[];
   readonly telemetryEnabled: boolean;
+  /** Cap on a decompressed response body (unset: `DEFAULT_MAX_RESPONSE_BYTES`). */
+  readonly maxResponseBytes?: number;
 }
 
 /**
@@ -56,8 +63,11 @@ export function resolveConfig(
   }
   if (typeof apiKey !== "string" || apiKey === "") throw configError("apiKey must be a non-empty string");
   const baseUrl = options.baseUrl ?? env.TINKER_BASE_URL ?? DEFAULT_BASE_URL;
+  // The value is not echoed: a key pasted into the wrong option must not end up in a log.
   if (!isHttpUrl(baseUrl))
-    throw configError(`baseUrl must be an http(s) URL, got ${JSON.stringify(baseUrl)}`);
+    throw configError(
+      `baseUrl must be an http(s) URL such as https://host/path (the value given, ${describeValue(baseUrl)}, is not shown in case it is a secret)`,
+    );
   const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
   if (!Number.isInteger(maxRetries) || maxRetries < 0) {
     throw configError("maxRetries must be a non-negative integer");
@@ -71,6 +81,10 @@ export function resolveConfig(
     (!Array.isArray(options.tags) || options.tags.some((t) => typeof t !== "string"))
   ) {
     throw configError("tags must be an array of strings");
+  }
+  const maxResponseBytes = options.maxResponseBytes;
+  if (maxResponseBytes !== undefined && !(Number.isInteger(maxResponseBytes) && maxResponseBytes > 0)) {
+    throw configError("maxResponseBytes must be a positive integer number of bytes");
   }
   for (const [k, v] of Object.entries(options.defaultHeaders ?? {})) {
     if (typeof v !== "string") throw configError(`defaultHeaders.${k} must be a string`);
@@ -88,7 +102,7 @@ export function resolveConfig(
   const tags = [...new Set([...(options.tags ?? []), ...envTags])];
   const telemetryEnv = (env.TINKER_TELEMETRY ?? "1").toLowerCase();
   const telemetryEnabled = options.telemetry ?? ["1", "true", "yes", "on"].includes(telemetryEnv);
-  return {
+  return withRedactedInspect({
     apiKey,
     baseUrl,
     timeoutMs: timeout,
@@ -98,7 +112,35 @@ export function resolveConfig(
     defaultHeaders: { ...envHeaders, ...(options.defaultHeaders ?? {}) },
     tags,
     telemetryEnabled,
-  };
+    ...(maxResponseBytes === undefined ? {} : { maxResponseBytes }),
+  });
+}
+
+/** What a rejected value was, without its content. */
+function describeValue(value: unknown): string {
+  return typeof value === "string" ? `a string of ${value.length} characters` : `a ${typeof value}`;
+}
+
+/**
+ * Makes `util.inspect` (and `console.log`) show the config with the key and credential headers
+ * redacted; `JSON.stringify` likewise. The fields themselves stay readable for the transport.
+ */
+function withRedactedInspect(config: ResolvedConfig): ResolvedConfig {
+  const redacted = () => ({
+    ...config,
+    apiKey: "[redacted]",
+    defaultHeaders: Object.fromEntries(
+      Object.entries(config.defaultHeaders).map(([k, v]) => [
+        k,
+        /secret|key|auth|token/i.test(k) ? "[redacted]" : v,
+      ]),
+    ),
+  });
+  Object.defineProperties(config, {
+    [Symbol.for("nodejs.util.inspect.custom")]: { value: redacted },
+    toJSON: { value: redacted },
+  });
+  return config;
 }
 
 function configError(message: string): TinkerError {

@@ -1,14 +1,9 @@
 /**
- * Reading an HTTP response: its body decompressed and decoded as JSON, and its status text. A 2xx
+ * Reading an HTTP response: its body (read and decompressed under a cap by body-limit.ts) decoded
+ * as JSON, and its status text. A 2xx
  * whose body is not JSON is a {@link BadResponseError}; an error status keeps its raw text.
  */
-import { promisify } from "node:util";
-import { gunzip, inflate } from "node:zlib";
-import type { Dispatcher } from "undici";
 import { BadResponseError } from "../errors/index.js";
-
-const gunzipAsync = promisify(gunzip);
-const inflateAsync = promisify(inflate);
 
 /** A response as received, before its body is decoded. */
 export interface RawResponse {
@@ -16,18 +11,6 @@ export interface RawResponse {
   statusText: string;
   headers: Record<string, string>;
   text: string;
-}
-
-/** The body as text, gunzipped or inflated when the server compressed it. */
-export async function readBodyText(
-  body: Dispatcher.ResponseData["body"],
-  contentEncoding: string | undefined,
-): Promise<string> {
-  if (contentEncoding === "gzip" || contentEncoding === "deflate") {
-    const raw = Buffer.from(await body.arrayBuffer());
-    return (await (contentEncoding === "gzip" ? gunzipAsync(raw) : inflateAsync(raw))).toString("utf8");
-  }
-  return body.text();
 }
 
 /**

@@ -7,19 +7,22 @@ import {
   APITimeoutError,
   BadResponseError,
   APIUserAbortError,
+  abortedAfterSend,
   makeStatusError,
+  ResponseTooLargeError,
 } from "../errors/index.js";
 import { type Deps, resolveDeps } from "../lib/deps.js";
 import { pythonSeconds } from "../lib/python-float.js";
 import { httpRetryDelayMs, shouldRetryResponse } from "../lib/retry-policy.js";
 import type { WireBody } from "../types/codec.js";
+import { DEFAULT_MAX_RESPONSE_BYTES, readBodyText } from "./body-limit.js";
 import { acquireRelay } from "./abort-relay.js";
 import { currentCall } from "./call-scope.js";
 import type { ResolvedConfig } from "./config.js";
 import { type HeaderList, headerValue, flattenHeaders, lowerKeys, setHeader } from "./header-list.js";
 import { channels, type RequestMessageBase } from "./instrumentation.js";
 import { SECRET_HEADERS, sendFollowingRedirects } from "./redirects.js";
-import { decodeBody, type RawResponse, readBodyText, statusText } from "./response-body.js";
+import { decodeBody, type RawResponse, statusText } from "./response-body.js";
 
 /** SDK version reported in headers. */
 export const SDK_VERSION = "0.4.1";
@@ -141,8 +144,11 @@ export class Transport {
         : undefined;
     // The body was encoded once, by the caller's codec; every attempt sends the same bytes.
     const encodedBody = opts.body?.body;
+    // Set once an attempt failed without an answer (reset, timeout): it may have been applied.
+    let ambiguous = false;
+    const aborted = () => (ambiguous ? abortedAfterSend() : new APIUserAbortError());
     for (let retries = 0; ; retries++) {
-      if (opts.signal?.aborted) throw new APIUserAbortError();
+      if (opts.signal?.aborted) throw aborted();
       const headers = this.buildHeaders(opts, extra, retries, timeoutMs, idempotencyKey);
       // Messages are built only for subscribers: most processes have none.
       const attemptId = nextAttemptId++;
@@ -158,8 +164,15 @@ export class Transport {
           const base = this.message(opts, url, attemptId, retries);
           channels.requestError.publish({ ...base, durationMs, error: result.error });
         }
-        if (result.error instanceof APIUserAbortError || remaining <= 0) throw result.error;
-        await this.backoff(opts, url, attemptId, retries, undefined, NO_HEADERS);
+        if (
+          result.error instanceof APIUserAbortError ||
+          result.error instanceof ResponseTooLargeError ||
+          remaining <= 0
+        ) {
+          throw result.error;
+        }
+        ambiguous = true;
+        await this.backoff(opts, url, attemptId, retries, undefined, NO_HEADERS, aborted);
         continue;
       }
       if (channels.requestEnd.hasSubscribers) {
@@ -173,7 +186,7 @@ export class Transport {
       }
       const errBody = body instanceof BadResponseError ? result.text : body;
       if (remaining > 0 && shouldRetryResponse(result.status, result.headers)) {
-        await this.backoff(opts, url, attemptId, retries, result.status, result.headers);
+        await this.backoff(opts, url, attemptId, retries, result.status, result.headers, aborted);
         continue;
       }
       throw makeStatusError(result.status, result.statusText, result.headers, errBody);
@@ -199,13 +212,19 @@ export class Transport {
     retries: number,
     status: number | undefined,
     headers: Record<string, string>,
+    aborted: () => APIUserAbortError,
   ): Promise<void> {
     const delayMs = httpRetryDelayMs(retries, headers, this.deps.now(), this.deps.random);
     if (channels.requestRetry.hasSubscribers) {
       channels.requestRetry.publish({ ...this.message(opts, url, attemptId, retries), status, delayMs });
     }
-    await this.deps.sleep(delayMs, opts.signal);
-    if (opts.signal?.aborted) throw new APIUserAbortError();
+    try {
+      await this.deps.sleep(delayMs, opts.signal);
+    } catch (err) {
+      if (opts.signal?.aborted) throw aborted();
+      throw err;
+    }
+    if (opts.signal?.aborted) throw aborted();
   }
 
   // The headers every request carries, built once per client (with and without a JSON body).
@@ -288,7 +307,10 @@ export class Transport {
     const signal =
       relay?.asEmitter() ??
       (exact && opts.signal ? AbortSignal.any([exact.signal, opts.signal]) : (exact?.signal ?? opts.signal));
+    // Whether the request may have reached the server (dispatch began): an abort then may have landed.
+    let sent = false;
     try {
+      sent = true;
       const res = await sendFollowingRedirects(this.dispatcher(opts.pool), this.origin, {
         method: opts.method,
         url,
@@ -299,7 +321,8 @@ export class Transport {
         followRedirects: opts.followRedirects ?? true,
       });
       const resHeaders = flattenHeaders(res.headers);
-      const text = await readBodyText(res.body, resHeaders["content-encoding"]);
+      const limit = this.config.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+      const text = await readBodyText(res.body, resHeaders, res.statusCode, limit);
       return {
         kind: "response",
         status: res.statusCode,
@@ -308,13 +331,22 @@ export class Transport {
         text,
       };
     } catch (err) {
-      if (opts.signal?.aborted) return { kind: "error", error: new APIUserAbortError() };
+      if (err instanceof ResponseTooLargeError) return { kind: "error", error: err };
+      // Once the request went out, the server may have acted on it: the abort error says so.
+      if (opts.signal?.aborted) {
+        return { kind: "error", error: sent ? abortedAfterSend() : new APIUserAbortError() };
+      }
       if (timedOut || isTimeout(err)) return { kind: "error", error: new APITimeoutError(undefined, err) };
       return { kind: "error", error: new APIConnectionError(undefined, err) };
     } finally {
       if (timer) clearTimeout(timer);
       relay?.release();
     }
+  }
+
+  /** What `util.inspect` shows: never the key, which the cached header lists carry. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return `Transport { baseUrl: ${JSON.stringify(this.base)}, pools: [${[...this.pools.keys()].join(", ")}] }`;
   }
 
   /** Close every pool. */

@@ -9,8 +9,14 @@ import { create } from "tar";
 /** How long an archive URL stays valid (0.4.1's default expiry is 15 minutes). */
 export const ARCHIVE_URL_TTL_MS = 15 * 60 * 1000;
 
-interface ArchiveTicket {
+/** What an archive URL stands for. */
+export interface ArchiveTarget {
   readonly dir: string;
+  readonly runId: string;
+  readonly checkpointId: string;
+}
+
+interface ArchiveTicket extends ArchiveTarget {
   readonly expiresAt: number;
 }
 
@@ -20,23 +26,26 @@ export class ArchiveTickets {
 
   constructor(private readonly now: () => number) {}
 
-  /** Issues a token for a checkpoint directory; returns the token and its expiry time. */
-  issue(dir: string): { token: string; expiresAt: number } {
+  /** Issues a token for a checkpoint; returns the token and its expiry time. */
+  issue(target: ArchiveTarget): { token: string; expiresAt: number } {
     const token = randomBytes(12).toString("hex");
-    const expiresAt = this.now() + ARCHIVE_URL_TTL_MS;
-    this.tickets.set(token, { dir, expiresAt });
+    const now = this.now();
+    const expiresAt = now + ARCHIVE_URL_TTL_MS;
+    // Expired tickets are dropped as new ones are issued, so the map stays small.
+    for (const [k, t] of this.tickets) if (now >= t.expiresAt) this.tickets.delete(k);
+    this.tickets.set(token, { ...target, expiresAt });
     return { token, expiresAt };
   }
 
-  /** The directory of a valid token, or null when unknown or expired. */
-  redeem(token: string): string | null {
+  /** What a valid token stands for, or null when unknown or expired. */
+  redeem(token: string): ArchiveTarget | null {
     const t = this.tickets.get(token);
     if (!t) return null;
     if (this.now() >= t.expiresAt) {
       this.tickets.delete(token);
       return null;
     }
-    return t.dir;
+    return t;
   }
 }
 

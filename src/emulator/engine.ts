@@ -73,6 +73,12 @@ export interface EngineSampleOutput {
   readonly topkPromptLogprobs?: Array<Array<[number, number]> | null>;
 }
 
+/** Options of one `sample` call. */
+export interface EngineSampleOptions {
+  readonly promptLogprobs: boolean;
+  readonly topkPromptLogprobs: number;
+}
+
 /** A frozen set of weights that can generate text. */
 export interface EngineSampler {
   /** Generates `numSamples` continuations of `prompt`; deterministic when `params.seed` is set. */
@@ -80,8 +86,18 @@ export interface EngineSampler {
     prompt: readonly number[],
     numSamples: number,
     params: EngineSamplingParams,
-    options: { readonly promptLogprobs: boolean; readonly topkPromptLogprobs: number },
+    options: EngineSampleOptions,
   ): EngineSampleOutput;
+  /**
+   * The same as `sample`, yielding to the event loop every few milliseconds so that long work does
+   * not stall other clients; the emulator prefers it when present.
+   */
+  sampleAsync?(
+    prompt: readonly number[],
+    numSamples: number,
+    params: EngineSamplingParams,
+    options: EngineSampleOptions,
+  ): Promise<EngineSampleOutput>;
 }
 
 /** A base model with trainable LoRA adapters and its optimizer state. */
@@ -100,6 +116,18 @@ export interface EngineTrainableModel {
     lossFn: EngineLossFn,
     lossFnConfig: Readonly<Record<string, number>> | null,
   ): EngineForwardOutput;
+  /** `forward` that yields to the event loop every few milliseconds (preferred when present). */
+  forwardAsync?(
+    batch: readonly EngineDatum[],
+    lossFn: EngineLossFn,
+    lossFnConfig: Readonly<Record<string, number>> | null,
+  ): Promise<EngineForwardOutput>;
+  /** `forwardBackward` that yields to the event loop every few milliseconds (preferred when present). */
+  forwardBackwardAsync?(
+    batch: readonly EngineDatum[],
+    lossFn: EngineLossFn,
+    lossFnConfig: Readonly<Record<string, number>> | null,
+  ): Promise<EngineForwardOutput>;
   /** Applies Adam to the accumulated gradients, then clears them. Returns metrics. */
   optimStep(params: EngineAdamParams): Readonly<Record<string, number>>;
   /** Weights and optimizer state, for `save_weights`. */
@@ -120,6 +148,8 @@ export interface EngineFactory {
   createModel(baseModel: string, lora: EngineLoraSpec): EngineTrainableModel;
   /** A sampler from saved sampler weights, or of the base model alone when `weights` is null. */
   createSampler(baseModel: string, weights: Uint8Array | null): EngineSampler;
+  /** Vocabulary size of a base model: token ids must be below it (unchecked when absent). */
+  vocabSize?(baseModel: string): number;
   /** Encodes and decodes text for the emulator's own models (byte-level). */
   encode(text: string): number[];
   /** Inverse of `encode`. */

@@ -16,6 +16,11 @@ export interface FaultRule {
   readonly after?: number;
   /** Wait this long before answering (alone: the request then proceeds normally). */
   readonly delayMs?: number;
+  /**
+   * Handle the request normally, then hold its answer this long: the work is applied but a client
+   * with a shorter timeout gives up on the answer and retries (the case idempotency keys exist for).
+   */
+  readonly stallAnswerMs?: number;
   /** Answer with this status (body `{detail}` unless `body` is given). */
   readonly status?: number;
   readonly body?: unknown;

@@ -33,6 +33,8 @@ export interface FuturesStoreOptions {
   /** Finished results are forgotten this long after finishing; later polls get "expired". */
   readonly resultTtlMs: number;
   readonly now: () => number;
+  /** Cleans server error messages before they reach a client (e.g. removes the data directory). */
+  readonly scrub?: (message: string) => string;
 }
 
 /** Holds futures, runs their work, and wakes long-polls. */
@@ -60,9 +62,13 @@ export class FuturesStore {
     for (const f of w) f();
   }
 
-  /** Submits work to run after the current turn, after earlier work with the same key. */
+  /**
+   * Submits work to run after the current turn, after earlier work with the same key. Work may be
+   * async (long model work yields to the event loop); the next work of the key waits for it.
+   */
   submit(key: string, work: () => unknown): string {
     this.counter += 1;
+    if (this.counter % SWEEP_EVERY === 0) this.sweep();
     const id = `req-${String(this.counter).padStart(6, "0")}`;
     const entry: Entry = { outcome: null, finishedAt: 0, waiters: new Set() };
     this.entries.set(id, entry);
@@ -70,9 +76,11 @@ export class FuturesStore {
     const next = prev
       .then(() => new Promise<void>((r) => setImmediate(r)))
       .then(() => this.waitUnpaused())
-      .then(() => {
+      .then(async () => {
         if (this.closed) return;
-        entry.outcome = { body: runWork(work) };
+        const body = await runWork(work, this.options.scrub);
+        if (this.closed) return;
+        entry.outcome = { body };
         entry.finishedAt = this.options.now();
         for (const w of entry.waiters) w();
         entry.waiters.clear();
@@ -84,6 +92,29 @@ export class FuturesStore {
   private waitUnpaused(): Promise<void> {
     if (!this.paused) return Promise.resolve();
     return new Promise((r) => this.resumeWaiters.push(r));
+  }
+
+  /**
+   * Frees expired results (their ids keep a tombstone, so they still answer 410), and drops the
+   * oldest tombstones past `MAX_TOMBSTONES`: memory stays bounded however long the emulator runs.
+   */
+  private sweep(): void {
+    const now = this.options.now();
+    let tombstones = 0;
+    for (const [id, e] of this.entries) {
+      if (e.outcome === EXPIRED) tombstones++;
+      else if (e.outcome !== null && now - e.finishedAt >= this.options.resultTtlMs) {
+        this.entries.set(id, { outcome: EXPIRED, finishedAt: 0, waiters: new Set() });
+        tombstones++;
+      }
+    }
+    for (const [id, e] of this.entries) {
+      if (tombstones <= MAX_TOMBSTONES) break;
+      if (e.outcome === EXPIRED) {
+        this.entries.delete(id);
+        tombstones--;
+      }
+    }
   }
 
   /** Looks a future up now, applying expiry. */
@@ -135,12 +166,14 @@ export class FuturesStore {
 }
 
 const EXPIRED: FutureOutcome = { body: null };
+const SWEEP_EVERY = 1024;
+const MAX_TOMBSTONES = 100_000;
 
-function runWork(work: () => unknown): unknown {
+async function runWork(work: () => unknown, scrub = (m: string) => m): Promise<unknown> {
   try {
-    return work();
+    return await work();
   } catch (err) {
-    if (err instanceof FutureFailure) return { error: err.message, category: err.category };
-    return { error: err instanceof Error ? err.message : String(err), category: "server" };
+    if (err instanceof FutureFailure) return { error: scrub(err.message), category: err.category };
+    return { error: scrub(err instanceof Error ? err.message : String(err)), category: "server" };
   }
 }

@@ -1,15 +1,18 @@
 /**
- * The emulator's request log, which tests read, and its per-model seq-id ordering check.
+ * The emulator's request log, which tests read, its per-model seq-id ordering check, and the record
+ * of training work actually applied. Bounded: the oldest entries go first once the log holds
+ * `maxEntries` requests or `maxBodyBytes` of bodies, and credentials are never kept.
  */
 
-/** One request as the emulator saw it. The API key header is never recorded. */
+/** One request as the emulator saw it. Credential headers are never recorded. */
 export interface LoggedRequest {
-  /** 1-based arrival order. */
+  /** 1-based arrival order (keeps counting when old entries are dropped). */
   readonly index: number;
   readonly method: string;
   readonly path: string;
   readonly query: string;
   readonly headers: Readonly<Record<string, string>>;
+  /** Parsed JSON body; `undefined` when empty, or never read because the request was refused. */
   readonly body: unknown;
   /** Status answered (0 when the connection was reset or the server closed first). */
   status: number;
@@ -17,6 +20,8 @@ export interface LoggedRequest {
   fault?: "scripted" | "random";
   /** Set when the seq-id check rejected this request. */
   seqRejected?: boolean;
+  /** Set when the answer was replayed from the idempotency store (the work was not run again). */
+  replayed?: boolean;
 }
 
 /** A seq-id violation seen on a training request. */
@@ -27,21 +32,88 @@ export interface SeqViolation {
   readonly kind: "duplicate" | "out_of_order";
 }
 
-/** Records every request and checks training seq-ids. */
+/** Training work the emulator ran to completion (the witness of what was applied). */
+export interface AppliedStep {
+  readonly modelId: string;
+  readonly path: string;
+  readonly seqId: number | null;
+  /** The future's request id, as the client saw it in the submit answer. */
+  readonly requestId: string;
+}
+
+/** Bounds of the log. */
+export interface RequestLogLimits {
+  /** Entries kept (default 20 000). */
+  readonly maxEntries?: number;
+  /** Body bytes kept, as received on the wire (default 64 MiB). */
+  readonly maxBodyBytes?: number;
+}
+
+// Header names that carry credentials: dropped from every entry.
+const SECRET_HEADER = /(^|-)(api-key|authorization|secret|token|cookie|password)($|-)/i;
+
+/** Whether a header name looks like a credential (never logged). */
+export function isSecretHeader(name: string): boolean {
+  return SECRET_HEADER.test(name) || name.toLowerCase() === "proxy-authorization";
+}
+
+/** Records requests (bounded) and checks training seq-ids. */
 export class RequestLog {
   readonly entries: LoggedRequest[] = [];
   readonly seqViolations: SeqViolation[] = [];
+  /** Training work applied, in the order it ran (bounded like the entries). */
+  readonly applied: AppliedStep[] = [];
+  /** Entries dropped to stay within the limits. */
+  dropped = 0;
   private readonly lastSeq = new Map<string, number>();
+  private readonly sizes = new WeakMap<LoggedRequest, number>();
+  private bodyBytes = 0;
+  private counter = 0;
+  private readonly maxEntries: number;
+  private readonly maxBodyBytes: number;
 
-  /** Records a request on arrival; the status is filled in when answered. */
-  record(entry: Omit<LoggedRequest, "index" | "status">): LoggedRequest {
+  constructor(limits: RequestLogLimits = {}) {
+    this.maxEntries = limits.maxEntries ?? 20_000;
+    this.maxBodyBytes = limits.maxBodyBytes ?? 64 * 1024 * 1024;
+  }
+
+  /**
+   * Records a request on arrival; the status is filled in when answered. `bodyBytes` is the size
+   * the body had on the wire (what the byte bound counts).
+   */
+  record(entry: Omit<LoggedRequest, "index" | "status">, bodyBytes = 0): LoggedRequest {
     const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(entry.headers)) {
-      if (k.toLowerCase() !== "x-api-key" && k.toLowerCase() !== "authorization") headers[k] = v;
-    }
-    const logged: LoggedRequest = { ...entry, headers, index: this.entries.length + 1, status: 0 };
+    for (const [k, v] of Object.entries(entry.headers)) if (!isSecretHeader(k)) headers[k] = v;
+    this.counter += 1;
+    const logged: LoggedRequest = { ...entry, headers, index: this.counter, status: 0 };
     this.entries.push(logged);
+    this.sizes.set(logged, bodyBytes);
+    this.bodyBytes += bodyBytes;
+    this.trim();
     return logged;
+  }
+
+  /** Notes training work that ran to completion. */
+  recordApplied(step: AppliedStep): void {
+    this.applied.push(step);
+    if (this.applied.length > this.maxEntries) this.applied.splice(0, this.applied.length - this.maxEntries);
+  }
+
+  // Drops the oldest entries (in one splice, so a long log does not shift on every request).
+  private trim(): void {
+    let n = 0;
+    let bytes = this.bodyBytes;
+    while (
+      this.entries.length - n > 1 &&
+      (this.entries.length - n > this.maxEntries || bytes > this.maxBodyBytes)
+    ) {
+      bytes -= this.sizes.get(this.entries[n] as LoggedRequest) ?? 0;
+      n++;
+    }
+    if (n === 0) return;
+    this.entries.splice(0, n);
+    this.bodyBytes = bytes;
+    this.dropped += n;
   }
 
   /** Entries for one path (and method, when given). */
@@ -70,6 +142,7 @@ export class RequestLog {
         kind: seqId === last ? "duplicate" : "out_of_order",
       };
       this.seqViolations.push(v);
+      if (this.seqViolations.length > this.maxEntries) this.seqViolations.shift();
       return v;
     }
     this.lastSeq.set(modelId, seqId);
@@ -80,6 +153,9 @@ export class RequestLog {
   clear(): void {
     this.entries.length = 0;
     this.seqViolations.length = 0;
+    this.applied.length = 0;
     this.lastSeq.clear();
+    this.bodyBytes = 0;
+    this.dropped = 0;
   }
 }

@@ -2,6 +2,7 @@
  * A tiny method+path router: routes are regular expressions whose named groups become params.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { HttpError } from "./http-util.js";
 import type { LoggedRequest } from "./request-log.js";
 
 /** What a route handler receives. */
@@ -69,9 +70,17 @@ export class Router {
         continue;
       }
       const params: Record<string, string> = {};
-      for (const [k, v] of Object.entries(m.groups ?? {})) params[k] = decodeURIComponent(v);
+      for (const [k, v] of Object.entries(m.groups ?? {})) params[k] = decodeParam(k, v);
       return { handler: route.handler, params };
     }
     return { methodMismatch };
+  }
+}
+
+function decodeParam(name: string, value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    throw new HttpError(400, `${name}: malformed percent-encoding in the path`);
   }
 }

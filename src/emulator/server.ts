@@ -10,9 +10,11 @@ import { ArchiveTickets } from "./archive.js";
 import type { EngineFactory } from "./engine.js";
 import { type FaultAction, FaultInjector, type FaultRule, type RandomFaults } from "./faults.js";
 import { FuturesStore } from "./futures-store.js";
-import { HttpError, sendJson } from "./http-util.js";
+import { HttpError, readBody, sendJson, sendJsonYielding } from "./http-util.js";
+import { type IdempotencyOptions, IdempotencyStore, type StoredAnswer } from "./idempotency.js";
+import { DEFAULT_LIMITS, type EmulatorLimits } from "./limits.js";
 import { createTinyEngine } from "./model/index.js";
-import { type LoggedRequest, RequestLog } from "./request-log.js";
+import { type LoggedRequest, RequestLog, type RequestLogLimits } from "./request-log.js";
 import { Router } from "./router.js";
 import type { EmulatorState } from "./routes/context.js";
 import { futureRoutes } from "./routes/futures.js";
@@ -25,7 +27,7 @@ import { Store } from "./store.js";
 import {
   type EmulatorV025Options,
   jwtProblem,
-  readRequestBody,
+  decodeRequestBody,
   V025Controls,
   v025Routes,
 } from "./v0_25/index.js";
@@ -58,6 +60,12 @@ export interface EmulatorOptions {
   readonly now?: () => number;
   /** The 0.25.0 side: client/config flags, dynamic_config, JWT lifetimes, metadata-only results. */
   readonly v025?: EmulatorV025Options;
+  /** Per-request limits (body size, tokens, samples, datums); see {@link EmulatorLimits} for the defaults. */
+  readonly limits?: Partial<EmulatorLimits>;
+  /** Bounds of the request log (default 20 000 entries, 64 MiB of bodies). */
+  readonly log?: RequestLogLimits;
+  /** Idempotency store: how long answers are replayed (default 10 minutes) and how many are kept. */
+  readonly idempotency?: Omit<IdempotencyOptions, "now">;
 }
 
 /** A running emulator. */
@@ -86,6 +94,32 @@ function headerMap(req: IncomingMessage): Record<string, string> {
   return out;
 }
 
+/**
+ * Splits a request target into path and query without resolving it as a URL (a target such as
+ * `//[::1/x` would otherwise throw, or be read as a host); null when it is not an origin-form path.
+ */
+function splitTarget(target: string): { path: string; query: URLSearchParams } | null {
+  if (!target.startsWith("/")) return null;
+  const q = target.indexOf("?");
+  const path = q < 0 ? target : target.slice(0, q);
+  const hash = path.indexOf("#");
+  return {
+    path: hash < 0 ? path : path.slice(0, hash),
+    query: new URLSearchParams(q < 0 ? "" : target.slice(q + 1)),
+  };
+}
+
+/** Replaces the data directory in a message, so no answer reveals the emulator's file layout. */
+export function scrubPaths(message: string, dataDir: string): string {
+  return message.split(dataDir).join("<data-dir>");
+}
+
+/** Bodies larger than this are parsed, hashed and validated in separate turns of the event loop. */
+const YIELD_AFTER_BODY_BYTES = 256 * 1024;
+
+/** Routes whose repeats are answered afresh: reads and liveness, where replaying a stale answer is wrong. */
+const REPLAY_EXEMPT = new Set(["/api/v1/retrieve_future", "/api/v1/session_heartbeat", "/api/v1/telemetry"]);
+
 const sleep = (ms: number, timers: Set<NodeJS.Timeout>) =>
   new Promise<void>((resolve) => {
     const t = setTimeout(() => {
@@ -103,10 +137,13 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const faults = new FaultInjector(opts.faults ?? [], opts.seed ?? 1);
   if (opts.randomFaults) faults.setRandom(opts.randomFaults);
   let baseUrl = "";
+  const scrub = (message: string) => scrubPaths(message, dataDir);
+  const limits: EmulatorLimits = { ...DEFAULT_LIMITS, ...opts.limits };
   const state: EmulatorState = {
     store: new Store(opts.engine ?? createTinyEngine(), dataDir, now),
-    futures: new FuturesStore({ resultTtlMs: opts.resultTtlMs ?? 600_000, now }),
-    log: new RequestLog(),
+    futures: new FuturesStore({ resultTtlMs: opts.resultTtlMs ?? 600_000, now, scrub }),
+    log: new RequestLog(opts.log),
+    limits,
     faults,
     archives: new ArchiveTickets(now),
     pollHoldMs: opts.pollHoldMs ?? 25_000,
@@ -124,6 +161,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   futureRoutes(router, state);
   restRoutes(router, state);
   const timers = new Set<NodeJS.Timeout>();
+
+  const idempotency = new IdempotencyStore({ ...opts.idempotency, now });
 
   /** Answers a request with an injected fault; returns false when the request should proceed. */
   const applyFault = async (
@@ -154,7 +193,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       return true;
     }
     if (r.status === undefined) {
-      entry.fault = undefined;
+      if (!r.stallAnswerMs) entry.fault = undefined;
       return false;
     }
     const headers: Record<string, string> = { ...r.headers };
@@ -165,68 +204,112 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     return true;
   };
 
+  /** Answers a request refused before its body was read; the connection closes so the body is not kept. */
+  const refuse = (res: ServerResponse, entry: LoggedRequest, err: HttpError) => {
+    entry.status = err.status;
+    sendJson(res, err.status, err.body, { connection: "close" });
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? "/", "http://emulator");
     const method = req.method ?? "GET";
+    const target = splitTarget(req.url ?? "/");
+    const headers = headerMap(req);
+    if (target === null) {
+      const entry = state.log.record({ method, path: "", query: "", headers, body: undefined });
+      return refuse(res, entry, new HttpError(400, "malformed request target"));
+    }
+    const { path, query } = target;
+    const logRefused = () =>
+      state.log.record({ method, path, query: query.toString(), headers, body: undefined });
+    // The key is checked before the body is read, so an unauthenticated client cannot make the
+    // emulator buffer anything.
+    if (path.startsWith("/api/")) {
+      const key = req.headers["x-api-key"];
+      const ok = typeof key === "string" && key !== "" && (opts.apiKey === undefined || key === opts.apiKey);
+      if (!ok) return refuse(res, logRefused(), new HttpError(401, "Invalid or missing API key"));
+    }
+    let raw: Buffer;
+    try {
+      raw = await readBody(req, limits.maxBodyBytes);
+    } catch (err) {
+      const e = err instanceof HttpError ? err : new HttpError(400, "unreadable body");
+      return refuse(res, logRefused(), e);
+    }
     let body: unknown;
     let bodyError: HttpError | null = null;
     try {
-      body = await readRequestBody(req);
+      body = await decodeRequestBody(raw, req.headers);
     } catch (err) {
       bodyError = err instanceof HttpError ? err : new HttpError(400, "unreadable body");
     }
-    const entry = state.log.record({
-      method,
-      path: url.pathname,
-      query: url.search.replace(/^\?/, ""),
-      headers: headerMap(req),
-      body,
-    });
-    const answer = (status: number, payload: unknown, headers?: Record<string, string>) => {
+    // A large body took a while to parse: let the event loop turn before validating and routing it.
+    if (raw.length > YIELD_AFTER_BODY_BYTES) await new Promise<void>((r) => setImmediate(r));
+    const entry = state.log.record({ method, path, query: query.toString(), headers, body }, raw.length);
+    let stallMs = 0;
+    const answer = async (status: number, payload: unknown, extra?: Record<string, string>) => {
+      if (stallMs > 0) await sleep(stallMs, timers);
       entry.status = status;
-      sendJson(res, status, payload, headers);
+      await sendJsonYielding(res, status, payload, extra);
     };
+    let finish: ((a: StoredAnswer | null) => void) | null = null;
     try {
-      if (url.pathname.startsWith("/api/")) {
+      if (path.startsWith("/api/")) {
         const key = req.headers["x-api-key"];
-        const ok =
-          typeof key === "string" && key !== "" && (opts.apiKey === undefined || key === opts.apiKey);
-        if (!ok) return answer(401, { detail: "Invalid or missing API key" });
-        const jwtIssue = key.startsWith("eyJ") ? jwtProblem(v025, key) : null;
+        const jwtIssue = typeof key === "string" && key.startsWith("eyJ") ? jwtProblem(v025, key) : null;
         if (jwtIssue) return answer(401, { detail: jwtIssue });
       }
-      const action = faults.next(method, url.pathname);
+      const action = faults.next(method, path);
       if (action && (await applyFault(action, res, body, entry))) return;
+      stallMs = action?.rule.stallAnswerMs ?? 0;
       if (bodyError) throw bodyError;
-      const found = router.match(method, url.pathname);
+      const found = router.match(method, path);
       if (!("handler" in found)) {
-        return answer(found.methodMismatch ? 405 : 404, {
+        return await answer(found.methodMismatch ? 405 : 404, {
           detail: found.methodMismatch ? "Method Not Allowed" : "Not Found",
         });
+      }
+      const key = req.headers["x-idempotency-key"];
+      if (typeof key === "string" && key !== "" && method !== "GET" && !REPLAY_EXEMPT.has(path)) {
+        const decision = await idempotency.begin(key, method, path, raw);
+        if (decision.kind === "replay") {
+          entry.replayed = true;
+          const a = decision.answer;
+          return await answer(a.status, a.body, a.headers);
+        }
+        finish = decision.finish;
+        if (raw.length > YIELD_AFTER_BODY_BYTES) await new Promise<void>((r) => setImmediate(r));
       }
       const result = await found.handler({
         req,
         res,
         method,
-        path: url.pathname,
-        query: url.searchParams,
+        path,
+        query,
         params: found.params,
         body,
         entry,
       });
       if ("raw" in result) {
+        finish?.(null);
         entry.status = res.statusCode;
         return;
       }
-      answer(result.status, result.body, result.headers);
+      finish?.(result.status >= 200 && result.status < 300 ? result : null);
+      finish = null;
+      await answer(result.status, result.body, result.headers);
     } catch (err) {
-      if (err instanceof HttpError) return answer(err.status, err.body);
-      answer(500, { detail: err instanceof Error ? err.message : "internal error" });
+      finish?.(null);
+      if (err instanceof HttpError) return await answer(err.status, err.body);
+      await answer(500, { detail: scrub(err instanceof Error ? err.message : "internal error") });
     }
   };
 
   const server = createServer((req, res) => {
-    void handle(req, res);
+    // Last line of defence: nothing a request does may end the process hosting the emulator.
+    handle(req, res).catch(() => {
+      if (!res.headersSent) sendJson(res, 500, { detail: "internal error" });
+      else res.destroy();
+    });
   });
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {

@@ -2,7 +2,7 @@
  * The emulator's state: sessions, models (training runs), sampling sessions and checkpoints.
  * Checkpoints live on disk under the data directory: `<dataDir>/runs/<run>/<kind>/<name>/`.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { EngineFactory, EngineLoraSpec, EngineSampler, EngineTrainableModel } from "./engine.js";
 import { HttpError } from "./http-util.js";
@@ -64,7 +64,20 @@ export function parseCheckpointPath(path: string, field: string): ParsedTinkerPa
   return { runId: m[1] as string, kind: m[2] as CheckpointKind, name: m[3] as string };
 }
 
-const NAME_RE = /^[A-Za-z0-9._-]+$/;
+const NAME_RE = /^[A-Za-z0-9._-]{1,255}$/;
+
+/**
+ * Answers 400 unless `name` can be a checkpoint name: letters, digits, `.`, `_`, `-`, and not `.` or
+ * `..` (which would collide with the directory itself or its parent).
+ */
+export function checkCheckpointName(name: string, field = "path"): void {
+  if (!NAME_RE.test(name) || name === "." || name === "..") {
+    throw new HttpError(
+      400,
+      `${field}: invalid checkpoint name ${JSON.stringify(name.slice(0, 300))} (use letters, digits, '.', '_' and '-'; not '.' or '..')`,
+    );
+  }
+}
 
 /** All emulator state. */
 export class Store {
@@ -72,6 +85,7 @@ export class Store {
   readonly models = new Map<string, ModelRecord>();
   readonly sampling = new Map<string, SamplingRecord>();
   private counters = { session: 0, model: 0, sampling: 0, ckpt: 0 };
+  private staged = 0;
 
   constructor(
     readonly engine: EngineFactory,
@@ -161,16 +175,24 @@ export class Store {
     return String(this.counters.ckpt).padStart(4, "0");
   }
 
-  /** Writes a checkpoint to disk and records it; returns its `tinker://` path. */
+  /**
+   * Writes a checkpoint to disk and records it; returns its `tinker://` path. Saves to one name run
+   * one after another (a model's work is serialised) and each replaces the last whole: the files are
+   * written to a fresh directory that is then renamed into place, so an archive never sees a
+   * half-written checkpoint and the run lists the name once.
+   */
   saveCheckpoint(model: ModelRecord, kind: CheckpointKind, name: string, data: Uint8Array): string {
-    if (!NAME_RE.test(name))
-      throw new HttpError(400, `path: invalid checkpoint name ${JSON.stringify(name)}`);
+    checkCheckpointName(name);
     const dir = this.checkpointDir(model.modelId, kind, name);
-    mkdirSync(dir, { recursive: true });
+    this.staged += 1;
+    const staging = `${dir}.saving-${this.staged}`;
+    mkdirSync(staging, { recursive: true });
     const file = kind === "weights" ? "state.bin" : "adapter.bin";
-    writeFileSync(join(dir, file), data);
+    writeFileSync(join(staging, file), data);
     const meta = { base_model: model.baseModel, lora_rank: model.lora.rank, kind };
-    writeFileSync(join(dir, "checkpoint.json"), JSON.stringify(meta));
+    writeFileSync(join(staging, "checkpoint.json"), JSON.stringify(meta));
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(staging, dir);
     const checkpointId = `${kind}/${name}`;
     const tinkerPath = `tinker://${model.modelId}/${checkpointId}`;
     model.checkpoints.delete(checkpointId);

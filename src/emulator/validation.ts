@@ -44,11 +44,24 @@ export function optStr(o: JsonObject, key: string, prefix = ""): string | null {
   return v;
 }
 
-/** An optional integer field (`null`/absent → `null`). */
+/**
+ * An optional integer field (`null`/absent → `null`). Integers must be exact (within ±2^53), as a
+ * 64-bit field of the service would need: `1e300` is refused rather than stored.
+ */
 export function optInt(o: JsonObject, key: string, prefix = ""): number | null {
   const v = o[key];
   if (v === undefined || v === null) return null;
   if (typeof v !== "number" || !Number.isInteger(v)) fail(prefix + key, "expected an integer", "int_type");
+  if (!Number.isSafeInteger(v)) {
+    fail(prefix + key, "integer out of range (must be within ±9007199254740991)", "int_range");
+  }
+  return v;
+}
+
+/** An optional integer field that must not be negative. */
+export function optNonNegInt(o: JsonObject, key: string, prefix = ""): number | null {
+  const v = optInt(o, key, prefix);
+  if (v !== null && v < 0) fail(prefix + key, "must not be negative", "greater_than_equal");
   return v;
 }
 
@@ -83,8 +96,11 @@ export function arrField(o: JsonObject, key: string, prefix = ""): unknown[] {
   return v;
 }
 
-/** Token ids of a wire `ModelInput`; only encoded-text chunks are supported by the emulator. */
-export function modelInputTokens(value: unknown, field: string): number[] {
+/**
+ * Token ids of a wire `ModelInput`; only encoded-text chunks are supported by the emulator. Ids must
+ * be below `vocabSize` when it is given.
+ */
+export function modelInputTokens(value: unknown, field: string, vocabSize = Infinity): number[] {
   if (typeof value !== "object" || value === null) fail(field, "expected an object", "dict_type");
   const chunks = (value as JsonObject).chunks;
   if (!Array.isArray(chunks)) fail(`${field}.chunks`, "expected a list", "list_type");
@@ -100,6 +116,9 @@ export function modelInputTokens(value: unknown, field: string): number[] {
     for (const t of tokens) {
       if (typeof t !== "number" || !Number.isInteger(t) || t < 0) {
         fail(`${where}.tokens`, "expected non-negative integers", "int_type");
+      }
+      if (t >= vocabSize) {
+        fail(`${where}.tokens`, `token id ${t} is outside the vocabulary (size ${vocabSize})`, "value_error");
       }
       out.push(t);
     }

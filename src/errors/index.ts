@@ -87,8 +87,14 @@ export class APITimeoutError extends APIConnectionError {
 }
 /** Caller aborted via AbortSignal; never retried. */
 export class APIUserAbortError extends APIError {
-  constructor(message = "Request was aborted.") {
+  /**
+   * True when the abort came after the request was sent (or accepted): the server may have applied
+   * it, so re-submitting could apply it twice. See {@link abortedAfterSend}.
+   */
+  readonly mayHaveBeenApplied: boolean;
+  constructor(message = "Request was aborted.", options: { mayHaveBeenApplied?: boolean } = {}) {
     super(message, { code: "TINKER_ABORTED" });
+    this.mayHaveBeenApplied = options.mayHaveBeenApplied ?? false;
   }
 }
 /** A future completed with a server-side failure (`{error, category}` from retrieve_future). */
@@ -229,5 +235,63 @@ export class ValidationError extends TinkerError {
   constructor(field: string, message: string, code = "TINKER_VALIDATION") {
     super(`${field}: ${message}`, code);
     this.field = field;
+  }
+}
+
+/**
+ * The abort error for a call whose request had already been sent (or accepted, `requestId` given):
+ * `mayHaveBeenApplied` is true and the message says so, because re-submitting blindly could apply
+ * a training step twice. How to resume safely: docs/reliability.md.
+ */
+export function abortedAfterSend(requestId?: string): APIUserAbortError {
+  const what = requestId === undefined ? "after it was sent" : `after the server accepted it as ${requestId}`;
+  return new APIUserAbortError(
+    `Request was aborted ${what}; the server may have applied it. Check its effect (the training run's checkpoints, the model's state or the step's result) before sending it again.`,
+    { mayHaveBeenApplied: true },
+  );
+}
+
+/**
+ * A response whose body (after decompression) is larger than the client's `maxResponseBytes`, or a
+ * compressed body that expands past it (a "gzip bomb"). Never retried: the same server would send
+ * the same answer.
+ */
+export class ResponseTooLargeError extends APIError {
+  /** The limit that was passed, in bytes. */
+  readonly limit: number;
+  constructor(
+    limit: number,
+    detail: string,
+    init: { status?: number; headers?: Record<string, string> } = {},
+  ) {
+    super(
+      `Response body too large: ${detail} (limit ${limit} bytes; raise it with the maxResponseBytes option)`,
+      { ...init, code: "TINKER_RESPONSE_TOO_LARGE" },
+    );
+    this.limit = limit;
+  }
+}
+
+/** Why a checkpoint download failed; `code` tells the cases apart. */
+export type CheckpointDownloadErrorCode =
+  | "TINKER_DOWNLOAD_EXPIRED"
+  | "TINKER_DOWNLOAD_HTTP"
+  | "TINKER_DOWNLOAD_TOO_LARGE"
+  | "TINKER_DOWNLOAD_BAD_ARCHIVE"
+  | "TINKER_UNSAFE_ARCHIVE"
+  | "TINKER_DOWNLOAD_IO";
+
+/** A checkpoint download or extraction that failed; the message says what to do next. */
+export class CheckpointDownloadError extends TinkerError {
+  declare readonly code: CheckpointDownloadErrorCode;
+  /** The archive entry at fault, for archive problems. */
+  readonly entryPath: string | undefined;
+  constructor(
+    message: string,
+    code: CheckpointDownloadErrorCode,
+    options: { cause?: unknown; entryPath?: string } = {},
+  ) {
+    super(message, code, options.cause === undefined ? undefined : { cause: options.cause });
+    this.entryPath = options.entryPath;
   }
 }

@@ -1,4 +1,4 @@
-import { APIUserAbortError } from "../errors/index.js";
+import { abortedAfterSend, APIUserAbortError } from "../errors/index.js";
 import { type Deps, resolveDeps } from "../lib/deps.js";
 import { FutureTimeoutError } from "../errors/index.js";
 
@@ -69,7 +69,9 @@ export class APIFuture<T> implements PromiseLike<T> {
       };
       const onAbort = () => {
         finish();
-        reject(new APIUserAbortError());
+        // Only this wait stops: a submitted request goes on and may be applied.
+        const id = this.requestId;
+        reject(id === undefined ? new APIUserAbortError() : abortedAfterSend(id));
       };
       signal?.addEventListener("abort", onAbort, { once: true });
       if (timeoutMs !== undefined) {

@@ -1,6 +1,6 @@
 import { exceptionFields, isUserError } from "../errors/classify.js";
 import {
-  APIUserAbortError,
+  abortedAfterSend,
   FutureExpiredError,
   FutureRetrieveError,
   RequestFailedError,
@@ -204,7 +204,7 @@ async function pollUntilDone<T>(
     try {
       await deps.sleep(ms, signal);
     } catch (error) {
-      fail(signal?.aborted === true ? new APIUserAbortError() : error);
+      fail(signal?.aborted === true ? abortedAfterSend(requestId) : error);
     }
   };
   const pacePending = async (pollStartedAt: number) => {
@@ -217,7 +217,7 @@ async function pollUntilDone<T>(
   };
 
   for (let iteration = 0; ; iteration++) {
-    if (signal?.aborted === true) fail(new APIUserAbortError());
+    if (signal?.aborted === true) fail(abortedAfterSend(requestId));
     // Lower-case names, as the transport sends them, so it need not copy the object.
     const headers: Record<string, string> = {
       "x-tinker-request-iteration": String(iteration),
@@ -248,7 +248,8 @@ async function pollUntilDone<T>(
     const outcome = classifyPollAnswer(answer, signal?.aborted === true);
     switch (outcome.kind) {
       case "aborted":
-        return fail(new APIUserAbortError());
+        // The future was accepted: the call may well have been applied (see abortedAfterSend).
+        return fail(abortedAfterSend(requestId));
       case "pending":
       case "rate_limited":
       case "expired":

@@ -49,6 +49,40 @@ describe("tinker-ts emulator", () => {
     expect(result.stdout).not.toContain("tml-EMU-KEY");
   });
 
+  it("takes the key from TINKER_EMULATOR_API_KEY, keeping it off the command line", async () => {
+    let stop!: () => void;
+    const stopped = new Promise<void>((r) => (stop = r));
+    let onUrl!: (url: string) => void;
+    const printed = new Promise<string>((r) => (onUrl = r));
+    const run = runCliInProcess(
+      ["emulator", "--port", "0", "--data-dir", join(work, "env-data")],
+      { TINKER_EMULATOR_API_KEY: "tml-ENV-KEY" },
+      {
+        untilStopped: () => stopped,
+        onStdout: (out) => {
+          const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+          if (m?.[1]) onUrl(m[1]);
+        },
+      },
+    );
+    const url = await Promise.race([
+      printed,
+      run.then((r) => Promise.reject(new Error(`emulator exited early (${r.code}): ${r.stderr}`))),
+    ]);
+    try {
+      const call = (key: string) =>
+        fetch(`${url}/api/v1/get_server_capabilities`, { headers: { "x-api-key": key } });
+      expect((await call("tml-ENV-KEY")).status).toBe(200);
+      expect((await call("other")).status).toBe(401);
+    } finally {
+      stop();
+    }
+    const result = await run;
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toContain("tml-ENV-KEY");
+    expect(result.stdout).toContain("TINKER_API_KEY=<your key>");
+  });
+
   it("rejects a fault rate outside [0, 1] as a usage error before starting", async () => {
     const r = await runCliInProcess(["emulator", "--port", "0", "--faults", "2"], {});
     expect(r.code).toBe(2);

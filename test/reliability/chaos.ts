@@ -22,6 +22,8 @@ const ANY_ROUTE: FaultShape[] = [
   { status: 503 },
   { reset: true },
   { delayMs: CHAOS_TIMEOUT_MS + 150 },
+  // Applied, then answered too late: the retry must be answered from the idempotency store.
+  { stallAnswerMs: CHAOS_TIMEOUT_MS + 150 },
   { tryAgain: { queueState: "active" } },
   { tryAgain: { queueState: "paused_rate_limit" } },
   { tryAgain: { queueState: "paused_capacity" } },
@@ -51,6 +53,15 @@ export interface ChaosReport {
   faultsInjected: number;
   /** Training requests the emulator refused as duplicate or late (stale copies of re-sent requests). */
   seqViolations: number;
+  /** Training calls the client saw succeed / fail, per path. */
+  reportedOk: Record<string, number>;
+  reportedFailed: Record<string, number>;
+  /** Request ids the emulator applied whose call the client saw fail (must be empty). */
+  appliedButReportedFailed: string[];
+  /** Request ids the client saw succeed that the emulator never applied (must be empty). */
+  reportedButNotApplied: string[];
+  /** Training submits answered from the idempotency store instead of being run again. */
+  replays: number;
 }
 
 /**
@@ -120,27 +131,54 @@ export async function runChaos(opts: {
     untypedErrors: [],
     faultsInjected: 0,
     seqViolations: 0,
+    reportedOk: {},
+    reportedFailed: {},
+    appliedButReportedFailed: [],
+    reportedButNotApplied: [],
+    replays: 0,
   };
   try {
     const training = await service.createLoraTrainingClient("tinker-ts/tiny-lm", { rank: 4, seed: 1 });
+    // What the client was told, per call: success with the request id, or failure.
+    const okIds = new Set<string>();
+    const failedIds = new Set<string>();
+    const note = (path: string, r: PromiseSettledResult<unknown>, requestId: string | undefined) => {
+      const bucket = r.status === "fulfilled" ? report.reportedOk : report.reportedFailed;
+      bucket[path] = (bucket[path] ?? 0) + 1;
+      if (requestId !== undefined) (r.status === "fulfilled" ? okIds : failedIds).add(requestId);
+      if (r.status === "rejected" && !(r.reason instanceof TinkerError)) report.untypedErrors.push(r.reason);
+    };
     for (let step = 0; step < opts.steps; step++) {
       const fb = training.forwardBackward([datum(step)], "cross_entropy");
       const opt = training.optimStep({ learning_rate: 1e-2 });
-      const [out] = await Promise.all([fb, opt]);
-      report.losses.push(out.metrics["loss:sum"] ?? Number.NaN);
+      const [fbR, optR] = await Promise.allSettled([fb, opt]);
+      note("/api/v1/forward_backward", fbR, fb.requestId);
+      note("/api/v1/optim_step", optR, opt.requestId);
+      if (fbR.status === "fulfilled") report.losses.push(fbR.value.metrics["loss:sum"] ?? Number.NaN);
     }
     const sent = new Set<number>();
     for (const e of emulator.log.entries) {
       const isTraining = e.path === "/api/v1/forward_backward" || e.path === "/api/v1/optim_step";
       if (!isTraining) continue;
-      const seqId = (e.body as { seq_id: number }).seq_id;
-      sent.add(seqId);
-      if (e.status === 200 && !e.fault && !e.seqRejected) {
-        report.acceptedSeqIds.push(seqId);
-        report.acceptedByPath[e.path] = (report.acceptedByPath[e.path] ?? 0) + 1;
-      }
+      sent.add((e.body as { seq_id: number }).seq_id);
+      if (e.replayed) report.replays++;
     }
     report.sentSeqIds = [...sent].sort((a, b) => a - b);
+    // The emulator's record of work it ran is the witness of what was applied.
+    const appliedIds = new Set<string>();
+    for (const a of emulator.log.applied) {
+      if (a.path !== "/api/v1/forward_backward" && a.path !== "/api/v1/optim_step") continue;
+      appliedIds.add(a.requestId);
+      report.acceptedSeqIds.push(a.seqId ?? -1);
+      report.acceptedByPath[a.path] = (report.acceptedByPath[a.path] ?? 0) + 1;
+      if (!okIds.has(a.requestId)) report.appliedButReportedFailed.push(a.requestId);
+    }
+    for (const id of okIds) if (!appliedIds.has(id)) report.reportedButNotApplied.push(id);
+    // A call that failed before its request id was known cannot be matched by id: count them too.
+    const reportedFailedTotal = Object.values(report.reportedFailed).reduce((a, b) => a + b, 0);
+    if (reportedFailedTotal > failedIds.size && appliedIds.size > okIds.size) {
+      report.appliedButReportedFailed.push(`${appliedIds.size - okIds.size} applied call(s) without an id`);
+    }
     report.seqViolations = emulator.log.seqViolations.length;
 
     emulator.faults.setRandom({ rate: opts.rate ?? 0.1, mix: SAMPLING_MIX });

@@ -1,56 +1,39 @@
-import { createWriteStream, existsSync, readdirSync } from "node:fs";
-import { mkdir, rename, rm } from "node:fs/promises";
-import { basename, dirname, join, resolve } from "node:path";
-import { Readable, Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
-import { parseTinkerPath } from "../../lib/tinker-path.js";
-import { safeExtract } from "../archive.js";
+import { type DownloadProgress, defaultOutputDir } from "../../clients/download.js";
+import { CheckpointDownloadError } from "../../errors/index.js";
 import type { CliContext } from "../context.js";
 import { CliError, EXIT } from "../errors.js";
 import { formatSize } from "../format.js";
 import { printOutput } from "../output.js";
 import { requireTinkerPath, type Runner } from "./shared.js";
 
-/** Streams `url` into `file`, with a progress bar on stderr when it is a terminal. */
-async function downloadTo(url: string, file: string, ctx: CliContext): Promise<number> {
-  const response = await fetch(url);
-  if (!response.ok || !response.body)
-    throw new CliError(`Download failed: HTTP ${response.status} ${response.statusText}`);
-  const total = Number(response.headers.get("content-length") ?? 0);
-  const bar =
-    ctx.streams.stderr.isTTY === true && total > 0
-      ? new SingleBar(
+/** A progress bar on stderr when it is a terminal (nothing otherwise). */
+function progressBar(ctx: CliContext): { update(p: DownloadProgress): void; stop(): void } {
+  if (ctx.streams.stderr.isTTY !== true) return { update() {}, stop() {} };
+  let bar: SingleBar | null = null;
+  return {
+    update(p) {
+      if (p.phase !== "download" || p.totalBytes === undefined || p.totalBytes <= 0) return;
+      if (!bar) {
+        bar = new SingleBar(
           {
             format: "Downloading [{bar}] {percentage}%",
             stream: ctx.streams.stderr as NodeJS.WritableStream,
           },
           undefined,
-        )
-      : null;
-  bar?.start(total, 0);
-  let received = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      received += chunk.length;
-      bar?.update(Math.min(received, total));
-      done(null, chunk);
+        );
+        bar.start(p.totalBytes, 0);
+      }
+      bar.update(Math.min(p.receivedBytes, p.totalBytes));
     },
-  });
-  try {
-    await pipeline(
-      Readable.fromWeb(response.body as import("node:stream/web").ReadableStream),
-      counter,
-      createWriteStream(file),
-    );
-  } finally {
-    bar?.stop();
-  }
-  return received;
+    stop() {
+      bar?.stop();
+    },
+  };
 }
 
-/** Adds `checkpoint download PATH [--output DIR] [--force]`. */
+/** Adds `checkpoint download PATH [--output DIR] [--force]`: the SDK's `downloadCheckpoint` with a bar. */
 export function addDownloadCommand(group: Command, run: Runner): void {
   group
     .command("download")
@@ -61,40 +44,42 @@ export function addDownloadCommand(group: Command, run: Runner): void {
     .action((path: string, opts: { output?: string; force?: boolean }) =>
       run(async (ctx) => {
         requireTinkerPath(path);
-        const parsed = parseTinkerPath(path);
-        const outDir = resolve(
-          opts.output ?? `${parsed.trainingRunId}_${parsed.checkpointId.replaceAll("/", "_")}`,
-        );
-        if (existsSync(outDir) && readdirSync(outDir).length > 0 && !opts.force)
-          throw new CliError(
-            `Output directory ${outDir} already exists and is not empty`,
-            "Use --force to replace it, or --output to choose another directory.",
-            EXIT.usage,
-          );
         const rest = await ctx.rest();
-        const { url } = await rest.getCheckpointArchiveUrlFromTinkerPath(path);
-        const partial = join(dirname(outDir), `.${basename(outDir)}.${process.pid}.partial`);
-        const archive = `${partial}.tar`;
-        await mkdir(dirname(outDir), { recursive: true });
+        const bar = progressBar(ctx);
+        let result: Awaited<ReturnType<typeof rest.downloadCheckpoint>>;
         try {
-          const bytes = await downloadTo(url, archive, ctx);
-          const files = await safeExtract(archive, partial);
-          if (opts.force) await rm(outDir, { recursive: true, force: true });
-          await rename(partial, outDir);
-          printOutput(
-            {
-              title: `Downloaded ${path} (${formatSize(bytes)}, ${files.length} files) to ${outDir}`,
-              columns: [],
-              rows: [],
-              json: { path, output_dir: outDir, size_bytes: bytes, files },
-            },
-            ctx.format,
-            ctx.streams,
-          );
+          result = await rest.downloadCheckpoint(path, {
+            outputDir: opts.output ?? defaultOutputDir(path),
+            force: opts.force === true,
+            onProgress: (p) => bar.update(p),
+          });
+        } catch (err) {
+          if (
+            err instanceof CheckpointDownloadError &&
+            err.code === "TINKER_DOWNLOAD_IO" &&
+            /already exists/.test(err.message)
+          ) {
+            throw new CliError(
+              err.message.replace(/ \(pass force.*\)$/, ""),
+              "Use --force to replace it, or --output to choose another directory.",
+              EXIT.usage,
+            );
+          }
+          throw err;
         } finally {
-          await rm(archive, { force: true });
-          await rm(partial, { recursive: true, force: true });
+          bar.stop();
         }
+        const { outputDir, archiveBytes, files } = result;
+        printOutput(
+          {
+            title: `Downloaded ${path} (${formatSize(archiveBytes)}, ${files.length} files) to ${outputDir}`,
+            columns: [],
+            rows: [],
+            json: { path, output_dir: outputDir, size_bytes: archiveBytes, files },
+          },
+          ctx.format,
+          ctx.streams,
+        );
       }),
     );
 }

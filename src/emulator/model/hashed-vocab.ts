@@ -88,6 +88,28 @@ export class HashedVocabModel implements EngineTrainableModel {
     );
   }
 
+  // The async forms let the inner model yield to the event loop between pieces of work.
+  forwardAsync(
+    batch: readonly EngineDatum[],
+    fn: EngineLossFn,
+    cfg: Readonly<Record<string, number>> | null,
+  ): Promise<EngineForwardOutput> {
+    const folded = batch.map((d) => foldDatum(d, this.vocabSize));
+    return this.inner.forwardAsync?.(folded, fn, cfg) ?? Promise.resolve(this.inner.forward(folded, fn, cfg));
+  }
+
+  forwardBackwardAsync(
+    batch: readonly EngineDatum[],
+    fn: EngineLossFn,
+    cfg: Readonly<Record<string, number>> | null,
+  ): Promise<EngineForwardOutput> {
+    const folded = batch.map((d) => foldDatum(d, this.vocabSize));
+    return (
+      this.inner.forwardBackwardAsync?.(folded, fn, cfg) ??
+      Promise.resolve(this.inner.forwardBackward(folded, fn, cfg))
+    );
+  }
+
   optimStep(p: EngineAdamParams): Readonly<Record<string, number>> {
     return this.inner.optimStep(p);
   }

@@ -3,7 +3,7 @@
  */
 import type { EngineFactory, EngineLoraSpec, EngineSampler, EngineTrainableModel } from "../engine.js";
 import { HashedVocabModel, HashedVocabSampler } from "./hashed-vocab.js";
-import { makeBase } from "./net.js";
+import { makeBase, VOCAB } from "./net.js";
 import { TinySampler } from "./sampler.js";
 import { decodeAdapters } from "./serialize.js";
 import { decodeBytes, encodeBytes } from "./tokenizer.js";
@@ -49,6 +49,7 @@ export function createTinyEngine(options?: TinyEngineOptions): EngineFactory {
       const vocab = DECLARED_VOCAB[baseModel];
       return vocab === undefined ? sampler : new HashedVocabSampler(sampler, vocab);
     },
+    vocabSize: (baseModel: string) => DECLARED_VOCAB[baseModel] ?? VOCAB,
     encode: encodeBytes,
     decode: decodeBytes,
   };

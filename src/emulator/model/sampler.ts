@@ -2,6 +2,7 @@
  * Sampling from frozen weights: temperature, top-k, top-p, seeds, stop strings/ids, logprobs.
  */
 import type {
+  EngineSampleOptions,
   EngineSampledSequence,
   EngineSampleOutput,
   EngineSampler,
@@ -10,6 +11,7 @@ import type {
 import { type Adapters, type BaseWeights, forwardRows, logSoftmax, type Prepared, prepare } from "./net.js";
 import { seededRandom } from "../../lib/seeded-random.js";
 import { decodeBytes } from "./tokenizer.js";
+import { drain, drive } from "../yielding.js";
 
 /** Picks a token from log-probabilities under the sampling parameters. */
 export function pickToken(lp: Float64Array, p: EngineSamplingParams, rand: () => number): number {
@@ -58,8 +60,28 @@ export class TinySampler implements EngineSampler {
     prompt: readonly number[],
     numSamples: number,
     params: EngineSamplingParams,
-    options: { readonly promptLogprobs: boolean; readonly topkPromptLogprobs: number },
+    options: EngineSampleOptions,
   ): EngineSampleOutput {
+    return drain(this.steps(prompt, numSamples, params, options));
+  }
+
+  /** {@link sample}, yielding to the event loop every few milliseconds. */
+  sampleAsync(
+    prompt: readonly number[],
+    numSamples: number,
+    params: EngineSamplingParams,
+    options: EngineSampleOptions,
+  ): Promise<EngineSampleOutput> {
+    return drive(this.steps(prompt, numSamples, params, options));
+  }
+
+  // The work of `sample`, yielding after each token so a driver can let the event loop turn.
+  private *steps(
+    prompt: readonly number[],
+    numSamples: number,
+    params: EngineSamplingParams,
+    options: EngineSampleOptions,
+  ): Generator<void, EngineSampleOutput> {
     const rand = seededRandom(params.seed ?? Math.floor(Math.random() * 2 ** 32));
     const stopStrings = params.stop.filter((s): s is string => typeof s === "string");
     const stopIds = new Set(params.stop.filter((s): s is number => typeof s === "number"));
@@ -84,6 +106,7 @@ export class TinySampler implements EngineSampler {
         }
         prev = tok;
         tok = next;
+        yield;
       }
       sequences.push({ tokens, logprobs, stopReason });
     }
@@ -105,6 +128,7 @@ export class TinySampler implements EngineSampler {
             .slice(0, k);
           tk.push(idx.map((i): [number, number] => [i, lp[i]]));
         }
+        yield;
       }
       if (options.promptLogprobs) out.promptLogprobs = pl;
       if (k > 0) out.topkPromptLogprobs = tk;

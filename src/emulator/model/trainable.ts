@@ -29,6 +29,10 @@ import {
 } from "./net.js";
 import { TinySampler } from "./sampler.js";
 import { decodeAdapters, encodeAdapters } from "./serialize.js";
+import { drain, drive } from "../yielding.js";
+
+/** Rows computed between two chances to yield (about a millisecond of work). */
+const SLICE_ROWS = 16;
 
 function placementsOf(spec: EngineLoraSpec): Placement[] {
   const out: Placement[] = [];
@@ -68,57 +72,82 @@ export class TinyTrainableModel implements EngineTrainableModel {
     this.v = zeroGrads(this.adapters);
   }
 
+  /**
+   * Forward (and backward) over the batch, a slice of rows at a time: rows are independent (each
+   * reads its token and the one before), so slicing changes nothing but lets a driver yield to the
+   * event loop between slices. Gradients of every slice add up as one pass would.
+   */
+  private *steps(
+    batch: readonly EngineDatum[],
+    fn: EngineLossFn,
+    cfg: Readonly<Record<string, number>> | null,
+    backward: boolean,
+  ): Generator<void, EngineForwardOutput> {
+    let total = 0;
+    const prepared = prepare(this.base, this.adapters);
+    yield;
+    const probs = new Float64Array(VOCAB);
+    const lossFnOutputs: Array<Record<string, EngineTensor>> = [];
+    for (const d of batch) {
+      const n = d.tokens.length;
+      const logprobs = new Float32Array(n);
+      const elementwise = new Float32Array(n);
+      for (let start = 0; start < n; start += SLICE_ROWS) {
+        const end = Math.min(n, start + SLICE_ROWS);
+        const m = end - start;
+        const toks = d.tokens.slice(start, end);
+        const prevs = Int32Array.from({ length: m }, (_, i) =>
+          start + i > 0 ? (d.tokens[start + i - 1] as number) : -1,
+        );
+        const act = forwardRows(prepared, toks, prevs);
+        const dZ = backward ? new Float64Array(m * VOCAB) : null;
+        let anyGradient = false;
+        for (let i = 0; i < m; i++) {
+          const t = start + i;
+          const target = inputAt(d.lossFnInputs, "target_tokens", t, -1);
+          if (target < 0 || target >= VOCAB) continue;
+          logSoftmax(act.Z, i * VOCAB, VOCAB, probs);
+          const logp = act.Z[i * VOCAB + target] as number;
+          const { loss, dlogp } = tokenLoss(
+            fn,
+            logp,
+            {
+              weight: inputAt(d.lossFnInputs, "weights", t, 1),
+              samplingLogprob: inputAt(d.lossFnInputs, "logprobs", t, 0),
+              advantage: inputAt(d.lossFnInputs, "advantages", t, 0),
+            },
+            cfg,
+          );
+          logprobs[t] = logp;
+          elementwise[t] = loss;
+          total += loss;
+          if (dZ && dlogp !== 0) {
+            // d logp[target] / d z = onehot − softmax
+            const zo = i * VOCAB;
+            for (let v = 0; v < VOCAB; v++) dZ[zo + v] = -dlogp * (probs[v] as number);
+            dZ[zo + target] = (dZ[zo + target] as number) + dlogp;
+            anyGradient = true;
+          }
+        }
+        if (dZ && anyGradient) backwardRows(prepared, this.grads, act, dZ);
+        yield;
+      }
+      const shape = [n];
+      lossFnOutputs.push({
+        logprobs: { data: logprobs, dtype: "float32", shape } satisfies EngineTensor,
+        elementwise_loss: { data: elementwise, dtype: "float32", shape } satisfies EngineTensor,
+      });
+    }
+    return { lossFnOutputs, metrics: { "loss:sum": total } };
+  }
+
   private run(
     batch: readonly EngineDatum[],
     fn: EngineLossFn,
     cfg: Readonly<Record<string, number>> | null,
     backward: boolean,
   ): EngineForwardOutput {
-    let total = 0;
-    const prepared = prepare(this.base, this.adapters);
-    const probs = new Float64Array(VOCAB);
-    const lossFnOutputs = batch.map((d) => {
-      const n = d.tokens.length;
-      const logprobs = new Float32Array(n);
-      const elementwise = new Float32Array(n);
-      const prevs = Int32Array.from({ length: n }, (_, t) => (t > 0 ? d.tokens[t - 1] : -1) as number);
-      const act = forwardRows(prepared, d.tokens, prevs);
-      const dZ = backward ? new Float64Array(n * VOCAB) : null;
-      let anyGradient = false;
-      for (let t = 0; t < n; t++) {
-        const target = inputAt(d.lossFnInputs, "target_tokens", t, -1);
-        if (target < 0 || target >= VOCAB) continue;
-        logSoftmax(act.Z, t * VOCAB, VOCAB, probs);
-        const logp = act.Z[t * VOCAB + target] as number;
-        const { loss, dlogp } = tokenLoss(
-          fn,
-          logp,
-          {
-            weight: inputAt(d.lossFnInputs, "weights", t, 1),
-            samplingLogprob: inputAt(d.lossFnInputs, "logprobs", t, 0),
-            advantage: inputAt(d.lossFnInputs, "advantages", t, 0),
-          },
-          cfg,
-        );
-        logprobs[t] = logp;
-        elementwise[t] = loss;
-        total += loss;
-        if (dZ && dlogp !== 0) {
-          // d logp[target] / d z = onehot − softmax
-          const zo = t * VOCAB;
-          for (let v = 0; v < VOCAB; v++) dZ[zo + v] = -dlogp * (probs[v] as number);
-          dZ[zo + target] = (dZ[zo + target] as number) + dlogp;
-          anyGradient = true;
-        }
-      }
-      if (dZ && anyGradient) backwardRows(prepared, this.grads, act, dZ);
-      const shape = [n];
-      return {
-        logprobs: { data: logprobs, dtype: "float32", shape } satisfies EngineTensor,
-        elementwise_loss: { data: elementwise, dtype: "float32", shape } satisfies EngineTensor,
-      };
-    });
-    return { lossFnOutputs, metrics: { "loss:sum": total } };
+    return drain(this.steps(batch, fn, cfg, backward));
   }
 
   /** Forward only: logprobs and losses, no gradient. */
@@ -137,6 +166,24 @@ export class TinyTrainableModel implements EngineTrainableModel {
     cfg: Readonly<Record<string, number>> | null,
   ): EngineForwardOutput {
     return this.run(batch, fn, cfg, true);
+  }
+
+  /** {@link forward}, yielding to the event loop every few milliseconds. */
+  forwardAsync(
+    batch: readonly EngineDatum[],
+    fn: EngineLossFn,
+    cfg: Readonly<Record<string, number>> | null,
+  ): Promise<EngineForwardOutput> {
+    return drive(this.steps(batch, fn, cfg, false));
+  }
+
+  /** {@link forwardBackward}, yielding to the event loop every few milliseconds. */
+  forwardBackwardAsync(
+    batch: readonly EngineDatum[],
+    fn: EngineLossFn,
+    cfg: Readonly<Record<string, number>> | null,
+  ): Promise<EngineForwardOutput> {
+    return drive(this.steps(batch, fn, cfg, true));
   }
 
   /** Bias-corrected Adam on the accumulated gradients, which are then cleared. */

@@ -4,6 +4,7 @@
 import type { ArchiveTickets } from "../archive.js";
 import type { FaultInjector } from "../faults.js";
 import type { FuturesStore } from "../futures-store.js";
+import type { EmulatorLimits } from "../limits.js";
 import type { RequestLog } from "../request-log.js";
 import type { Store } from "../store.js";
 
@@ -17,6 +18,8 @@ export interface EmulatorState {
   readonly log: RequestLog;
   /** Scripted and random faults (also `Emulator.faults`). */
   readonly faults: FaultInjector;
+  /** Per-request limits (body size, tokens, samples, datums). */
+  readonly limits: EmulatorLimits;
   /** One-time download tickets of checkpoint archives. */
   readonly archives: ArchiveTickets;
   /** How long `retrieve_future` holds a pending poll. */

@@ -1,6 +1,7 @@
 /**
  * REST routes: training runs, checkpoints (list, delete, publish), archive URLs and downloads.
  */
+import { existsSync } from "node:fs";
 import { httpDate, tarDirectory } from "../archive.js";
 import { HttpError } from "../http-util.js";
 import type { Router } from "../router.js";
@@ -90,9 +91,11 @@ export function restRoutes(router: Router, state: EmulatorState): void {
   router.add("GET", `${ckpt}/archive`, ({ params }) => {
     const kind = kindOf(params.kind as string);
     store.checkpoint(params.run as string, `${kind}/${params.name}`);
-    const { token, expiresAt } = state.archives.issue(
-      store.checkpointDir(params.run as string, kind, params.name as string),
-    );
+    const { token, expiresAt } = state.archives.issue({
+      dir: store.checkpointDir(params.run as string, kind, params.name as string),
+      runId: params.run as string,
+      checkpointId: `${kind}/${params.name}`,
+    });
     return {
       status: 302,
       headers: { location: `${state.baseUrl()}/archives/${token}.tar`, expires: httpDate(expiresAt) },
@@ -102,9 +105,15 @@ export function restRoutes(router: Router, state: EmulatorState): void {
   // The download URL stands in for a signed storage URL, so it needs no API key.
   router.add("GET", "/archives/:file", async ({ params, res }) => {
     const token = (params.file as string).replace(/\.tar$/, "");
-    const dir = state.archives.redeem(token);
-    if (dir === null) throw new HttpError(404, "archive link unknown or expired");
-    const tar = await tarDirectory(dir);
+    const ticket = state.archives.redeem(token);
+    if (ticket === null) throw new HttpError(404, "archive link unknown or expired");
+    // The checkpoint may have been deleted since the link was issued: a 404 in the API's words,
+    // never a file-system error naming the data directory.
+    const run = store.models.get(ticket.runId);
+    if (!run?.checkpoints.has(ticket.checkpointId) || !existsSync(ticket.dir)) {
+      throw new HttpError(404, `Checkpoint ${ticket.checkpointId} no longer exists`);
+    }
+    const tar = await tarDirectory(ticket.dir);
     if (!res.headersSent) {
       res.writeHead(200, { "content-type": "application/x-tar", "content-length": String(tar.length) });
       res.end(tar);

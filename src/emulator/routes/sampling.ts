@@ -17,11 +17,12 @@ import {
   strField,
 } from "../validation.js";
 import type { EmulatorState } from "./context.js";
+import { capAt, type EmulatorLimits } from "../limits.js";
 
 /** `max_tokens` when the request leaves it unset. */
 const DEFAULT_MAX_TOKENS = 16;
 
-function parseParams(p: JsonObject): EngineSamplingParams {
+function parseParams(p: JsonObject, limits: EmulatorLimits): EngineSamplingParams {
   const stop = p.stop;
   let stops: string[] | number[] = [];
   if (typeof stop === "string") stops = [stop];
@@ -32,11 +33,16 @@ function parseParams(p: JsonObject): EngineSamplingParams {
   }
   const maxTokens = optInt(p, "max_tokens", "sampling_params.") ?? DEFAULT_MAX_TOKENS;
   if (maxTokens < 0) throw new HttpError(400, "sampling_params.max_tokens: must not be negative");
+  capAt(maxTokens, limits.maxSampleTokens, "sampling_params.max_tokens", "tokens");
+  const temperature = numField(p, "temperature", 1, "sampling_params.");
+  if (temperature < 0) throw new HttpError(400, "sampling_params.temperature: must not be negative");
+  const topP = numField(p, "top_p", 1, "sampling_params.");
+  if (topP < 0 || topP > 1) throw new HttpError(400, "sampling_params.top_p: must be between 0 and 1");
   return {
     maxTokens,
-    temperature: numField(p, "temperature", 1, "sampling_params."),
+    temperature,
     topK: optInt(p, "top_k", "sampling_params.") ?? -1,
-    topP: numField(p, "top_p", 1, "sampling_params."),
+    topP,
     seed: optInt(p, "seed", "sampling_params."),
     stop: stops,
   };
@@ -90,21 +96,43 @@ export function samplingRoutes(router: Router, state: EmulatorState): void {
     const b = bodyObject(body);
     const numSamples = optInt(b, "num_samples") ?? 1;
     if (numSamples < 1) throw new HttpError(400, "num_samples: must be at least 1");
-    const prompt = modelInputTokens(b.prompt, "prompt");
-    const params = parseParams(objField(b, "sampling_params"));
+    capAt(numSamples, state.limits.maxNumSamples, "num_samples", "samples");
+    const params = parseParams(objField(b, "sampling_params"), state.limits);
+    capAt(
+      numSamples * params.maxTokens,
+      state.limits.maxGeneratedTokens,
+      "num_samples",
+      "× sampling_params.max_tokens generated tokens",
+    );
     const promptLogprobs = boolField(b, "prompt_logprobs", false);
     const topk = optInt(b, "topk_prompt_logprobs") ?? 0;
     const sessionId = optStr(b, "sampling_session_id");
     let sampler: EngineSampler;
+    let base: string;
     if (sessionId !== null) {
       const rec = store.sampling.get(sessionId);
       if (!rec) throw new HttpError(404, `Sampling session ${sessionId} not found`);
       sampler = rec.sampler;
+      base = rec.baseModel;
     } else {
-      sampler = samplerFor(optStr(b, "model_path"), optStr(b, "base_model")).s;
+      ({ s: sampler, base } = samplerFor(optStr(b, "model_path"), optStr(b, "base_model")));
     }
-    const requestId = state.futures.submit(`sample:${sessionId ?? "direct"}`, () => {
-      const out = sampler.sample(prompt, numSamples, params, { promptLogprobs, topkPromptLogprobs: topk });
+    const vocab = store.engine.vocabSize?.(base) ?? Number.POSITIVE_INFINITY;
+    const prompt = modelInputTokens(b.prompt, "prompt", vocab);
+    capAt(prompt.length, state.limits.maxTokens, "prompt", "tokens");
+    for (const id of params.stop) {
+      if (typeof id === "number" && (id < 0 || id >= vocab)) {
+        throw new HttpError(
+          400,
+          `sampling_params.stop: token id ${id} is outside the vocabulary (size ${vocab})`,
+        );
+      }
+    }
+    const requestId = state.futures.submit(`sample:${sessionId ?? "direct"}`, async () => {
+      const opts = { promptLogprobs, topkPromptLogprobs: topk };
+      // The async form yields to the event loop, so a long generation never freezes the server.
+      const out = await (sampler.sampleAsync?.(prompt, numSamples, params, opts) ??
+        sampler.sample(prompt, numSamples, params, opts));
       return {
         type: "sample",
         sequences: out.sequences.map((q) => ({

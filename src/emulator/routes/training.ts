@@ -2,11 +2,11 @@
  * Training routes, all futures: forward, forward_backward, optim_step, save/load weights and
  * save_weights_for_sampler. Each is seq-id checked per model and runs in submission order.
  */
-import type { EngineDatum, EngineLossFn, EngineTensor } from "../engine.js";
+import type { EngineDatum, EngineForwardOutput, EngineLossFn, EngineTensor } from "../engine.js";
 import { FutureFailure } from "../futures-store.js";
 import { HttpError } from "../http-util.js";
 import type { RouteContext, RouteResult, Router } from "../router.js";
-import type { ModelRecord } from "../store.js";
+import { checkCheckpointName, type ModelRecord } from "../store.js";
 import {
   arrField,
   bodyObject,
@@ -15,11 +15,14 @@ import {
   numField,
   objField,
   optInt,
+  optNonNegInt,
   optStr,
   strField,
   tensor,
 } from "../validation.js";
+import { drive } from "../yielding.js";
 import type { EmulatorState } from "./context.js";
+import { capAt, type EmulatorLimits } from "../limits.js";
 
 const LOSS_FNS: readonly EngineLossFn[] = ["cross_entropy", "importance_sampling", "ppo"];
 
@@ -28,18 +31,34 @@ export function tensorToWire(t: EngineTensor): { data: number[]; dtype: string; 
   return { data: Array.from(t.data), dtype: t.dtype, shape: [...t.shape] };
 }
 
-function parseInput(input: JsonObject, field: string) {
+/** The wire form of every datum's outputs, one datum per slice (large batches yield between them). */
+function* outputsToWire(
+  outputs: EngineForwardOutput["lossFnOutputs"],
+): Generator<void, Array<Record<string, ReturnType<typeof tensorToWire>>>> {
+  const wire: Array<Record<string, ReturnType<typeof tensorToWire>>> = [];
+  for (const o of outputs) {
+    wire.push(Object.fromEntries(Object.entries(o).map(([k, t]) => [k, tensorToWire(t)])));
+    yield;
+  }
+  return wire;
+}
+
+function parseInput(input: JsonObject, field: string, limits: EmulatorLimits, vocabSize: number) {
   const data = arrField(input, "data", `${field}.`);
+  capAt(data.length, limits.maxDatums, `${field}.data`, "datums");
+  let tokenCount = 0;
   const batch: EngineDatum[] = data.map((d, i) => {
     const where = `${field}.data.${i}`;
     if (typeof d !== "object" || d === null) throw new HttpError(422, `${where}: expected an object`);
     const datum = d as JsonObject;
-    const tokens = modelInputTokens(datum.model_input, `${where}.model_input`);
+    const tokens = modelInputTokens(datum.model_input, `${where}.model_input`, vocabSize);
+    tokenCount += tokens.length;
     const inputs = objField(datum, "loss_fn_inputs", `${where}.`);
     const lossFnInputs: Record<string, EngineTensor> = {};
     for (const [k, v] of Object.entries(inputs)) lossFnInputs[k] = tensor(v, `${where}.loss_fn_inputs.${k}`);
     return { tokens, lossFnInputs };
   });
+  capAt(tokenCount, limits.maxTokens, `${field}.data`, "model-input tokens");
   const lossFn = strField(input, "loss_fn", `${field}.`) as EngineLossFn;
   if (!LOSS_FNS.includes(lossFn)) {
     throw new HttpError(422, [
@@ -59,15 +78,15 @@ function parseInput(input: JsonObject, field: string) {
   return { batch, lossFn, config };
 }
 
-/** Validates model and seq-id, then submits work on the model's queue. */
+/** Validates model and seq-id, then submits work on the model's queue; applied work is recorded. */
 function submitTraining(
   state: EmulatorState,
   ctx: RouteContext,
   b: JsonObject,
   work: (model: ModelRecord) => unknown,
+  model = state.store.model(strField(b, "model_id")),
 ): RouteResult {
-  const model = state.store.model(strField(b, "model_id"));
-  const seqId = optInt(b, "seq_id");
+  const seqId = optNonNegInt(b, "seq_id");
   const violation = state.log.checkSeq(model.modelId, seqId);
   if (violation) {
     ctx.entry.seqRejected = true;
@@ -76,7 +95,11 @@ function submitTraining(
       `seq_id: ${violation.kind === "duplicate" ? "duplicate" : "out-of-order"} seq_id ${seqId} for model ${model.modelId} (last accepted ${violation.lastSeqId})`,
     );
   }
-  const requestId = state.futures.submit(`model:${model.modelId}`, () => work(model));
+  const requestId: string = state.futures.submit(`model:${model.modelId}`, async () => {
+    const out = await work(model);
+    state.log.recordApplied({ modelId: model.modelId, path: ctx.path, seqId, requestId });
+    return out;
+  });
   return { status: 200, body: { request_id: requestId, model_id: model.modelId } };
 }
 
@@ -88,19 +111,27 @@ export function trainingRoutes(router: Router, state: EmulatorState): void {
   ] as const) {
     router.add("POST", path, (ctx) => {
       const b = bodyObject(ctx.body);
-      const { batch, lossFn, config } = parseInput(objField(b, field), field);
-      return submitTraining(state, ctx, b, (m) => {
-        const out = backward
-          ? m.model.forwardBackward(batch, lossFn, config)
-          : m.model.forward(batch, lossFn, config);
-        return {
-          loss_fn_output_type: lossFn,
-          loss_fn_outputs: out.lossFnOutputs.map((o) =>
-            Object.fromEntries(Object.entries(o).map(([k, t]) => [k, tensorToWire(t)])),
-          ),
-          metrics: { ...out.metrics },
-        };
-      });
+      const model = state.store.model(strField(b, "model_id"));
+      const vocab = state.store.engine.vocabSize?.(model.baseModel) ?? Number.POSITIVE_INFINITY;
+      const { batch, lossFn, config } = parseInput(objField(b, field), field, state.limits, vocab);
+      return submitTraining(
+        state,
+        ctx,
+        b,
+        async (m) => {
+          // The async forms yield to the event loop, so a large batch never freezes the server.
+          const out = backward
+            ? await (m.model.forwardBackwardAsync?.(batch, lossFn, config) ??
+                m.model.forwardBackward(batch, lossFn, config))
+            : await (m.model.forwardAsync?.(batch, lossFn, config) ?? m.model.forward(batch, lossFn, config));
+          return {
+            loss_fn_output_type: lossFn,
+            loss_fn_outputs: await drive(outputsToWire(out.lossFnOutputs)),
+            metrics: { ...out.metrics },
+          };
+        },
+        model,
+      );
     });
   }
 
@@ -122,6 +153,7 @@ export function trainingRoutes(router: Router, state: EmulatorState): void {
   router.add("POST", "/api/v1/save_weights", (ctx) => {
     const b = bodyObject(ctx.body);
     const name = optStr(b, "path") ?? state.store.autoName();
+    checkCheckpointName(name);
     return submitTraining(state, ctx, b, (m) => ({
       path: state.store.saveCheckpoint(m, "weights", name, m.model.saveState()),
       type: "save_weights",
@@ -150,6 +182,7 @@ export function trainingRoutes(router: Router, state: EmulatorState): void {
     if (name === null && samplingSeq === null) {
       throw new HttpError(400, "path: either path or sampling_session_seq_id is required");
     }
+    if (name !== null) checkCheckpointName(name);
     return submitTraining(state, ctx, b, (m) => {
       if (name !== null) {
         const path = state.store.saveCheckpoint(m, "sampler_weights", name, m.model.saveSamplerWeights());

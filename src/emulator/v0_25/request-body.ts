@@ -3,10 +3,10 @@
  * `Content-Encoding: zstd`) as a `ProtobufRequestBody` that routes decode. Its `toJSON` is the
  * transcripts' decoded form, so the request log shows protobuf requests readably.
  */
-import type { IncomingMessage } from "node:http";
+import type { IncomingHttpHeaders } from "node:http";
 import { decodeToDisplay, type PbMessageName } from "../../protocol/v0_25/codec.js";
 import { zstdDecompress } from "../../protocol/zstd.js";
-import { HttpError } from "../http-util.js";
+import { HttpError, parseJsonBody } from "../http-util.js";
 
 /** Largest decompressed body the emulator accepts (zstd bodies can expand a lot). */
 export const MAX_DECOMPRESSED_BODY_BYTES = 256 * 1024 * 1024;
@@ -32,22 +32,16 @@ export class ProtobufRequestBody {
   }
 }
 
-async function readAll(req: IncomingMessage): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const part of req) parts.push(part as Buffer);
-  return Buffer.concat(parts);
-}
-
 /**
- * Reads a body: `undefined` when empty, a `ProtobufRequestBody` for `application/x-protobuf`, parsed
- * JSON otherwise. zstd is undone first; a bad frame is a 400.
+ * Decodes a body read by the server: `undefined` when empty, a `ProtobufRequestBody` for
+ * `application/x-protobuf`, parsed JSON otherwise. zstd is undone first; a bad frame is a 400.
  */
-export async function readRequestBody(req: IncomingMessage): Promise<unknown> {
-  let raw: Uint8Array = await readAll(req);
-  const encoding = req.headers["content-encoding"]?.toLowerCase().trim();
-  if (encoding === "zstd" && raw.byteLength > 0) {
+export async function decodeRequestBody(raw: Buffer, headers: IncomingHttpHeaders): Promise<unknown> {
+  let bytes: Uint8Array = raw;
+  const encoding = headers["content-encoding"]?.toLowerCase().trim();
+  if (encoding === "zstd" && bytes.byteLength > 0) {
     try {
-      raw = await zstdDecompress(raw, MAX_DECOMPRESSED_BODY_BYTES);
+      bytes = await zstdDecompress(bytes, MAX_DECOMPRESSED_BODY_BYTES);
     } catch (e) {
       throw new HttpError(
         400,
@@ -57,14 +51,8 @@ export async function readRequestBody(req: IncomingMessage): Promise<unknown> {
   } else if (encoding !== undefined && encoding !== "identity" && encoding !== "zstd") {
     throw new HttpError(415, `unsupported Content-Encoding ${encoding}`);
   }
-  if ((req.headers["content-type"] ?? "").includes("application/x-protobuf")) {
-    return new ProtobufRequestBody(new Uint8Array(raw), encoding);
+  if ((headers["content-type"] ?? "").includes("application/x-protobuf")) {
+    return new ProtobufRequestBody(new Uint8Array(bytes), encoding);
   }
-  const text = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString("utf8");
-  if (text.trim() === "") return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new HttpError(400, "request body is not valid JSON");
-  }
+  return parseJsonBody(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 }
