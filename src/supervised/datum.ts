@@ -4,7 +4,7 @@
  */
 import type { Message, Renderer, TrainOnWhat } from "../renderers/types.js";
 import type { Datum } from "../types/datum.js";
-import { ModelInput, type ModelInputChunk } from "../types/model-input.js";
+import { chunkLength, ModelInput, type ModelInputChunk } from "../types/model-input.js";
 import { TensorData } from "../types/tensor-data.js";
 import { SupervisedError } from "./errors.js";
 
@@ -19,16 +19,8 @@ export interface DatumOptions {
   readonly reduction?: WeightReduction;
 }
 
-function chunkLen(c: ModelInputChunk): number {
-  if (c.type === "encoded_text") return c.tokens.length;
-  if (c.expected_tokens == null) {
-    throw new SupervisedError(
-      `${c.type} chunk has no expected_tokens: its length is unknown`,
-      "DATA_VALIDATION",
-    );
-  }
-  return c.expected_tokens;
-}
+// An image's length is its token count (0.4.1's `tokens`), as the server counts it.
+const chunkLen = chunkLength;
 
 /** Pops chunks from the end until `maxLength` tokens remain; a text chunk may be cut, an image only dropped whole. */
 function truncate(chunks: ModelInputChunk[], maxLength: number): void {
