@@ -16,6 +16,29 @@ export interface RawResponse {
   statusText: string;
   headers: Record<string, string>;
   text: string;
+  /** The raw bytes of a protobuf body (0.25.0 results); `text` is then empty. */
+  bytes?: Uint8Array;
+}
+
+/** A 2xx protobuf answer, handed to the caller undecoded (the generation's result parser reads it). */
+export class ProtobufBody {
+  constructor(readonly bytes: Uint8Array) {}
+}
+
+/** Whether a content type is protobuf (the 0.25.0 SDK's test: it contains `application/x-protobuf`). */
+export function isProtobufContentType(ct: string | undefined): boolean {
+  return ct !== undefined && ct.includes("application/x-protobuf");
+}
+
+/** The body as bytes (for protobuf answers), gunzipped or inflated when the server compressed it. */
+export async function readBodyBytes(
+  body: Dispatcher.ResponseData["body"],
+  contentEncoding: string | undefined,
+): Promise<Uint8Array> {
+  const raw = Buffer.from(await body.arrayBuffer());
+  if (contentEncoding === "gzip") return new Uint8Array(await gunzipAsync(raw));
+  if (contentEncoding === "deflate") return new Uint8Array(await inflateAsync(raw));
+  return new Uint8Array(raw);
 }
 
 /** The body as text, gunzipped or inflated when the server compressed it. */
@@ -35,6 +58,10 @@ export async function readBodyText(
  * JSON, or a BadResponseError (returned, not thrown) for a 2xx that is not JSON.
  */
 export function decodeBody(r: RawResponse): unknown {
+  if (r.bytes !== undefined) {
+    if (r.status >= 200 && r.status < 300) return new ProtobufBody(r.bytes);
+    return Buffer.from(r.bytes).toString("utf8");
+  }
   const text = r.text;
   if (text === "") return null;
   const ok = r.status >= 200 && r.status < 300;
