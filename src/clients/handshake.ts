@@ -59,8 +59,15 @@ export class Handshake {
     const body = jsonBody({ sdk_version: g.sdkVersion });
     const config = await executeWithRetries(
       async () =>
-        (await transport.request({ method: "POST", path: hs.clientConfigPath, body, pool: "session", signal }))
-          .body,
+        (
+          await transport.request({
+            method: "POST",
+            path: hs.clientConfigPath,
+            body,
+            pool: "session",
+            signal,
+          })
+        ).body,
       { deps, signal, name: "client_config" },
     );
     this.flags = parseClientConfig(config);

@@ -354,7 +354,12 @@ async function pollUntilDone<T>(
       }
       case "result": {
         const rb = outcome.body as { status?: unknown; response_payload_size?: unknown } | null;
-        if (policy?.allowMetadataOnly && rb !== null && typeof rb === "object" && rb.status === "complete_metadata") {
+        if (
+          policy?.allowMetadataOnly &&
+          rb !== null &&
+          typeof rb === "object" &&
+          rb.status === "complete_metadata"
+        ) {
           // The result is ready but large: ask for it in full at once (fact 8).
           body = metadataBody(false);
           continue;

@@ -21,5 +21,8 @@ export function codecsFor(g: ProtocolGeneration, compressFwdBwd: () => boolean):
     const decode = PROTOBUF_RESULTS_V025[t];
     if (decode) protobufResults[t] = decode;
   }
-  return { codec: makeCodecV025({ compressFwdBwd: g.codecs.zstdWhenServerAsks ? compressFwdBwd : () => false }), protobufResults };
+  return {
+    codec: makeCodecV025({ compressFwdBwd: g.codecs.zstdWhenServerAsks ? compressFwdBwd : () => false }),
+    protobufResults,
+  };
 }

@@ -22,7 +22,6 @@ export interface CodecV025Options {
   compressFwdBwd?: () => boolean;
 }
 
-
 function model(name: ModelName): RequestEncoder<unknown> {
   return { encode: (m) => jsonBody(jsonBodyV025(name, m as Record<string, unknown>)) };
 }
