@@ -22,6 +22,16 @@ export interface CodecV025Options {
   compressFwdBwd?: () => boolean;
 }
 
+/** 0.4.1's JSON leaves the chunk `type` out; the protobuf converter needs it to pick the oneof. */
+function withChunkTypes(d: ForwardBackwardInput["data"][number]): DatumLike {
+  const chunks = (d.model_input.chunks as ReadonlyArray<Record<string, unknown>>).map((c) =>
+    c.type !== undefined
+      ? c
+      : { ...c, type: "tokens" in c ? "encoded_text" : "location" in c ? "image_asset_pointer" : "image" },
+  );
+  return { ...d, model_input: { chunks } } as unknown as DatumLike;
+}
+
 function model(name: ModelName): RequestEncoder<unknown> {
   return { encode: (m) => jsonBody(jsonBodyV025(name, m as Record<string, unknown>)) };
 }
@@ -37,7 +47,7 @@ function fwdBwd(
         forwardBackwardRequestToPb({
           model_id: m.model_id,
           seq_id: m.seq_id,
-          data: input.data as unknown as readonly DatumLike[],
+          data: input.data.map(withChunkTypes),
           loss_fn: input.loss_fn,
           loss_fn_config: input.loss_fn_config,
           forward_only: forwardOnly,
