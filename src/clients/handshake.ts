@@ -47,6 +47,14 @@ export class Handshake {
     return this.#ready;
   }
 
+  /**
+   * Like `ready()`, but undefined when the generation has no handshake, so a caller can go on
+   * synchronously (0.4.1's REST calls leave in the same turn as the call).
+   */
+  pending(): Promise<ClientConfigFlags> | undefined {
+    return this.#d.generation.handshake === null ? undefined : this.ready();
+  }
+
   /** The background refresh loop, if one was started (the holder awaits it on close). */
   get loop(): Promise<void> | undefined {
     return this.#loop;

@@ -48,7 +48,8 @@ export class RestClient {
     const h = this.#holder;
     const signal = h.operationSignal();
     // 0.25.0 builds the session-less holder first (its handshake); 0.4.1 has none (no I/O).
-    await h.restHandshake.ready();
+    const handshake = h.restHandshake.pending();
+    if (handshake) await handshake;
     const send = async () => parse((await h.transport.request({ ...opts, pool: "train", signal })).body);
     return runCall(`RestClient ${opts.method}`, () =>
       executeWithRetries(send, { deps: h.deps, telemetry: h.telemetry, signal, name: "rest" }),

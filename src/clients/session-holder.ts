@@ -189,7 +189,9 @@ export class SessionHolder {
   }
 
   async #createSession(userMetadata: Record<string, string> | undefined): Promise<string> {
-    await this.sessionHandshake.ready();
+    // 0.4.1 has no handshake: create_session leaves in the constructor's turn, as before.
+    const handshake = this.sessionHandshake.pending();
+    if (handshake) await handshake;
     const message = encodeCreateSessionRequest({
       tags: [...this.config.tags],
       user_metadata: userMetadata ?? {},
