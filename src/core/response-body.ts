@@ -27,7 +27,7 @@ export class ProtobufBody {
 
 /** Whether a content type is protobuf (the 0.25.0 SDK's test: it contains `application/x-protobuf`). */
 export function isProtobufContentType(ct: string | undefined): boolean {
-  return ct !== undefined && ct.includes("application/x-protobuf");
+  return ct?.includes("application/x-protobuf") === true;
 }
 
 /** The body as bytes (for protobuf answers), gunzipped or inflated when the server compressed it. */
