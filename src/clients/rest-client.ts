@@ -52,6 +52,9 @@ export class RestClient {
     // only argument errors raised before it (e.g. a bad tinker path) are logged as fatal.
     const h = this.#holder;
     const signal = h.operationSignal();
+    // 0.25.0 builds the session-less holder first (its handshake); 0.4.1 has none (no I/O).
+    const handshake = h.restHandshake.pending();
+    if (handshake) await handshake;
     const send = async () => parse((await h.transport.request({ ...opts, pool: "train", signal })).body);
     return runCall(`RestClient ${opts.method}`, () =>
       executeWithRetries(send, { deps: h.deps, telemetry: h.telemetry, signal, name: "rest" }),

@@ -63,7 +63,7 @@ export class ServiceClient implements AsyncDisposable {
   getServerCapabilities(): Promise<GetServerCapabilitiesResponse> {
     const h = this.#holder;
     return h.capture("ServiceClient.getServerCapabilities", async () => {
-      await h.sessionId();
+      await h.restReady();
       const signal = h.operationSignal();
       return executeWithRetries(
         async () => {

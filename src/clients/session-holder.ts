@@ -9,9 +9,12 @@ import { runCall } from "../core/call-scope.js";
 import { unrefSleep } from "../lib/sleep.js";
 import { APIUserAbortError } from "../errors/index.js";
 import { type Deps, resolveDeps } from "../lib/deps.js";
-import { JSON_CODEC, type WireCodec } from "../types/codec.js";
+import type { WireCodec } from "../types/codec.js";
+import { codecsFor } from "../protocol/codecs.js";
+import { type ProtocolGeneration, type ProtocolName, resolveGeneration } from "../protocol/generation.js";
+import { Handshake } from "./handshake.js";
 import { type ClientClosedMessage, type ClientCreatedMessage, channels } from "../core/instrumentation.js";
-import { SDK_VERSION, Transport } from "../core/transport.js";
+import { Transport } from "../core/transport.js";
 import type { FutureContext } from "../futures/index.js";
 import { createTelemetry, type TelemetryReporter } from "../telemetry/index.js";
 import { encodeCreateSessionRequest, encodeSessionHeartbeatRequest } from "../types/requests.js";
@@ -37,6 +40,16 @@ export interface ServiceClientOptions extends ClientOptions {
    * The wire codec of the protocol generation spoken (default 0.4.1's JSON). @internal
    */
   codec?: WireCodec;
+  /**
+   * The protocol generation spoken: "0.4.1" (default; the wire of the Python SDK 0.4.1) or
+   * "0.25.0" (client/config handshake, protobuf forward/backward, JWT auth). Default from
+   * `TINKER_PROTOCOL`.
+   */
+  protocol?: ProtocolName;
+  /** The project new sessions belong to (0.25.0 `project_id`; default `TINKER_PROJECT_ID`). */
+  projectId?: string;
+  /** Where create_session's info messages go (default console.info). */
+  info?: (message: string) => void;
   /** Where heartbeat warnings go (default console.warn). */
   warn?: (message: string) => void;
   /** The environment read for TINKER_* settings (default process.env); the CLI passes its own. */
@@ -52,6 +65,14 @@ export class SessionHolder {
   readonly deps: Deps;
   /** How request bodies are encoded (types/codec.ts). */
   readonly codec: WireCodec;
+  /** The protocol generation: what the clients, transport and poller ask. */
+  readonly generation: ProtocolGeneration;
+  /**
+   * The handshakes of 0.25.0's two lazy holders: the session-less REST holder's and the session
+   * holder's (fact 1). With 0.4.1 (no handshake) both resolve at once without I/O.
+   */
+  readonly restHandshake: Handshake;
+  readonly sessionHandshake: Handshake;
   readonly futureContext: FutureContext;
   /** Holder-wide limit of sampling submissions in flight. */
   readonly sampleDispatch = new Semaphore(SAMPLE_DISPATCH_LIMIT);
@@ -61,7 +82,10 @@ export class SessionHolder {
   readonly heartbeat = { sent: 0, failed: 0, lastSuccess: 0, lastError: undefined as string | undefined };
   telemetry: TelemetryReporter | null = null;
 
-  readonly #session: Promise<string>;
+  #session: Promise<string> | undefined;
+  readonly #userMetadata: Record<string, string> | undefined;
+  readonly #projectId: string | undefined;
+  readonly #info: (message: string) => void;
   readonly #lifetime = new AbortController();
   readonly #warn: (message: string) => void;
   #modelSeq = 0;
@@ -80,20 +104,44 @@ export class SessionHolder {
     this.env = options.env ?? process.env;
     this.config = resolveConfig(options, this.env);
     this.deps = resolveDeps(options.deps);
-    this.codec = options.codec ?? JSON_CODEC;
+    this.generation = resolveGeneration(options.protocol, this.env);
     this.#backgroundSleep = options.deps?.sleep ?? unrefSleep;
     this.#warn = options.warn ?? ((m) => console.warn(m));
-    this.transport = new Transport(this.config, this.deps);
+    this.#info = options.info ?? ((m) => console.info(m));
+    this.#userMetadata = options.userMetadata;
+    this.#projectId = options.projectId ?? (this.env["TINKER_PROJECT_ID"] || undefined);
+    this.transport = new Transport(this.config, this.deps, this.generation.sdkVersion);
+    const handshakeDeps = {
+      transport: this.transport,
+      generation: this.generation,
+      deps: this.deps,
+      backgroundSleep: this.#backgroundSleep,
+      signal: this.#lifetime.signal,
+    };
+    this.restHandshake = new Handshake(handshakeDeps);
+    this.sessionHandshake = new Handshake(handshakeDeps);
+    const codecs = codecsFor(this.generation, () => this.sessionHandshake.flags.proto_compress_fwdbwd);
+    this.codec = options.codec ?? codecs.codec;
     this.futureContext = {
       transport: this.transport,
       deps: this.deps,
       codec: this.codec,
       signal: () => this.operationSignal(),
       telemetry: () => this.telemetry,
+      poll: this.generation.poll,
+      protobufResults: codecs.protobufResults,
     };
-    this.#session = this.#createSession(options.userMetadata);
-    // Nobody may await the session (e.g. a client only used for REST); never an unhandled rejection.
-    this.#session.catch(() => {});
+    // 0.4.1 creates the session in the constructor; a generation with lazy holders on first use.
+    if (!this.generation.handshake?.lazyHolders) void this.sessionId();
+  }
+
+  /**
+   * Waits until session-less calls (REST, server capabilities) may go out: 0.4.1 sends them on the
+   * session, so it waits for the session; 0.25.0 builds the session-less holder (its handshake).
+   */
+  async restReady(): Promise<void> {
+    if (this.generation.handshake?.lazyHolders) await this.restHandshake.ready();
+    else await this.sessionId();
   }
 
   /**
@@ -122,6 +170,11 @@ export class SessionHolder {
 
   /** The session id (waits for create_session; rejects with its error). */
   sessionId(): Promise<string> {
+    if (this.#session === undefined) {
+      this.#session = this.#createSession(this.#userMetadata);
+      // Nobody may await the session (e.g. a client only used for REST); never an unhandled rejection.
+      this.#session.catch(() => {});
+    }
     return this.#session;
   }
 
@@ -136,11 +189,15 @@ export class SessionHolder {
   }
 
   async #createSession(userMetadata: Record<string, string> | undefined): Promise<string> {
+    // 0.4.1 has no handshake: create_session leaves in the constructor's turn, as before.
+    const handshake = this.sessionHandshake.pending();
+    if (handshake) await handshake;
     const message = encodeCreateSessionRequest({
       tags: [...this.config.tags],
       user_metadata: userMetadata ?? {},
-      sdk_version: SDK_VERSION,
+      sdk_version: this.generation.sdkVersion,
     });
+    if (this.#projectId !== undefined) message.project_id = this.#projectId;
     const res = await this.transport.request({
       method: "POST",
       path: "/api/v1/create_session",
@@ -151,6 +208,7 @@ export class SessionHolder {
     const created = RESPONSES.createSession(res.body);
     const sessionId = created.session_id;
     this.#sessionIdNow = sessionId;
+    if (created.info_message) this.#info(created.info_message);
     if (created.warning_message) this.#warn(created.warning_message);
     if (created.error_message) this.#warn(created.error_message);
     this.heartbeat.lastSuccess = this.deps.now();
@@ -250,8 +308,8 @@ export class SessionHolder {
   close(): Promise<void> {
     this.#closed ??= (async () => {
       this.#lifetime.abort(new APIUserAbortError("Client closed."));
-      await Promise.allSettled(this.#loops);
-      await this.#session.catch(() => undefined);
+      await Promise.allSettled([...this.#loops, this.restHandshake.loop, this.sessionHandshake.loop]);
+      await this.#session?.catch(() => undefined);
       await this.telemetry?.close();
       await this.transport.close();
       channels.clientClosed.publish({

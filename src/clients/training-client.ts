@@ -3,6 +3,7 @@
  * saveState, loadState, saveWeightsForSampler) reserve their 0.4.1 `seq_id`s when called and are
  * submitted strictly in call order (see SubmitSequencer); results are polled concurrently.
  */
+import { requestPath } from "../protocol/generation.js";
 import { APIUserAbortError, BadResponseError, ValidationError } from "../errors/index.js";
 import {
   type APIFuture,
@@ -137,7 +138,7 @@ export class TrainingClient {
             () =>
               h.transport.request({
                 method: "POST",
-                path: `/api/v1/${kind}`,
+                path: requestPath(h.generation, kind),
                 body: encoder.encode(message(seqId)),
                 pool: "train",
                 signal: opSignal,

@@ -15,6 +15,7 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
 /** The part of an undici response body this module reads. */
 export interface ResponseBody extends AsyncIterable<Uint8Array> {
   text(): Promise<string>;
+  arrayBuffer(): Promise<ArrayBuffer>;
   destroy(err?: Error): unknown;
 }
 
@@ -28,6 +29,31 @@ export async function readBodyText(
   status: number,
   limit: number,
 ): Promise<string> {
+  const read = await readBody(body, headers, status, limit, true);
+  return typeof read === "string" ? read : read.toString("utf8");
+}
+
+/** The same cap and decoding for a binary body (0.25.0's protobuf results). */
+export async function readBodyBytes(
+  body: ResponseBody,
+  headers: Record<string, string>,
+  status: number,
+  limit: number,
+): Promise<Uint8Array> {
+  const read = await readBody(body, headers, status, limit, false);
+  return typeof read === "string"
+    ? Buffer.from(read, "utf8")
+    : new Uint8Array(read.buffer, read.byteOffset, read.length);
+}
+
+// `wantText` lets an identity body with a known length take undici's text() fast path.
+async function readBody(
+  body: ResponseBody,
+  headers: Record<string, string>,
+  status: number,
+  limit: number,
+  wantText: boolean,
+): Promise<string | Buffer> {
   const enc = headers["content-encoding"];
   const declared = Number(headers["content-length"] ?? Number.NaN);
   const tooLarge = (detail: string) => {
@@ -38,7 +64,7 @@ export async function readBodyText(
   if (declared > limit) throw tooLarge(`content-length ${declared} bytes`);
   if (enc !== "gzip" && enc !== "deflate") {
     // undici stops at content-length, so a declared length under the cap bounds the body.
-    if (Number.isFinite(declared)) return body.text();
+    if (Number.isFinite(declared)) return wantText ? body.text() : Buffer.from(await body.arrayBuffer());
     return collect(body, limit, (n) => tooLarge(`more than ${n} bytes received`));
   }
   let inflated = 0;
@@ -63,14 +89,14 @@ export async function readBodyText(
   } catch (err) {
     throw refused ?? err;
   }
-  return Buffer.concat(parts).toString("utf8");
+  return Buffer.concat(parts);
 }
 
 async function collect(
   body: AsyncIterable<Uint8Array>,
   limit: number,
   tooLarge: (n: number) => Error,
-): Promise<string> {
+): Promise<Buffer> {
   const parts: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
@@ -78,5 +104,5 @@ async function collect(
     if (size > limit) throw tooLarge(size);
     parts.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
   }
-  return Buffer.concat(parts).toString("utf8");
+  return Buffer.concat(parts);
 }

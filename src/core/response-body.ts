@@ -11,6 +11,18 @@ export interface RawResponse {
   statusText: string;
   headers: Record<string, string>;
   text: string;
+  /** The raw bytes of a protobuf body (0.25.0 results); `text` is then empty. */
+  bytes?: Uint8Array;
+}
+
+/** A 2xx protobuf answer, handed to the caller undecoded (the generation's result parser reads it). */
+export class ProtobufBody {
+  constructor(readonly bytes: Uint8Array) {}
+}
+
+/** Whether a content type is protobuf (the 0.25.0 SDK's test: it contains `application/x-protobuf`). */
+export function isProtobufContentType(ct: string | undefined): boolean {
+  return ct?.includes("application/x-protobuf") === true;
 }
 
 /**
@@ -18,6 +30,10 @@ export interface RawResponse {
  * JSON, or a BadResponseError (returned, not thrown) for a 2xx that is not JSON.
  */
 export function decodeBody(r: RawResponse): unknown {
+  if (r.bytes !== undefined) {
+    if (r.status >= 200 && r.status < 300) return new ProtobufBody(r.bytes);
+    return Buffer.from(r.bytes).toString("utf8");
+  }
   const text = r.text;
   if (text === "") return null;
   const ok = r.status >= 200 && r.status < 300;

@@ -15,14 +15,14 @@ import { type Deps, resolveDeps } from "../lib/deps.js";
 import { pythonSeconds } from "../lib/python-float.js";
 import { httpRetryDelayMs, shouldRetryResponse } from "../lib/retry-policy.js";
 import type { WireBody } from "../types/codec.js";
-import { DEFAULT_MAX_RESPONSE_BYTES, readBodyText } from "./body-limit.js";
+import { DEFAULT_MAX_RESPONSE_BYTES, readBodyBytes, readBodyText } from "./body-limit.js";
 import { acquireRelay } from "./abort-relay.js";
 import { currentCall } from "./call-scope.js";
 import type { ResolvedConfig } from "./config.js";
 import { type HeaderList, headerValue, flattenHeaders, lowerKeys, setHeader } from "./header-list.js";
 import { channels, type RequestMessageBase } from "./instrumentation.js";
 import { SECRET_HEADERS, sendFollowingRedirects } from "./redirects.js";
-import { decodeBody, type RawResponse, statusText } from "./response-body.js";
+import { decodeBody, isProtobufContentType, type RawResponse, statusText } from "./response-body.js";
 
 /** SDK version reported in headers. */
 export const SDK_VERSION = "0.4.1";
@@ -79,11 +79,11 @@ export interface TransportResponse<T = unknown> {
 }
 
 /** Platform headers describing Node (0.4.1 sends the Python equivalents). */
-export function platformHeaders(): Record<string, string> {
+export function platformHeaders(sdkVersion: string = SDK_VERSION): Record<string, string> {
   return {
-    "User-Agent": `TinkerTS/JS ${SDK_VERSION}`,
+    "User-Agent": `TinkerTS/JS ${sdkVersion}`,
     "X-Stainless-Lang": "js",
-    "X-Stainless-Package-Version": SDK_VERSION,
+    "X-Stainless-Package-Version": sdkVersion,
     "X-Stainless-OS": platform(),
     "X-Stainless-Arch": arch(),
     "X-Stainless-Runtime": "node",
@@ -104,8 +104,18 @@ export class Transport {
   private readonly base: string;
   private readonly origin: string;
 
-  constructor(config: ResolvedConfig, deps: Partial<Deps> = {}) {
+  /** The version the headers report (the protocol generation's, 0.4.1 by default). */
+  private readonly sdkVersion: string;
+
+  /**
+   * Where the credential of each request comes from when it is not the configured API key (0.25.0:
+   * a JWT from the token exchange). Returns undefined to send the API key. Set by the session holder.
+   */
+  credential: ((path: string) => string | undefined) | undefined;
+
+  constructor(config: ResolvedConfig, deps: Partial<Deps> = {}, sdkVersion: string = SDK_VERSION) {
     this.config = config;
+    this.sdkVersion = sdkVersion;
     this.base = config.baseUrl.replace(/\/+$/, "");
     this.origin = new URL(this.base).origin;
     this.deps = resolveDeps(deps);
@@ -137,7 +147,11 @@ export class Transport {
     const maxRetries = opts.maxRetries ?? this.config.maxRetries;
     const timeoutMs = opts.timeoutMs ?? this.config.timeoutMs;
     const url = this.buildUrl(opts.path, opts.query);
-    const extra = opts.headers === undefined ? NO_HEADERS : lowerKeys(opts.headers);
+    let extra = opts.headers === undefined ? NO_HEADERS : lowerKeys(opts.headers);
+    const credential = this.credential?.(opts.path);
+    if (credential !== undefined && extra["x-api-key"] === undefined) {
+      extra = { ...extra, "x-api-key": credential };
+    }
     const idempotencyKey =
       opts.method !== "GET" && extra["x-idempotency-key"] === undefined
         ? `tinker-ts-retry-${randomUUID()}`
@@ -235,7 +249,7 @@ export class Transport {
     if (cached) return cached;
     const h: Record<string, string> = { accept: "application/json", "accept-encoding": "gzip, deflate" };
     if (withJsonBody) h["content-type"] = JSON_TYPE;
-    for (const [k, v] of Object.entries(platformHeaders())) h[k.toLowerCase()] = v;
+    for (const [k, v] of Object.entries(platformHeaders(this.sdkVersion))) h[k.toLowerCase()] = v;
     h["x-api-key"] = this.config.apiKey;
     for (const [k, v] of Object.entries(this.config.defaultHeaders)) h[k.toLowerCase()] = v;
     const list = Object.entries(h).flat();
@@ -265,6 +279,10 @@ export class Transport {
     }
     if (contentType !== undefined && contentType !== JSON_TYPE && extra["content-type"] === undefined) {
       h.push("content-type", contentType);
+    }
+    const contentEncoding = opts.body?.contentEncoding;
+    if (contentEncoding !== undefined && extra["content-encoding"] === undefined) {
+      h.push("content-encoding", contentEncoding);
     }
     if (idempotencyKey) h.push("x-idempotency-key", idempotencyKey);
     if (extra["x-stainless-retry-count"] === undefined) h.push("x-stainless-retry-count", String(retries));
@@ -322,6 +340,17 @@ export class Transport {
       });
       const resHeaders = flattenHeaders(res.headers);
       const limit = this.config.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+      if (isProtobufContentType(resHeaders["content-type"])) {
+        const bytes = await readBodyBytes(res.body, resHeaders, res.statusCode, limit);
+        return {
+          kind: "response",
+          status: res.statusCode,
+          statusText: statusText(res.statusCode),
+          headers: resHeaders,
+          text: "",
+          bytes,
+        };
+      }
       const text = await readBodyText(res.body, resHeaders, res.statusCode, limit);
       return {
         kind: "response",

@@ -27,6 +27,9 @@ import type {
   FutureSubmittedMessage,
 } from "./events.js";
 import type { QueueStateObserver } from "./queue-state.js";
+import { ProtobufBody } from "../core/response-body.js";
+import { APIStatusError } from "../errors/index.js";
+import type { PollPolicy } from "../protocol/generation.js";
 
 /** Per-poll timeout (0.4.1 passes timeout=45 to retrieve_future). */
 export const RETRIEVE_FUTURE_TIMEOUT_MS = 45_000;
@@ -67,6 +70,10 @@ export interface FutureContext {
   pacing?: Partial<PollPacing>;
   /** Where poll failures are logged as 0.4.1's `APIFuture.result_async.*` telemetry events. */
   telemetry?: () => FutureTelemetry | null | undefined;
+  /** The generation's poll policy (default 0.4.1's: JSON results, 429 backed off, 400 raised). */
+  poll?: PollPolicy;
+  /** Decoders of results that arrive as protobuf, by request type (0.25.0). */
+  protobufResults?: Readonly<Record<string, (bytes: Uint8Array) => unknown>>;
 }
 
 /** The slice of the telemetry reporter polling logs to. */
@@ -152,7 +159,16 @@ async function pollUntilDone<T>(
 ): Promise<T> {
   const pacing = { ...DEFAULT_POLL_PACING, ...ctx.pacing };
   const signal = combineSignals(ctx.signal?.(), spec.signal);
-  const body = (ctx.codec ?? JSON_CODEC).retrieve_future.encode({ request_id: requestId });
+  const policy = ctx.poll;
+  const codec = ctx.codec ?? JSON_CODEC;
+  const metadataBody = (allow: boolean) =>
+    codec.retrieve_future.encode({ request_id: requestId, allow_metadata_only: allow });
+  let body = policy?.allowMetadataOnly
+    ? metadataBody(true)
+    : codec.retrieve_future.encode({ request_id: requestId });
+  const acceptProtobuf = policy?.protobufResultTypes.includes(spec.requestType) === true;
+  const decodeProtobuf = ctx.protobufResults?.[spec.requestType];
+  let badRequests = 0;
   const startedAt = deps.now();
   let connectionErrors = 0;
   let rateLimited = 0;
@@ -224,6 +240,7 @@ async function pollUntilDone<T>(
       "x-tinker-request-type": spec.requestType,
       "x-stainless-raw-response": "raw",
     };
+    if (acceptProtobuf) headers["accept"] = "application/x-protobuf";
     if (iteration === 0) {
       headers["x-tinker-create-promise-roundtrip-time"] = pythonFloatRepr(roundtripMs / 1000);
     }
@@ -272,13 +289,29 @@ async function pollUntilDone<T>(
           );
         }
         if (outcome.kind === "expired") return fail(new FutureExpiredError(requestId, outcome.error));
+        if (outcome.kind === "final_status" && policy && error instanceof APIStatusError) {
+          // 0.25.0: a bare 400 is re-polled a few times, a 402 (billing) after a pause (fact 10).
+          if (error.status === 400 && badRequests < policy.max400Repolls) {
+            badRequests++;
+            continue;
+          }
+          if (error.status === 402 && policy.on402SleepMs !== null) {
+            await pause(policy.on402SleepMs);
+            continue;
+          }
+        }
         if (outcome.kind === "final_status") {
           return fail(new FutureRetrieveError(requestId, spec.requestType, outcome.error));
         }
         if (outcome.kind === "rate_limited") {
           // A deviation from 0.4.1, which gives up on a rate-limited poll and so loses a result the
           // server already computed (docs/parity.md).
-          await pause(retrySleepMs(rateLimited++, outcome.error.headers, deps.now(), deps.random));
+          const n = rateLimited++;
+          await pause(
+            policy?.on429 === "backoff-2^n"
+              ? 1000 * 2 ** n
+              : retrySleepMs(n, outcome.error.headers, deps.now(), deps.random),
+          );
           continue;
         }
         // 0.4.1 feeds only a 408 body's queue_state to the observer, not try_again's.
@@ -321,9 +354,28 @@ async function pollUntilDone<T>(
         );
       }
       case "result": {
+        const rb = outcome.body as { status?: unknown; response_payload_size?: unknown } | null;
+        if (
+          policy?.allowMetadataOnly &&
+          rb !== null &&
+          typeof rb === "object" &&
+          rb.status === "complete_metadata"
+        ) {
+          // The result is ready but large: ask for it in full at once (fact 8).
+          body = metadataBody(false);
+          continue;
+        }
         let result: T;
         try {
-          result = spec.parse(outcome.body);
+          if (outcome.body instanceof ProtobufBody) {
+            if (!decodeProtobuf) throw new TypeError(`unexpected protobuf result for ${spec.requestType}`);
+            result = decodeProtobuf(outcome.body.bytes) as T;
+          } else if (decodeProtobuf) {
+            // 0.25.0 only accepts these types as protobuf (fact 9).
+            throw new TypeError(`${spec.requestType} only supports results as protobuf`);
+          } else {
+            result = spec.parse(outcome.body);
+          }
         } catch (error) {
           log(
             "validation_error",

@@ -366,3 +366,10 @@ export function chunkPolicyFromFlags(
     parallel: flags.parallel_fwdbwd_chunks,
   };
 }
+
+/** The path a training request kind is sent to in generation `g` (`forward` moved in 0.25.0). */
+export function requestPath(g: ProtocolGeneration, kind: string): string {
+  if (kind === "forward") return g.paths.forward;
+  if (kind === "forward_backward") return g.paths.forwardBackward;
+  return `/api/v1/${kind}`;
+}

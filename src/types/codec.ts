@@ -31,6 +31,8 @@ export interface WireBody {
   readonly body: string | Uint8Array;
   /** The `content-type` header it is sent with. */
   readonly contentType: string;
+  /** A `content-encoding` header (0.25.0's zstd forward/backward bodies). */
+  readonly contentEncoding?: string;
 }
 
 /** The request message of each endpoint with a body, keyed by the endpoint's name. */

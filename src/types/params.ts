@@ -72,6 +72,10 @@ export interface AdamParams {
   beta1?: number;
   beta2?: number;
   eps?: number;
+  /** Decoupled weight decay (0.25.0; default 0 on the server). */
+  weight_decay?: number;
+  /** Gradient clipping by global norm; 0 = off (0.25.0). */
+  grad_clip_norm?: number;
 }
 
 /** 0.4.1 defaults for AdamParams (server-side; omitted from the wire unless set). */
@@ -81,7 +85,7 @@ export const ADAM_PARAMS_DEFAULTS = { learning_rate: 0.0001, beta1: 0.9, beta2: 
 export function encodeAdamParams(p: AdamParams = {}): AdamParams {
   assertObject(p, "adam_params");
   const out: AdamParams = {};
-  for (const key of ["learning_rate", "beta1", "beta2", "eps"] as const) {
+  for (const key of ["learning_rate", "beta1", "beta2", "eps", "weight_decay", "grad_clip_norm"] as const) {
     const v = p[key];
     if (v === undefined) continue;
     assertFinite(v, `adam_params.${key}`);

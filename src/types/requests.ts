@@ -29,6 +29,8 @@ export interface CreateSessionRequest {
   tags: string[];
   user_metadata: Record<string, string>;
   sdk_version: string;
+  /** 0.25.0 only: the project the session belongs to (absent unless set). */
+  project_id?: string;
 }
 
 /** Encodes create_session (tags [] and user_metadata {} rather than null, as 0.4.1). */
@@ -299,6 +301,8 @@ export function encodeSampleRequest(a: {
 /** Body of POST /api/v1/retrieve_future. */
 export interface FutureRetrieveRequest {
   request_id: string;
+  /** 0.25.0 only: the server may answer `complete_metadata` first (fact 8). */
+  allow_metadata_only?: boolean;
 }
 
 /** Encodes retrieve_future. */
