@@ -60,11 +60,6 @@ export function parseClientConfig(json: unknown): ClientConfigFlags {
   return out;
 }
 
-/** `dynamic_config` answer: how often to fetch it again. */
-export interface DynamicConfig {
-  refresh_interval_sec: number;
-}
-
 /** Seconds until the next `dynamic_config` fetch: `max(refresh_interval_sec, 10)` (fact 2). */
 export function dynamicConfigRefreshSeconds(json: unknown, minimumSec = 10): number {
   const v =

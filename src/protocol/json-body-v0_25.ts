@@ -156,9 +156,6 @@ const MODELS: Readonly<Record<ModelName, ModelSpec>> = {
   client_config: { fields: { sdk_version: REQUIRED } },
 };
 
-/** Names of all models of the 0.25.0 JSON rule. */
-export const JSON_MODEL_NAMES = Object.keys(MODELS) as ModelName[];
-
 /** A JSON body value. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue };
 

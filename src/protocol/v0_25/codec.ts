@@ -55,8 +55,6 @@ function codec(name: string): MessageCodec {
 /** Names of the messages the codec knows. */
 export type { PbMessageName };
 
-export const PB_MESSAGE_NAMES = Object.keys(CODECS) as PbMessageName[];
-
 /** Decodes `bytes` as message `name` and returns its transcript form (with `__message__`). */
 export function decodeToDisplay(name: PbMessageName, bytes: Uint8Array): { [k: string]: DisplayValue } {
   const c = codec(name);

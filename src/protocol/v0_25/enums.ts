@@ -8,9 +8,6 @@ export const DType = {
   INT32: 3,
   BFLOAT16: 4,
 } as const;
-/** A DType number (unknown numbers decode as themselves). */
-export type DTypeValue = number;
-
 const DTYPE_NAMES = ["DTYPE_UNSPECIFIED", "DTYPE_FLOAT32", "DTYPE_INT64", "DTYPE_INT32", "DTYPE_BFLOAT16"];
 
 /** `DTYPE_FLOAT32` for 1, …; unknown numbers as themselves. */

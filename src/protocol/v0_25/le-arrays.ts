@@ -109,18 +109,6 @@ export function readFloat32(bytes: Uint8Array): Float32Array {
   return new Float32Array(buf, off, bytes.byteLength / 4);
 }
 
-/** int64 LE bytes as a BigInt64Array (a view when aligned). */
-export function readBigInt64(bytes: Uint8Array): BigInt64Array {
-  checkLength(bytes, 8, "int64 array");
-  if (!LE) {
-    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    return BigInt64Array.from({ length: bytes.byteLength / 8 }, (_, i) => dv.getBigInt64(i * 8, true));
-  }
-  const buf = aligned(bytes, 8);
-  const off = buf === bytes.buffer ? bytes.byteOffset : 0;
-  return new BigInt64Array(buf, off, bytes.byteLength / 8);
-}
-
 /** int64 LE bytes as plain numbers (exact for safe integers), without BigInt per element. */
 export function readInt64Numbers(bytes: Uint8Array): number[] {
   checkLength(bytes, 8, "int64 array");
