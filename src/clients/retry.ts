@@ -3,6 +3,7 @@
  * connection errors and 408/409/429/5xx are re-run (a fresh request each time, so a new
  * idempotency key) after 1, 2, 4 … 30 s, until 300 s have passed since the first attempt.
  */
+import { currentControl, notePhase } from "../core/deadline.js";
 import { isUserError } from "../errors/classify.js";
 import { APIStatusError } from "../errors/index.js";
 import type { Deps } from "../lib/deps.js";
@@ -24,6 +25,8 @@ export interface ExecuteOptions {
 export async function executeWithRetries<T>(fn: () => Promise<T>, opts: ExecuteOptions): Promise<T> {
   const { deps } = opts;
   const start = deps.now();
+  // A per-call maxRetries bounds this layer too (0.4.1's is time-based only).
+  const maxRetries = currentControl()?.maxRetries ?? Number.POSITIVE_INFINITY;
   for (let attempt = 0; ; attempt++) {
     try {
       return await fn();
@@ -47,8 +50,20 @@ export async function executeWithRetries<T>(fn: () => Promise<T>, opts: ExecuteO
         },
         retryable || isUserError(error) ? "WARNING" : "ERROR",
       );
-      if (!retryable || elapsed >= SUBMIT_MAX_WAIT_MS || opts.signal?.aborted) throw error;
-      await deps.sleep(submitRetryDelayMs(attempt, start, deps.now()), opts.signal);
+      if (!retryable || elapsed >= SUBMIT_MAX_WAIT_MS || attempt >= maxRetries || opts.signal?.aborted) {
+        throw error;
+      }
+      const delayMs = submitRetryDelayMs(attempt, start, deps.now());
+      notePhase(
+        `backing off ${delayMs} ms before resubmitting ${opts.name ?? "the request"} (${describe(error)})`,
+      );
+      await deps.sleep(delayMs, opts.signal);
     }
   }
+}
+
+/** One line for a retried error: status or class, never headers or bodies (no secrets). */
+export function describe(error: unknown): string {
+  if (error instanceof APIStatusError) return `after ${error.status}`;
+  return error instanceof Error ? `after ${error.name}` : "after an error";
 }

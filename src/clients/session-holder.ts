@@ -6,6 +6,7 @@
 import { type ClientOptions, type ResolvedConfig, resolveConfig } from "../core/config.js";
 import { setMaxListeners } from "node:events";
 import { runCall } from "../core/call-scope.js";
+import { type CallDefaults, type RequestCallOptions, withCallOptions } from "../core/deadline.js";
 import { unrefSleep } from "../lib/sleep.js";
 import { APIUserAbortError } from "../errors/index.js";
 import { type Deps, resolveDeps } from "../lib/deps.js";
@@ -41,6 +42,11 @@ export interface ServiceClientOptions extends ClientOptions {
   warn?: (message: string) => void;
   /** The environment read for TINKER_* settings (default process.env); the CLI passes its own. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Client-wide defaults of the per-call options: `timeout` bounds every call as a whole (ms;
+   * default none, as 0.4.1), `maxRetries` every retry layer of each call, `headers` are added.
+   */
+  callOptions?: CallDefaults;
 }
 
 /** Shared state behind one ServiceClient. Created by ServiceClient; not for direct use. */
@@ -61,6 +67,8 @@ export class SessionHolder {
   readonly heartbeat = { sent: 0, failed: 0, lastSuccess: 0, lastError: undefined as string | undefined };
   telemetry: TelemetryReporter | null = null;
 
+  /** Client-wide defaults of the per-call options. */
+  readonly callDefaults: CallDefaults | undefined;
   readonly #session: Promise<string>;
   readonly #lifetime = new AbortController();
   readonly #warn: (message: string) => void;
@@ -81,6 +89,7 @@ export class SessionHolder {
     this.config = resolveConfig(options, this.env);
     this.deps = resolveDeps(options.deps);
     this.codec = options.codec ?? JSON_CODEC;
+    this.callDefaults = options.callOptions;
     this.#backgroundSleep = options.deps?.sleep ?? unrefSleep;
     this.#warn = options.warn ?? ((m) => console.warn(m));
     this.transport = new Transport(this.config, this.deps);
@@ -221,6 +230,19 @@ export class SessionHolder {
         throw error;
       }
     });
+  }
+
+  /**
+   * A public call with per-call options: {@link capture} around the call's control
+   * (core/deadline.ts). `fn` gets the call's signal (caller's signal + deadline, or undefined) and
+   * starts synchronously.
+   */
+  call<T>(
+    name: string,
+    options: RequestCallOptions | undefined,
+    fn: (signal: AbortSignal | undefined) => Promise<T>,
+  ): Promise<T> {
+    return this.capture(name, () => withCallOptions(name, options, this.callDefaults, this.deps, fn));
   }
 
   /** Publish `tinker-ts:client:created` for a client of this session. */
