@@ -18,6 +18,7 @@ import { parseTinkerPath } from "../lib/tinker-path.js";
 import { loadTokenizer, type Tokenizer } from "../tokenizer/index.js";
 import type { RequestEncoder, RequestKind, RequestMessages } from "../types/codec.js";
 import { type Datum, type DatumJSON, encodeDatum } from "../types/datum.js";
+import { checkDatumShapes } from "../types/datum-checks.js";
 import type { LossFnType } from "../types/enums.js";
 import { type AdamParams, encodeAdamParams } from "../types/params.js";
 import { RESPONSES } from "../types/parse.js";
@@ -192,7 +193,13 @@ export class TrainingClient {
     if (!Array.isArray(data)) throw new ValidationError("data", "expected an array of datums");
     const input = encodeForwardBackwardInput([], lossFn, lossFnConfig);
     // Every datum is encoded (and so checked) now: a bad one fails the call before any chunk is sent.
-    const chunks = chunkDatums(data.map(encodeDatumAt));
+    const chunks = chunkDatums(
+      data.map((d, i) => {
+        const encoded = encodeDatumAt(d, i);
+        checkDatumShapes(i, d.model_input.length, d.loss_fn_inputs, lossFn);
+        return encoded;
+      }),
+    );
     const ids = this.#seq.reserve(chunks.length);
     const call: CallState = {};
     const modelId = this.modelId;

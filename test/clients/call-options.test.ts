@@ -11,7 +11,7 @@ import {
 } from "../../src/errors/index.js";
 import { startEmulator } from "../../src/emulator/index.js";
 import { ServiceClient } from "../../src/clients/index.js";
-import { ModelInput } from "../../src/types/index.js";
+import { ModelInput, TensorData } from "../../src/types/index.js";
 import { type FakeApi, startFakeApi, tinyDatum } from "./fake-api.js";
 
 /** Waits (real time, bounded) until the server has seen `n` requests to `path`. */
@@ -46,8 +46,11 @@ describe("per-call options", () => {
     const fb = api.server.requests.filter((r) => r.path === "/api/v1/forward_backward");
     expect(fb[0]?.headers["x-trace"]).toBe("t1");
     // The loss config is still accepted positionally and inside options; it is sent as given.
-    await training.forwardBackward([tinyDatum()], "ppo", { clip_low_threshold: 0.7 });
-    await training.forwardBackward([tinyDatum()], "ppo", { lossFnConfig: { clip_high_threshold: 1.3 } });
+    const rl = tinyDatum();
+    rl.loss_fn_inputs.logprobs = TensorData.fromArray([-1, -1], "float32");
+    rl.loss_fn_inputs.advantages = TensorData.fromArray([1, 1], "float32");
+    await training.forwardBackward([rl], "ppo", { clip_low_threshold: 0.7 });
+    await training.forwardBackward([rl], "ppo", { lossFnConfig: { clip_high_threshold: 1.3 } });
     const configs = api
       .bodies("/api/v1/forward_backward")
       .map((b) => (b.forward_backward_input as { loss_fn_config: unknown }).loss_fn_config);

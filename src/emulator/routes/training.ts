@@ -10,6 +10,7 @@ import type { ModelRecord } from "../store.js";
 import {
   arrField,
   bodyObject,
+  checkDatumShapes,
   type JsonObject,
   modelInputTokens,
   numField,
@@ -50,6 +51,7 @@ function parseInput(input: JsonObject, field: string) {
       },
     ]);
   }
+  checkDatumShapes(batch, lossFn);
   let config: Record<string, number> | null = null;
   if (input.loss_fn_config !== undefined && input.loss_fn_config !== null) {
     const c = objField(input, "loss_fn_config", `${field}.`);
