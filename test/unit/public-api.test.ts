@@ -30,7 +30,8 @@ describe("public API", () => {
   const current = Object.fromEntries(
     Object.entries(ENTRY_POINTS).map(([spec, file]) => [spec, names[file] ?? []]),
   );
-  if (process.env.UPDATE_EXPORTS === "1") writeFileSync(snapshotFile, `${JSON.stringify(current, null, 2)}\n`);
+  if (process.env.UPDATE_EXPORTS === "1")
+    writeFileSync(snapshotFile, `${JSON.stringify(current, null, 2)}\n`);
   const snapshot = JSON.parse(readFileSync(snapshotFile, "utf8")) as Record<string, string[]>;
 
   it("has a snapshot for exactly the package's entry points", () => {
