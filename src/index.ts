@@ -131,6 +131,7 @@ export {
 } from "./types/params.js";
 export type { LossFnConfig, LossFnConfigFor, PpoLossFnConfig } from "./types/requests.js";
 export type { CallDefaults, RequestCallOptions } from "./core/deadline.js";
+export type { Logger, LogLevel } from "./core/logger.js";
 export type {
   Checkpoint,
   CheckpointArchiveUrlResponse,

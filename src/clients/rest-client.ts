@@ -57,7 +57,13 @@ export class RestClient {
       withCallOptions(name, options, h.callDefaults, h.deps, (callSignal) => {
         const signal = joinSignals(callSignal, h.operationSignal());
         const send = async () => parse((await h.transport.request({ ...opts, pool: "train", signal })).body);
-        return executeWithRetries(send, { deps: h.deps, telemetry: h.telemetry, signal, name: "rest" });
+        return executeWithRetries(send, {
+          deps: h.deps,
+          telemetry: h.telemetry,
+          logger: h.logger,
+          signal,
+          name: "rest",
+        });
       }),
     );
   }
@@ -216,6 +222,7 @@ export class RestClient {
           {
             deps: h.deps,
             telemetry: h.telemetry,
+            logger: h.logger,
             signal,
             name: "publish",
             retryable: (e) => !(e instanceof ConflictError),

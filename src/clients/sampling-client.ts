@@ -184,7 +184,11 @@ export class SamplingClient {
       };
       return this.#retry.execute(attempt, signal);
     });
-    return futureFromPromise(p, { requestId: () => current?.requestId, deps: h.deps });
+    return futureFromPromise(p, {
+      requestId: () => current?.requestId,
+      deps: h.deps,
+      onUnobservedFailure: h.unobserved("SamplingClient.sample"),
+    });
   }
 
   /** Logprob of every prompt token (the first is null): a 1-token sample with prompt logprobs. */
@@ -216,7 +220,7 @@ export class SamplingClient {
           });
           return RESPONSES.getSampler(res.body);
         },
-        { deps: h.deps, telemetry: h.telemetry, signal, name: "get_sampler" },
+        { deps: h.deps, telemetry: h.telemetry, logger: h.logger, signal, name: "get_sampler" },
       );
     });
   }
@@ -256,6 +260,7 @@ export class SamplingClient {
         const res = await executeWithRetries(() => this.#send(body, signal), {
           deps: h.deps,
           telemetry: h.telemetry,
+          logger: h.logger,
           signal,
           name: "asample",
         });

@@ -7,6 +7,7 @@ import { type ClientOptions, type ResolvedConfig, resolveConfig } from "../core/
 import { setMaxListeners } from "node:events";
 import { runCall } from "../core/call-scope.js";
 import { type CallDefaults, type RequestCallOptions, withCallOptions } from "../core/deadline.js";
+import { createLogger, type Logger, type LogLevel, type SdkLogger } from "../core/logger.js";
 import { unrefSleep } from "../lib/sleep.js";
 import { APIUserAbortError } from "../errors/index.js";
 import { type Deps, resolveDeps } from "../lib/deps.js";
@@ -47,6 +48,10 @@ export interface ServiceClientOptions extends ClientOptions {
    * default none, as 0.4.1), `maxRetries` every retry layer of each call, `headers` are added.
    */
   callOptions?: CallDefaults;
+  /** Where SDK messages go (default stderr); see `logLevel`. */
+  logger?: Logger;
+  /** Least severe level logged (default `TINKER_LOG` as 0.4.1 reads it, else `warn`). */
+  logLevel?: LogLevel;
 }
 
 /** Shared state behind one ServiceClient. Created by ServiceClient; not for direct use. */
@@ -69,6 +74,8 @@ export class SessionHolder {
 
   /** Client-wide defaults of the per-call options. */
   readonly callDefaults: CallDefaults | undefined;
+  /** The SDK's logger (warnings on stderr by default). */
+  readonly logger: SdkLogger;
   readonly #session: Promise<string>;
   readonly #lifetime = new AbortController();
   readonly #warn: (message: string) => void;
@@ -90,6 +97,7 @@ export class SessionHolder {
     this.deps = resolveDeps(options.deps);
     this.codec = options.codec ?? JSON_CODEC;
     this.callDefaults = options.callOptions;
+    this.logger = createLogger(options.logger, options.logLevel, this.env);
     this.#backgroundSleep = options.deps?.sleep ?? unrefSleep;
     this.#warn = options.warn ?? ((m) => console.warn(m));
     this.transport = new Transport(this.config, this.deps);
@@ -243,6 +251,20 @@ export class SessionHolder {
     fn: (signal: AbortSignal | undefined) => Promise<T>,
   ): Promise<T> {
     return this.capture(name, () => withCallOptions(name, options, this.callDefaults, this.deps, fn));
+  }
+
+  /**
+   * The hook of a public future: a failure nobody awaited is reported as a warning naming the call
+   * and its request id (a pipelined call that fails must never be silent).
+   */
+  unobserved(name: string): (error: unknown, requestId: string | undefined) => void {
+    return (error, requestId) => {
+      if (error instanceof APIUserAbortError) return;
+      const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      this.logger.warn(
+        `${name} failed and nobody awaited its future (request id ${requestId ?? "not assigned"}): ${what}`,
+      );
+    };
   }
 
   /** Publish `tinker-ts:client:created` for a client of this session. */

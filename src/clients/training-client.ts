@@ -151,7 +151,13 @@ export class TrainingClient {
                 pool: "train",
                 signal: opSignal,
               }),
-            { deps: h.deps, telemetry: h.telemetry, signal: opSignal, name: op.requestType },
+            {
+              deps: h.deps,
+              telemetry: h.telemetry,
+              logger: h.logger,
+              signal: opSignal,
+              name: op.requestType,
+            },
           );
           return RESPONSES.untypedFuture(res.body);
         } catch (error) {
@@ -179,7 +185,11 @@ export class TrainingClient {
       inner = start(signal);
       return await inner;
     });
-    return futureFromPromise(p, { requestId: () => inner?.requestId, deps: this.#holder.deps });
+    return futureFromPromise(p, {
+      requestId: () => inner?.requestId,
+      deps: this.#holder.deps,
+      onUnobservedFailure: this.#holder.unobserved(`TrainingClient.${name}`),
+    });
   }
 
   #chunked(
@@ -448,6 +458,7 @@ export class TrainingClient {
       return executeWithRetries(() => this.#requestInfo(signal), {
         deps: h.deps,
         telemetry: h.telemetry,
+        logger: h.logger,
         signal,
         name: "get_info",
       });
