@@ -33,7 +33,7 @@ export interface RequestCallOptions {
 export type CallDefaults = Pick<RequestCallOptions, "timeout" | "maxRetries" | "headers">;
 
 /** The running call: what it is, what it waits for, and its limits. */
-export class CallControl {
+class CallControl {
   readonly name: string;
   /** The caller's signal joined with the deadline; pass it where the caller's signal went. */
   readonly signal: AbortSignal | undefined;

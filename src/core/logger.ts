@@ -36,7 +36,7 @@ const STDERR: Logger = {
 };
 
 /** The level from `TINKER_LOG` (`debug`/`info`, as 0.4.1; also `warn`, `error`, `off`). */
-export function levelFromEnv(env: NodeJS.ProcessEnv): LogLevel | undefined {
+function levelFromEnv(env: NodeJS.ProcessEnv): LogLevel | undefined {
   const v = env.TINKER_LOG?.trim().toLowerCase();
   if (v === "warning") return "warn";
   return v !== undefined && v in RANK ? (v as LogLevel) : undefined;

@@ -10,14 +10,14 @@ import { ValidationError } from "../errors/index.js";
 import type { LossFnType } from "./enums.js";
 
 /** The loss inputs each loss function needs (cross_entropy's `weights` is optional). */
-export const REQUIRED_LOSS_INPUTS: Readonly<Record<LossFnType, readonly string[]>> = {
+const REQUIRED_LOSS_INPUTS: Readonly<Record<LossFnType, readonly string[]>> = {
   cross_entropy: ["target_tokens"],
   importance_sampling: ["target_tokens", "logprobs", "advantages"],
   ppo: ["target_tokens", "logprobs", "advantages"],
 };
 
 /** The dtype of each loss input the server knows. */
-export const LOSS_INPUT_DTYPE: Readonly<Record<string, "int64" | "float32">> = {
+const LOSS_INPUT_DTYPE: Readonly<Record<string, "int64" | "float32">> = {
   target_tokens: "int64",
   weights: "float32",
   advantages: "float32",
