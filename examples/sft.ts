@@ -41,8 +41,10 @@ try {
     (await training.forward(data, "cross_entropy")).metrics["loss:sum"] ?? Number.NaN;
   const before = (await evaluate()) / completionTokens;
   for (let step = 0; step < STEPS; step++) {
-    training.forwardBackward(data, "cross_entropy");
-    await training.optimStep({ learning_rate: 2e-2 });
+    // Both are sent at once (pipelined) and both are awaited: a failed forwardBackward must fail the step.
+    const fwdBwd = training.forwardBackward(data, "cross_entropy");
+    const optim = training.optimStep({ learning_rate: 2e-2 });
+    await Promise.all([fwdBwd, optim]);
   }
   const after = (await evaluate()) / completionTokens;
   console.log(`completion loss per token: ${before.toFixed(3)} → ${after.toFixed(3)}`);

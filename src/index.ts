@@ -11,6 +11,7 @@ export {
   type CallOptions,
   type CustomLossFn,
   type CustomLossResult,
+  type ForwardOptions,
   type LoraTrainingOptions,
   type PageOptions,
   RestClient,
@@ -139,7 +140,9 @@ export {
   SAMPLING_PARAMS_DEFAULTS,
   type SamplingParams,
 } from "./types/params.js";
-export type { LossFnConfig } from "./types/requests.js";
+export type { LossFnConfig, LossFnConfigFor, PpoLossFnConfig } from "./types/requests.js";
+export type { CallDefaults, RequestCallOptions } from "./core/deadline.js";
+export type { Logger, LogLevel } from "./core/logger.js";
 export type {
   Checkpoint,
   CheckpointArchiveUrlResponse,

@@ -3,6 +3,11 @@ import type { RestClient } from "../clients/index.js";
 import { CliError, EXIT } from "./errors.js";
 import type { OutputFormat, OutputStreams } from "./output.js";
 
+/** Default bound on each CLI call (`--timeout`, in seconds, overrides it). */
+export const CLI_TIMEOUT_MS = 60_000;
+/** Retries per retry layer of each CLI call (the SDK's own defaults retry for up to 5 minutes). */
+export const CLI_MAX_RETRIES = 2;
+
 /** What every command receives: the chosen format, the streams, and a lazily made REST client. */
 export interface CliContext {
   readonly format: OutputFormat;
@@ -22,6 +27,7 @@ export function createContext(
   streams: OutputStreams,
   env: NodeJS.ProcessEnv,
   confirm: (question: string) => Promise<boolean>,
+  timeoutMs: number = CLI_TIMEOUT_MS,
 ): CliContext {
   let service: ServiceClient | undefined;
   return {
@@ -32,7 +38,12 @@ export function createContext(
     async rest() {
       if (!service) {
         try {
-          service = new ServiceClient({ env });
+          // A finite bound on every call, and few retries: a command line should answer, not wait
+          // 0.4.1's five minutes on an unreachable host.
+          service = new ServiceClient({
+            env,
+            callOptions: { timeout: timeoutMs, maxRetries: CLI_MAX_RETRIES },
+          });
         } catch (err) {
           throw new CliError(
             `Configuration error: ${(err as Error).message}`,

@@ -78,18 +78,28 @@ export function toCliError(err: unknown): CliError {
       "Internal server error",
       detailsOf(err, "The Tinker API encountered an internal error. Please try again later."),
     );
-  if (err instanceof APITimeoutError)
+  // One line each: an unreachable or silent server is the commonest CLI failure, and the line
+  // says what was tried (the SDK's message names the call and what it waited for).
+  if (err instanceof APITimeoutError) return new CliError(`Request timeout: ${err.message}`);
+  if (err instanceof APIConnectionError) {
+    const code = causeCode(err);
     return new CliError(
-      "Request timeout",
-      detailsOf(err, "The request to Tinker API timed out. Please try again."),
+      `Connection failed: could not reach the Tinker API${code ? ` (${code})` : ""}; check TINKER_BASE_URL and your network.`,
     );
-  if (err instanceof APIConnectionError)
-    return new CliError(
-      "Connection failed",
-      detailsOf(err, "Could not connect to the Tinker API. Please check your network connection."),
-    );
+  }
   if (err instanceof APIStatusError) return new CliError(`API error (status ${err.status})`, detailsOf(err));
   if (err instanceof APIError) return new CliError("API error occurred", detailsOf(err));
   const message = err instanceof Error ? err.message : String(err);
   return new CliError(`Unexpected error occurred: ${message}`);
+}
+
+/** The system error code (ECONNREFUSED, ENOTFOUND…) somewhere in a connection error's causes. */
+function causeCode(err: Error): string | undefined {
+  let e: unknown = err.cause;
+  for (let i = 0; i < 5 && e instanceof Error; i++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && /^E[A-Z]+$/.test(code)) return code;
+    e = e.cause ?? (e as { errors?: unknown[] }).errors?.[0];
+  }
+  return undefined;
 }

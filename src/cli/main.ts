@@ -5,7 +5,7 @@ import { addCheckpointCommands } from "./commands/checkpoint.js";
 import { addEmulatorCommand } from "./commands/emulator.js";
 import { addRunCommands } from "./commands/run.js";
 import type { Runner } from "./commands/shared.js";
-import { type CliContext, createContext } from "./context.js";
+import { CLI_TIMEOUT_MS, type CliContext, createContext } from "./context.js";
 import { type CliError, EXIT, toCliError } from "./errors.js";
 import type { OutputFormat, OutputStreams } from "./output.js";
 
@@ -62,6 +62,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
         .default("table"),
     )
     .option("--debug", "Print stack traces of errors")
+    .option("--timeout <seconds>", "Bound on each API call, retries included (default: 60)")
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({
@@ -69,8 +70,18 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       writeErr: (s) => io.stderr.write(s),
     });
   const run: Runner = async (body) => {
-    const { format, debug } = program.opts<{ format: OutputFormat; debug?: boolean }>();
-    ctx = createContext(format, io, io.env, io.confirm ?? readConfirm);
+    const { format, debug, timeout } = program.opts<{
+      format: OutputFormat;
+      debug?: boolean;
+      timeout?: string;
+    }>();
+    const seconds = timeout === undefined ? CLI_TIMEOUT_MS / 1000 : Number(timeout);
+    if (!(seconds > 0) || !Number.isFinite(seconds)) {
+      io.stderr.write(`Error: --timeout must be a positive number of seconds, got ${timeout}\n`);
+      exitCode = EXIT.usage;
+      return;
+    }
+    ctx = createContext(format, io, io.env, io.confirm ?? readConfirm, seconds * 1000);
     try {
       await body(ctx);
     } catch (err) {

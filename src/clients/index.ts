@@ -12,5 +12,6 @@ export {
   type CallOptions,
   type CustomLossFn,
   type CustomLossResult,
+  type ForwardOptions,
   TrainingClient,
 } from "./training-client.js";

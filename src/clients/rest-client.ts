@@ -12,6 +12,8 @@ import {
 import { runCall } from "../core/call-scope.js";
 import { APIStatusError, ConflictError } from "../errors/index.js";
 import type { RequestOptions } from "../core/transport.js";
+import { joinSignals, type RequestCallOptions, untilAborted, withCallOptions } from "../core/deadline.js";
+import { pathSegment, pathSegments } from "../lib/path-segment.js";
 import { RESPONSES } from "../types/parse.js";
 import type {
   Checkpoint,
@@ -47,55 +49,79 @@ export class RestClient {
   }
 
   /** One REST call with SDK-level retries; the answer is checked by `parse`. */
-  async #call<T>(opts: Omit<RequestOptions, "pool">, parse: (body: unknown) => T): Promise<T> {
+  async #call<T>(
+    opts: Omit<RequestOptions, "pool">,
+    parse: (body: unknown) => T,
+    options: RequestCallOptions | undefined,
+  ): Promise<T> {
     // Not wrapped in the fatal telemetry capture: 0.4.1's sync REST methods return a future, so
     // only argument errors raised before it (e.g. a bad tinker path) are logged as fatal.
     const h = this.#holder;
-    const signal = h.operationSignal();
-    // 0.25.0 builds the session-less holder first (its handshake); 0.4.1 has none (no I/O).
-    const handshake = h.restHandshake.pending();
-    if (handshake) await handshake;
-    const send = async () => parse((await h.transport.request({ ...opts, pool: "train", signal })).body);
+    const name = `RestClient ${opts.method} ${opts.path}`;
     return runCall(`RestClient ${opts.method}`, () =>
-      executeWithRetries(send, { deps: h.deps, telemetry: h.telemetry, signal, name: "rest" }),
+      withCallOptions(name, options, h.callDefaults, h.deps, (callSignal) => {
+        const signal = joinSignals(callSignal, h.operationSignal());
+        // 0.25.0 builds the session-less holder first (its handshake); 0.4.1 has none (no I/O).
+        const handshake = h.restHandshake.pending();
+        const send = async () => parse((await h.transport.request({ ...opts, pool: "train", signal })).body);
+        const run = () =>
+          executeWithRetries(send, {
+            deps: h.deps,
+            telemetry: h.telemetry,
+            logger: h.logger,
+            signal,
+            name: "rest",
+          });
+        return handshake ? untilAborted(handshake, signal).then(run) : run();
+      }),
     );
   }
 
   /** GET /api/v1/training_runs/{id}. */
-  getTrainingRun(trainingRunId: string): Promise<TrainingRun> {
+  getTrainingRun(trainingRunId: string, options?: RequestCallOptions): Promise<TrainingRun> {
     return this.#call(
-      { method: "GET", path: `/api/v1/training_runs/${trainingRunId}` },
+      { method: "GET", path: `/api/v1/training_runs/${pathSegment(trainingRunId, "training_run_id")}` },
       RESPONSES.trainingRun,
+      options,
     );
   }
 
   /** The training run of a `tinker://RUN/...` checkpoint path (parsed before any request). */
-  async getTrainingRunByTinkerPath(tinkerPath: string): Promise<TrainingRun> {
+  async getTrainingRunByTinkerPath(tinkerPath: string, options?: RequestCallOptions): Promise<TrainingRun> {
     const parsed = this.#parse(tinkerPath);
-    return this.getTrainingRun(parsed.trainingRunId);
+    return this.getTrainingRun(parsed.trainingRunId, options);
   }
 
   /** One page of training runs (limit 20, offset 0 by default; both always sent). */
-  listTrainingRuns(page: PageOptions = {}): Promise<TrainingRunsResponse> {
+  listTrainingRuns(page: PageOptions = {}, options?: RequestCallOptions): Promise<TrainingRunsResponse> {
     return this.#call(
       { method: "GET", path: "/api/v1/training_runs", query: pageQuery(page, 20) },
       RESPONSES.trainingRuns,
+      options,
     );
   }
 
   /** Checkpoints of one training run. */
-  listCheckpoints(trainingRunId: string): Promise<CheckpointsListResponse> {
+  listCheckpoints(trainingRunId: string, options?: RequestCallOptions): Promise<CheckpointsListResponse> {
     return this.#call(
-      { method: "GET", path: `/api/v1/training_runs/${trainingRunId}/checkpoints` },
+      {
+        method: "GET",
+        path: `/api/v1/training_runs/${pathSegment(trainingRunId, "training_run_id")}/checkpoints`,
+      },
       RESPONSES.checkpoints,
+      options,
     );
   }
 
   /** One page of the user's checkpoints across runs, newest first (limit 100, offset 0 by default). */
-  listUserCheckpoints(page: PageOptions = {}): Promise<CheckpointsListResponse> {
+  listUserCheckpoints(
+    page: PageOptions = {},
+    options?: RequestCallOptions,
+  ): Promise<CheckpointsListResponse> {
     return this.#call(
       { method: "GET", path: "/api/v1/checkpoints", query: pageQuery(page, 100) },
       RESPONSES.checkpoints,
+      options,
     );
   }
 
@@ -107,18 +133,22 @@ export class RestClient {
   async getCheckpointArchiveUrl(
     trainingRunId: string,
     checkpointId: string,
+    options?: RequestCallOptions,
   ): Promise<CheckpointArchiveUrlResponse> {
     const h = this.#holder;
+    const path = `/api/v1/training_runs/${pathSegment(trainingRunId, "training_run_id")}/checkpoints/${pathSegments(checkpointId, "checkpoint_id")}/archive`;
     try {
-      const res = await h.transport.request({
-        method: "GET",
-        path: `/api/v1/training_runs/${trainingRunId}/checkpoints/${checkpointId}/archive`,
-        pool: "train",
-        headers: { accept: ["application/json", "application/gzip"] },
-        followRedirects: false,
-        signal: h.operationSignal(),
+      return await withCallOptions(`RestClient GET ${path}`, options, h.callDefaults, h.deps, async (s) => {
+        const res = await h.transport.request({
+          method: "GET",
+          path,
+          pool: "train",
+          headers: { accept: ["application/json", "application/gzip"] },
+          followRedirects: false,
+          signal: joinSignals(s, h.operationSignal()),
+        });
+        return RESPONSES.checkpointArchiveUrl(res.body);
       });
-      return RESPONSES.checkpointArchiveUrl(res.body);
     } catch (error) {
       if (error instanceof APIStatusError && error.status === 302 && error.headers.location) {
         const expires = error.headers.expires ? Date.parse(error.headers.expires) : Number.NaN;
@@ -141,74 +171,91 @@ export class RestClient {
   }
 
   /** {@link getCheckpointArchiveUrl} for a `tinker://` path. */
-  async getCheckpointArchiveUrlFromTinkerPath(tinkerPath: string): Promise<CheckpointArchiveUrlResponse> {
+  async getCheckpointArchiveUrlFromTinkerPath(
+    tinkerPath: string,
+    options?: RequestCallOptions,
+  ): Promise<CheckpointArchiveUrlResponse> {
     const p = this.#parse(tinkerPath);
-    return this.getCheckpointArchiveUrl(p.trainingRunId, p.checkpointId);
+    return this.getCheckpointArchiveUrl(p.trainingRunId, p.checkpointId, options);
   }
 
   /** DELETE a checkpoint. */
-  async deleteCheckpoint(trainingRunId: string, checkpointId: string): Promise<void> {
+  async deleteCheckpoint(
+    trainingRunId: string,
+    checkpointId: string,
+    options?: RequestCallOptions,
+  ): Promise<void> {
     await this.#call(
       {
         method: "DELETE",
-        path: `/api/v1/training_runs/${trainingRunId}/checkpoints/${checkpointId}`,
+        path: `/api/v1/training_runs/${pathSegment(trainingRunId, "training_run_id")}/checkpoints/${pathSegments(checkpointId, "checkpoint_id")}`,
         headers: BODYLESS_HEADERS,
       },
       ignoreBody,
+      options,
     );
   }
 
   /** DELETE the checkpoint of a `tinker://` path. */
-  async deleteCheckpointFromTinkerPath(tinkerPath: string): Promise<void> {
+  async deleteCheckpointFromTinkerPath(tinkerPath: string, options?: RequestCallOptions): Promise<void> {
     const p = this.#parse(tinkerPath);
-    await this.deleteCheckpoint(p.trainingRunId, p.checkpointId);
+    await this.deleteCheckpoint(p.trainingRunId, p.checkpointId, options);
   }
 
   /**
    * Make a checkpoint public. Deviation from 0.4.1: a 409 ("already public") fails at once with
    * ConflictError instead of being retried for ~5 minutes.
    */
-  async publishCheckpointFromTinkerPath(tinkerPath: string): Promise<void> {
+  async publishCheckpointFromTinkerPath(tinkerPath: string, options?: RequestCallOptions): Promise<void> {
     const p = this.#parse(tinkerPath);
-    await this.#publish("POST", p.trainingRunId, p.checkpointId);
+    await this.#publish("POST", p.trainingRunId, p.checkpointId, options);
   }
 
   /** Make a checkpoint private again (409 "already private" fails at once, see publish). */
-  async unpublishCheckpointFromTinkerPath(tinkerPath: string): Promise<void> {
+  async unpublishCheckpointFromTinkerPath(tinkerPath: string, options?: RequestCallOptions): Promise<void> {
     const p = this.#parse(tinkerPath);
-    await this.#publish("DELETE", p.trainingRunId, p.checkpointId);
+    await this.#publish("DELETE", p.trainingRunId, p.checkpointId, options);
   }
 
-  async #publish(method: "POST" | "DELETE", run: string, checkpointId: string): Promise<void> {
+  async #publish(
+    method: "POST" | "DELETE",
+    run: string,
+    checkpointId: string,
+    options: RequestCallOptions | undefined,
+  ): Promise<void> {
     const h = this.#holder;
-    const signal = h.operationSignal();
+    const path = `/api/v1/training_runs/${pathSegment(run, "training_run_id")}/checkpoints/${pathSegments(checkpointId, "checkpoint_id")}/publish`;
     const publishOnce = () =>
-      executeWithRetries(
-        () =>
-          h.transport.request({
-            method,
-            path: `/api/v1/training_runs/${run}/checkpoints/${checkpointId}/publish`,
-            pool: "train",
+      withCallOptions(`RestClient ${method} ${path}`, options, h.callDefaults, h.deps, (s) => {
+        const signal = joinSignals(s, h.operationSignal());
+        return executeWithRetries(
+          () =>
+            h.transport.request({
+              method,
+              path,
+              pool: "train",
+              signal,
+              headers: BODYLESS_HEADERS,
+              // The HTTP layer would retry 409; the retrying is done here instead so 409 can be final.
+              maxRetries: 0,
+            }),
+          {
+            deps: h.deps,
+            telemetry: h.telemetry,
+            logger: h.logger,
             signal,
-            headers: BODYLESS_HEADERS,
-            // The HTTP layer would retry 409; the retrying is done here instead so 409 can be final.
-            maxRetries: 0,
-          }),
-        {
-          deps: h.deps,
-          telemetry: h.telemetry,
-          signal,
-          name: "publish",
-          retryable: (e) => !(e instanceof ConflictError),
-        },
-      );
+            name: "publish",
+            retryable: (e) => !(e instanceof ConflictError),
+          },
+        );
+      });
     await runCall(`RestClient ${method}`, publishOnce);
   }
 
   /** Every training run, page by page (`pageSize` default 20). */
-  async *iterateTrainingRuns(pageSize = 20): AsyncGenerator<TrainingRun> {
+  async *iterateTrainingRuns(pageSize = 20, options?: RequestCallOptions): AsyncGenerator<TrainingRun> {
     for (let offset = 0; ; ) {
-      const page = await this.listTrainingRuns({ limit: pageSize, offset });
+      const page = await this.listTrainingRuns({ limit: pageSize, offset }, options);
       yield* page.training_runs;
       offset += page.training_runs.length;
       if (page.training_runs.length === 0 || offset >= page.cursor.total_count) return;
@@ -216,9 +263,9 @@ export class RestClient {
   }
 
   /** Every checkpoint of the user, page by page (`pageSize` default 100). */
-  async *iterateUserCheckpoints(pageSize = 100): AsyncGenerator<Checkpoint> {
+  async *iterateUserCheckpoints(pageSize = 100, options?: RequestCallOptions): AsyncGenerator<Checkpoint> {
     for (let offset = 0; ; ) {
-      const page = await this.listUserCheckpoints({ limit: pageSize, offset });
+      const page = await this.listUserCheckpoints({ limit: pageSize, offset }, options);
       yield* page.checkpoints;
       offset += page.checkpoints.length;
       const total = page.cursor?.total_count;

@@ -3,6 +3,8 @@
  * jittered exponential delay, and a progress watchdog that fails requests when no request of the
  * handler has completed for `progressTimeoutMs`.
  */
+import { currentControl, notePhase } from "../core/deadline.js";
+import { describe } from "./retry.js";
 import { APIConnectionError, APIStatusError, ValidationError } from "../errors/index.js";
 import { exceptionFields, isUserError } from "../errors/classify.js";
 import type { TelemetryReporter } from "../telemetry/index.js";
@@ -136,17 +138,20 @@ export class RetryHandler {
     // 0.4.1's fast path: without retry logic, one attempt and no failure event.
     if (!this.config.enableRetryLogic) return fn();
     const start = this.#deps.now();
+    const maxRetries = currentControl()?.maxRetries ?? Number.POSITIVE_INFINITY;
     for (let attempt = 0; ; attempt++) {
       try {
         return await fn();
       } catch (error) {
         const retryable = isRetryableSampleError(error);
         this.#logFailure(error, retryable, attempt + 1, start);
-        if (!retryable || signal?.aborted || request.stopped) {
+        if (!retryable || signal?.aborted || request.stopped || attempt >= maxRetries) {
           throw error;
         }
         this.retries++;
-        await this.#deps.sleep(sampleRetryDelayMs(attempt, this.config, this.#deps.random), signal);
+        const delayMs = sampleRetryDelayMs(attempt, this.config, this.#deps.random);
+        notePhase(`backing off ${Math.round(delayMs)} ms before re-sampling (${describe(error)})`);
+        await this.#deps.sleep(delayMs, signal);
         // The watchdog may have failed this request while it slept: no further attempt.
         if (request.stopped) throw error;
       }

@@ -3,10 +3,12 @@
  * connection errors and 408/409/429/5xx are re-run (a fresh request each time, so a new
  * idempotency key) after 1, 2, 4 … 30 s, until 300 s have passed since the first attempt.
  */
+import { currentControl, notePhase } from "../core/deadline.js";
 import { isUserError } from "../errors/classify.js";
 import { APIStatusError } from "../errors/index.js";
 import type { Deps } from "../lib/deps.js";
 import { isRetryableSubmitError, SUBMIT_MAX_WAIT_MS, submitRetryDelayMs } from "../lib/retry-policy.js";
+import type { SdkLogger } from "../core/logger.js";
 import type { TelemetryReporter } from "../telemetry/index.js";
 
 /** Options of {@link executeWithRetries}. */
@@ -18,12 +20,20 @@ export interface ExecuteOptions {
   retryable?: (error: unknown) => boolean;
   /** Name recorded in telemetry events. */
   name?: string;
+  /** Debug line per retry; one warning once the retrying has lasted RETRY_WARN_AFTER_MS. */
+  logger?: SdkLogger;
 }
+
+/** A call still resubmitting after this long is reported (once) as a warning. */
+export const RETRY_WARN_AFTER_MS = 30_000;
 
 /** Run `fn`, re-running it on retryable errors with 0.4.1's back-off (no jitter; lib/retry-policy.ts). */
 export async function executeWithRetries<T>(fn: () => Promise<T>, opts: ExecuteOptions): Promise<T> {
   const { deps } = opts;
   const start = deps.now();
+  // A per-call maxRetries bounds this layer too (0.4.1's is time-based only).
+  const maxRetries = currentControl()?.maxRetries ?? Number.POSITIVE_INFINITY;
+  let warned = false;
   for (let attempt = 0; ; attempt++) {
     try {
       return await fn();
@@ -47,8 +57,28 @@ export async function executeWithRetries<T>(fn: () => Promise<T>, opts: ExecuteO
         },
         retryable || isUserError(error) ? "WARNING" : "ERROR",
       );
-      if (!retryable || elapsed >= SUBMIT_MAX_WAIT_MS || opts.signal?.aborted) throw error;
-      await deps.sleep(submitRetryDelayMs(attempt, start, deps.now()), opts.signal);
+      if (!retryable || elapsed >= SUBMIT_MAX_WAIT_MS || attempt >= maxRetries || opts.signal?.aborted) {
+        throw error;
+      }
+      const delayMs = submitRetryDelayMs(attempt, start, deps.now());
+      const what = `${opts.name ?? "submit"}: attempt ${attempt + 1} failed ${describe(error)}; retrying in ${delayMs} ms`;
+      opts.logger?.debug(what);
+      if (!warned && elapsed >= RETRY_WARN_AFTER_MS) {
+        warned = true;
+        opts.logger?.warn(
+          `${what} (still retrying after ${Math.round(elapsed / 1000)} s, ${attempt + 1} attempts; gives up after ${SUBMIT_MAX_WAIT_MS / 1000} s)`,
+        );
+      }
+      notePhase(
+        `backing off ${delayMs} ms before resubmitting ${opts.name ?? "the request"} (${describe(error)})`,
+      );
+      await deps.sleep(delayMs, opts.signal);
     }
   }
+}
+
+/** One line for a retried error: status or class, never headers or bodies (no secrets). */
+export function describe(error: unknown): string {
+  if (error instanceof APIStatusError) return `after ${error.status}`;
+  return error instanceof Error ? `after ${error.name}` : "after an error";
 }

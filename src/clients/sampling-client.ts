@@ -13,6 +13,7 @@ import {
   type QueueStateObserver,
 } from "../futures/index.js";
 import { SAMPLE_BACKPRESSURE_MS } from "../lib/retry-policy.js";
+import { pathSegment } from "../lib/path-segment.js";
 import { loadTokenizer, type Tokenizer } from "../tokenizer/index.js";
 import type { ModelInput } from "../types/model-input.js";
 import type { SamplingParams } from "../types/params.js";
@@ -23,6 +24,13 @@ import {
   type SampleRequest,
 } from "../types/requests.js";
 import type { GetSamplerResponse, SampleResponse } from "../types/responses.js";
+import {
+  callOptionsOf,
+  joinSignals,
+  notePhase,
+  type RequestCallOptions,
+  untilAborted,
+} from "../core/deadline.js";
 import { executeWithRetries } from "./retry.js";
 import { type RetryConfig, RetryHandler, resolveRetryConfig } from "./retry-handler.js";
 import type { SessionHolder } from "./session-holder.js";
@@ -32,12 +40,10 @@ const BACKPRESSURE_HEADER = { "x-tinker-sampling-backpressure": "1" } as const;
 
 export type { RetryConfig } from "./retry-handler.js";
 
-/** Options of `sample`. */
-export interface SampleOptions {
+/** Options of `sample`: prompt logprobs and the per-call options (a signal aborts this sample only). */
+export interface SampleOptions extends RequestCallOptions {
   includePromptLogprobs?: boolean;
   topkPromptLogprobs?: number;
-  /** Aborts this sample only. */
-  signal?: AbortSignal;
 }
 
 /** How a sampling client is created. */
@@ -104,8 +110,13 @@ export class SamplingClient {
    * with `tinker://` (checked before anything is sent). Use the ServiceClient / TrainingClient
    * factories. @internal
    */
-  static async create(holder: SessionHolder, init: SamplingClientInit): Promise<SamplingClient> {
-    return holder.capture("ServiceClient.createSamplingClient", async () => {
+  static async create(
+    holder: SessionHolder,
+    init: SamplingClientInit,
+    options?: RequestCallOptions,
+  ): Promise<SamplingClient> {
+    const callOptions = options && callOptionsOf(options);
+    return holder.call("ServiceClient.createSamplingClient", callOptions, async (callSignal) => {
       if (init.modelPath && !init.modelPath.startsWith("tinker://")) {
         throw new ValidationError("model_path", "model_path must start with 'tinker://'");
       }
@@ -113,7 +124,9 @@ export class SamplingClient {
         throw new ValidationError("model_path", "Either model_path or base_model must be provided");
       }
       resolveRetryConfig(init.retryConfig);
-      const sessionId = await holder.sessionId();
+      const signal = joinSignals(callSignal, holder.operationSignal());
+      notePhase("waiting for create_session");
+      const sessionId = await untilAborted(holder.sessionId(), signal);
       const message = encodeCreateSamplingSessionRequest({
         session_id: sessionId,
         sampling_session_seq_id: holder.nextSamplingSessionSeqId(),
@@ -125,7 +138,7 @@ export class SamplingClient {
         path: "/api/v1/create_sampling_session",
         body: holder.codec.create_sampling_session.encode(message),
         pool: "session",
-        signal: holder.operationSignal(),
+        signal,
       });
       const created = RESPONSES.createSamplingSession(res.body);
       return new SamplingClient(holder, { ...init, samplingSessionId: created.sampling_session_id });
@@ -157,32 +170,34 @@ export class SamplingClient {
       topk_prompt_logprobs: options.topkPromptLogprobs,
     });
     let current: APIFuture<SampleResponse> | undefined;
-    const lifetime = h.operationSignal();
-    const signal = options.signal ? AbortSignal.any([options.signal, lifetime]) : lifetime;
-    const attempt = async (): Promise<SampleResponse> => {
-      current = pollingFuture(h.futureContext, () => this.#submit(body, signal), {
-        requestType: "Sample",
-        parse: RESPONSES.sample,
-        onQueueState: this.#onQueueState,
-        signal: options.signal,
-      });
-      // result() with no limits is the future's own promise: awaiting it skips a thenable job.
-      return await current.result();
-    };
-    const p = h.capture("SamplingClient.sample", () => this.#retry.execute(attempt, signal));
-    return futureFromPromise(p, { requestId: () => current?.requestId, deps: h.deps });
+    const p = h.call("SamplingClient.sample", callOptionsOf(options), (callSignal) => {
+      const signal = joinSignals(callSignal, h.operationSignal());
+      const attempt = async (): Promise<SampleResponse> => {
+        current = pollingFuture(h.futureContext, () => this.#submit(body, signal), {
+          requestType: "Sample",
+          parse: RESPONSES.sample,
+          onQueueState: this.#onQueueState,
+          signal: callSignal,
+        });
+        // result() with no limits is the future's own promise: awaiting it skips a thenable job.
+        return await current.result();
+      };
+      return this.#retry.execute(attempt, signal);
+    });
+    return futureFromPromise(p, {
+      requestId: () => current?.requestId,
+      deps: h.deps,
+      onUnobservedFailure: h.unobserved("SamplingClient.sample"),
+    });
   }
 
   /** Logprob of every prompt token (the first is null): a 1-token sample with prompt logprobs. */
-  computeLogprobs(
-    prompt: ModelInput,
-    options: { signal?: AbortSignal } = {},
-  ): APIFuture<Array<number | null>> {
+  computeLogprobs(prompt: ModelInput, options: RequestCallOptions = {}): APIFuture<Array<number | null>> {
     const f = this.sample(
       prompt,
       1,
       { max_tokens: 1 },
-      { includePromptLogprobs: true, signal: options.signal },
+      { ...callOptionsOf(options), includePromptLogprobs: true },
     );
     return f.map((r) => r.prompt_logprobs ?? []);
   }
@@ -191,36 +206,37 @@ export class SamplingClient {
    * The sampler's description (GET /api/v1/samplers/{id}, SDK-level retries). Not in 0.4.1; later
    * Python versions have it as `get_base_model` / `_get_sampler_submit`.
    */
-  getSampler(): Promise<GetSamplerResponse> {
+  getSampler(options?: RequestCallOptions): Promise<GetSamplerResponse> {
     const h = this.#holder;
-    const signal = h.operationSignal();
-    return h.capture("SamplingClient.getSampler", () =>
-      executeWithRetries(
+    return h.call("SamplingClient.getSampler", options, (callSignal) => {
+      const signal = joinSignals(callSignal, h.operationSignal());
+      return executeWithRetries(
         async () => {
           const res = await h.transport.request({
             method: "GET",
-            path: `/api/v1/samplers/${this.samplingSessionId}`,
+            path: `/api/v1/samplers/${pathSegment(this.samplingSessionId, "sampling_session_id")}`,
             pool: "train",
             signal,
           });
           return RESPONSES.getSampler(res.body);
         },
-        { deps: h.deps, telemetry: h.telemetry, signal, name: "get_sampler" },
-      ),
-    );
+        { deps: h.deps, telemetry: h.telemetry, logger: h.logger, signal, name: "get_sampler" },
+      );
+    });
   }
 
   /** The base model this client samples (asks the server; as later Python versions do). */
-  async getBaseModel(): Promise<string> {
-    return (await this.getSampler()).base_model;
+  async getBaseModel(options?: RequestCallOptions): Promise<string> {
+    return (await this.getSampler(options)).base_model;
   }
 
   /**
    * The tokenizer of the sampled base model, loaded from local files only (see `loadTokenizer`);
    * cached per client, a failure is not cached.
    */
-  getTokenizer(): Promise<Tokenizer> {
-    this.#tokenizer ??= (async () => loadTokenizer(await this.getBaseModel(), null, {}, this.#holder.env))();
+  getTokenizer(options?: RequestCallOptions): Promise<Tokenizer> {
+    this.#tokenizer ??= (async () =>
+      loadTokenizer(await this.getBaseModel(options), null, {}, this.#holder.env))();
     this.#tokenizer.catch(() => {
       this.#tokenizer = undefined;
     });
@@ -230,16 +246,21 @@ export class SamplingClient {
   /** One submission: dispatch slot, shared 429 back-off, SDK-level retries; resolves to `{request_id}`. */
   async #submit(body: SampleRequest, signal: AbortSignal) {
     const h = this.#holder;
+    notePhase("waiting for a sampling dispatch slot");
     const release = h.sampleDispatch.tryAcquire() ?? (await h.sampleDispatch.acquire(signal));
     try {
       for (;;) {
         while (h.sampleBackoffUntil !== undefined && h.deps.now() < h.sampleBackoffUntil) {
+          notePhase(
+            `backing off ${SAMPLE_BACKPRESSURE_MS} ms after 429 on asample (shared sampling back-off)`,
+          );
           await h.deps.sleep(SAMPLE_BACKPRESSURE_MS, signal);
         }
         if (signal.aborted) throw new APIUserAbortError();
         const res = await executeWithRetries(() => this.#send(body, signal), {
           deps: h.deps,
           telemetry: h.telemetry,
+          logger: h.logger,
           signal,
           name: "asample",
         });

@@ -8,6 +8,13 @@ import { pollingFuture } from "../futures/index.js";
 import { RESPONSES } from "../types/parse.js";
 import { encodeCreateModelRequest } from "../types/requests.js";
 import type { CreateModelResponse, GetServerCapabilitiesResponse } from "../types/responses.js";
+import {
+  callOptionsOf,
+  joinSignals,
+  notePhase,
+  type RequestCallOptions,
+  untilAborted,
+} from "../core/deadline.js";
 import { RestClient } from "./rest-client.js";
 import { executeWithRetries } from "./retry.js";
 import type { RetryConfig } from "./retry-handler.js";
@@ -60,11 +67,14 @@ export class ServiceClient implements AsyncDisposable {
   }
 
   /** Models the server supports (GET get_server_capabilities). */
-  getServerCapabilities(): Promise<GetServerCapabilitiesResponse> {
+  getServerCapabilities(options?: RequestCallOptions): Promise<GetServerCapabilitiesResponse> {
     const h = this.#holder;
-    return h.capture("ServiceClient.getServerCapabilities", async () => {
-      await h.restReady();
-      const signal = h.operationSignal();
+    return h.call("ServiceClient.getServerCapabilities", options, async (callSignal) => {
+      const signal = joinSignals(callSignal, h.operationSignal());
+      notePhase(
+        h.generation.handshake?.lazyHolders ? "waiting for client/config" : "waiting for create_session",
+      );
+      await untilAborted(h.restReady(), signal);
       return executeWithRetries(
         async () => {
           const res = await h.transport.request({
@@ -75,7 +85,7 @@ export class ServiceClient implements AsyncDisposable {
           });
           return RESPONSES.getServerCapabilities(res.body);
         },
-        { deps: h.deps, telemetry: h.telemetry, signal, name: "get_server_capabilities" },
+        { deps: h.deps, telemetry: h.telemetry, logger: h.logger, signal, name: "get_server_capabilities" },
       );
     });
   }
@@ -83,7 +93,7 @@ export class ServiceClient implements AsyncDisposable {
   /** Create a LoRA model (POST create_model, then poll) and its TrainingClient. */
   async createLoraTrainingClient(
     baseModel: string,
-    options: LoraTrainingOptions = {},
+    options: LoraTrainingOptions & RequestCallOptions = {},
   ): Promise<TrainingClient> {
     const h = this.#holder;
     const { trainMlp = true, trainAttn = true, trainUnembed = true } = options;
@@ -95,8 +105,10 @@ export class ServiceClient implements AsyncDisposable {
     }
     // Allocated before any I/O and consumed even if creation fails (0.4.1).
     const modelSeqId = h.nextModelSeqId();
-    return h.capture("ServiceClient.createLoraTrainingClient", async () => {
-      const sessionId = await h.sessionId();
+    return h.call("ServiceClient.createLoraTrainingClient", callOptionsOf(options), async (callSignal) => {
+      const signal = joinSignals(callSignal, h.operationSignal());
+      notePhase("waiting for create_session");
+      const sessionId = await untilAborted(h.sessionId(), signal);
       const body = h.codec.create_model.encode(
         encodeCreateModelRequest({
           session_id: sessionId,
@@ -123,11 +135,11 @@ export class ServiceClient implements AsyncDisposable {
                 path: "/api/v1/create_model",
                 body,
                 pool: "train",
-                signal: h.operationSignal(),
+                signal,
               })
             ).body,
           ),
-        { requestType: "CreateModel", parse: RESPONSES.createModel },
+        { requestType: "CreateModel", parse: RESPONSES.createModel, signal: callSignal },
       );
       return new TrainingClient(h, modelSeqId, created.model_id);
     });
@@ -139,9 +151,10 @@ export class ServiceClient implements AsyncDisposable {
    */
   async createTrainingClientFromState(
     path: string,
-    options: { userMetadata?: Record<string, string> } = {},
+    options: { userMetadata?: Record<string, string> } & RequestCallOptions = {},
   ): Promise<TrainingClient> {
-    const run = await this.createRestClient().getTrainingRunByTinkerPath(path);
+    const call = callOptionsOf(options);
+    const run = await this.createRestClient().getTrainingRunByTinkerPath(path, call);
     if (run.lora_rank == null) {
       const e = new ValidationError("lora_rank", `training run ${run.training_run_id} is not a LoRA run`);
       this.#holder.reportFatal(e);
@@ -150,17 +163,18 @@ export class ServiceClient implements AsyncDisposable {
     const training = await this.createLoraTrainingClient(run.base_model, {
       rank: run.lora_rank,
       userMetadata: { ...(run.user_metadata ?? {}), ...(options.userMetadata ?? {}) },
+      ...call,
     });
-    await training.loadState(path);
+    await training.loadState(path, call);
     return training;
   }
 
   /** A SamplingClient on `{ modelPath }` (a `tinker://` path) or `{ baseModel }`. */
   createSamplingClient(
     source: SamplingSource,
-    options: { retryConfig?: Partial<RetryConfig> } = {},
+    options: RequestCallOptions & { retryConfig?: Partial<RetryConfig> } = {},
   ): Promise<SamplingClient> {
-    return SamplingClient.create(this.#holder, { ...source, retryConfig: options.retryConfig });
+    return SamplingClient.create(this.#holder, { ...source, retryConfig: options.retryConfig }, options);
   }
 
   /** A RestClient on this session (sends nothing). */

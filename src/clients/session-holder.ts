@@ -6,6 +6,8 @@
 import { type ClientOptions, type ResolvedConfig, resolveConfig } from "../core/config.js";
 import { setMaxListeners } from "node:events";
 import { runCall } from "../core/call-scope.js";
+import { type CallDefaults, type RequestCallOptions, withCallOptions } from "../core/deadline.js";
+import { createLogger, type Logger, type LogLevel, type SdkLogger } from "../core/logger.js";
 import { unrefSleep } from "../lib/sleep.js";
 import { APIUserAbortError } from "../errors/index.js";
 import { type Deps, resolveDeps } from "../lib/deps.js";
@@ -54,6 +56,15 @@ export interface ServiceClientOptions extends ClientOptions {
   warn?: (message: string) => void;
   /** The environment read for TINKER_* settings (default process.env); the CLI passes its own. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Client-wide defaults of the per-call options: `timeout` bounds every call as a whole (ms;
+   * default none, as 0.4.1), `maxRetries` every retry layer of each call, `headers` are added.
+   */
+  callOptions?: CallDefaults;
+  /** Where SDK messages go (default stderr); see `logLevel`. */
+  logger?: Logger;
+  /** Least severe level logged (default `TINKER_LOG` as 0.4.1 reads it, else `warn`). */
+  logLevel?: LogLevel;
 }
 
 /** Shared state behind one ServiceClient. Created by ServiceClient; not for direct use. */
@@ -82,6 +93,10 @@ export class SessionHolder {
   readonly heartbeat = { sent: 0, failed: 0, lastSuccess: 0, lastError: undefined as string | undefined };
   telemetry: TelemetryReporter | null = null;
 
+  /** Client-wide defaults of the per-call options. */
+  readonly callDefaults: CallDefaults | undefined;
+  /** The SDK's logger (warnings on stderr by default). */
+  readonly logger: SdkLogger;
   #session: Promise<string> | undefined;
   readonly #userMetadata: Record<string, string> | undefined;
   readonly #projectId: string | undefined;
@@ -105,6 +120,8 @@ export class SessionHolder {
     this.config = resolveConfig(options, this.env);
     this.deps = resolveDeps(options.deps);
     this.generation = resolveGeneration(options.protocol, this.env);
+    this.callDefaults = options.callOptions;
+    this.logger = createLogger(options.logger, options.logLevel, this.env);
     this.#backgroundSleep = options.deps?.sleep ?? unrefSleep;
     this.#warn = options.warn ?? ((m) => console.warn(m));
     this.#info = options.info ?? ((m) => console.info(m));
@@ -279,6 +296,33 @@ export class SessionHolder {
         throw error;
       }
     });
+  }
+
+  /**
+   * A public call with per-call options: {@link capture} around the call's control
+   * (core/deadline.ts). `fn` gets the call's signal (caller's signal + deadline, or undefined) and
+   * starts synchronously.
+   */
+  call<T>(
+    name: string,
+    options: RequestCallOptions | undefined,
+    fn: (signal: AbortSignal | undefined) => Promise<T>,
+  ): Promise<T> {
+    return this.capture(name, () => withCallOptions(name, options, this.callDefaults, this.deps, fn));
+  }
+
+  /**
+   * The hook of a public future: a failure nobody awaited is reported as a warning naming the call
+   * and its request id (a pipelined call that fails must never be silent).
+   */
+  unobserved(name: string): (error: unknown, requestId: string | undefined) => void {
+    return (error, requestId) => {
+      if (error instanceof APIUserAbortError) return;
+      const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      this.logger.warn(
+        `${name} failed and nobody awaited its future (request id ${requestId ?? "not assigned"}): ${what}`,
+      );
+    };
   }
 
   /** Publish `tinker-ts:client:created` for a client of this session. */

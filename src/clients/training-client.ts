@@ -19,6 +19,7 @@ import { parseTinkerPath } from "../lib/tinker-path.js";
 import { loadTokenizer, type Tokenizer } from "../tokenizer/index.js";
 import type { RequestEncoder, RequestKind, RequestMessages } from "../types/codec.js";
 import { type Datum, type DatumJSON, encodeDatum } from "../types/datum.js";
+import { checkDatumShapes } from "../types/datum-checks.js";
 import type { LossFnType } from "../types/enums.js";
 import { type AdamParams, encodeAdamParams } from "../types/params.js";
 import { RESPONSES } from "../types/parse.js";
@@ -29,6 +30,7 @@ import {
   encodeSaveWeightsForSamplerRequest,
   encodeSaveWeightsRequest,
   type LossFnConfig,
+  type LossFnConfigFor,
 } from "../types/requests.js";
 import type {
   ForwardBackwardOutput,
@@ -39,6 +41,7 @@ import type {
   SaveWeightsResponse,
 } from "../types/responses.js";
 import { TensorData } from "../types/tensor-data.js";
+import { joinSignals, type RequestCallOptions } from "../core/deadline.js";
 import { executeWithRetries } from "./retry.js";
 import { type RetryConfig, SamplingClient } from "./sampling-client.js";
 import { SubmitSequencer } from "./sequencer.js";
@@ -60,10 +63,16 @@ const OPERATIONS = {
 type OrderedKind = keyof typeof OPERATIONS & RequestKind;
 type ResultOf<K extends OrderedKind> = ReturnType<(typeof OPERATIONS)[K]["parse"]>;
 
-/** Per-call options of ordered operations. */
-export interface CallOptions {
-  /** Aborts this call only (before or during submit, or while polling); later calls proceed. */
-  signal?: AbortSignal;
+/**
+ * Per-call options of every TrainingClient method (`signal`, `headers`, `maxRetries`, `timeout`;
+ * see RequestCallOptions). A signal aborts this call only (before or during submit, or while
+ * polling); later calls proceed.
+ */
+export type CallOptions = RequestCallOptions;
+
+/** Options of `forward` / `forwardBackward`: the per-call options and, optionally, the loss config. */
+export interface ForwardOptions<L extends LossFnType = LossFnType> extends RequestCallOptions {
+  lossFnConfig?: LossFnConfigFor<L> | null;
 }
 
 /** What a custom loss function returns: the loss, d(loss)/d(logprobs) per datum, and metrics. */
@@ -132,7 +141,7 @@ export class TrainingClient {
       this.#seq.enqueue(async () => {
         if (signal?.aborted) throw new APIUserAbortError();
         if (call.failed !== undefined) throw call.failed;
-        const opSignal = combine(signal, h.operationSignal());
+        const opSignal = joinSignals(signal, h.operationSignal());
         try {
           const res = await executeWithRetries(
             () =>
@@ -143,7 +152,13 @@ export class TrainingClient {
                 pool: "train",
                 signal: opSignal,
               }),
-            { deps: h.deps, telemetry: h.telemetry, signal: opSignal, name: op.requestType },
+            {
+              deps: h.deps,
+              telemetry: h.telemetry,
+              logger: h.logger,
+              signal: opSignal,
+              name: op.requestType,
+            },
           );
           return RESPONSES.untypedFuture(res.body);
         } catch (error) {
@@ -160,14 +175,22 @@ export class TrainingClient {
   }
 
   /** Wrap a running operation as the public future, reporting a failure to telemetry (fatal capture). */
-  #publicFuture<T>(name: string, start: () => APIFuture<T>): APIFuture<T> {
+  #publicFuture<T>(
+    name: string,
+    options: RequestCallOptions | undefined,
+    start: (signal: AbortSignal | undefined) => APIFuture<T>,
+  ): APIFuture<T> {
     let inner: APIFuture<T> | undefined;
     // `start` runs synchronously inside the call scope, so its requests belong to this call.
-    const p = this.#holder.capture(`TrainingClient.${name}`, async () => {
-      inner = start();
+    const p = this.#holder.call(`TrainingClient.${name}`, options, async (signal) => {
+      inner = start(signal);
       return await inner;
     });
-    return futureFromPromise(p, { requestId: () => inner?.requestId, deps: this.#holder.deps });
+    return futureFromPromise(p, {
+      requestId: () => inner?.requestId,
+      deps: this.#holder.deps,
+      onUnobservedFailure: this.#holder.unobserved(`TrainingClient.${name}`),
+    });
   }
 
   #chunked(
@@ -175,17 +198,23 @@ export class TrainingClient {
     data: readonly Datum[],
     lossFn: LossFnType,
     lossFnConfig: LossFnConfig | null | undefined,
-    options: CallOptions,
+    options: RequestCallOptions,
   ): APIFuture<ForwardBackwardOutput> {
     // Validate everything before reserving ids, so a bad call consumes no seq_id.
     if (!Array.isArray(data)) throw new ValidationError("data", "expected an array of datums");
     const input = encodeForwardBackwardInput([], lossFn, lossFnConfig);
     // Every datum is encoded (and so checked) now: a bad one fails the call before any chunk is sent.
-    const chunks = chunkDatums(data.map(encodeDatumAt));
+    const chunks = chunkDatums(
+      data.map((d, i) => {
+        const encoded = encodeDatumAt(d, i);
+        checkDatumShapes(i, d.model_input.length, d.loss_fn_inputs, lossFn);
+        return encoded;
+      }),
+    );
     const ids = this.#seq.reserve(chunks.length);
     const call: CallState = {};
     const modelId = this.modelId;
-    const start = () =>
+    const start = (signal: AbortSignal | undefined) =>
       combinedFuture(
         chunks.map((chunk, i) => {
           const fwdInput = { ...input, data: chunk };
@@ -195,41 +224,68 @@ export class TrainingClient {
                 "forward",
                 (seq_id) => ({ forward_input: fwdInput, model_id: modelId, seq_id }),
                 seqId,
-                options.signal,
+                signal,
                 call,
               )
             : this.#ordered(
                 "forward_backward",
                 (seq_id) => ({ forward_backward_input: fwdInput, model_id: modelId, seq_id }),
                 seqId,
-                options.signal,
+                signal,
                 call,
               );
         }),
         combineForwardBackwardOutputs,
         this.#holder.deps,
       );
-    return this.#publicFuture(kind === "forward" ? "forward" : "forwardBackward", start);
+    return this.#publicFuture(kind === "forward" ? "forward" : "forwardBackward", options, start);
   }
 
-  /** Forward pass only (no gradients). Chunked; outputs combined, metrics reduced. */
+  /**
+   * Forward pass only (no gradients). Chunked; outputs combined, metrics reduced. The loss config
+   * goes positionally (0.4.1 order) or as `options.lossFnConfig`: `forward(data, "ppo", { signal })`.
+   */
+  forward<L extends LossFnType>(
+    data: readonly Datum[],
+    lossFn: L,
+    options?: ForwardOptions<L>,
+  ): APIFuture<ForwardBackwardOutput>;
+  forward<L extends LossFnType>(
+    data: readonly Datum[],
+    lossFn: L,
+    lossFnConfig: LossFnConfigFor<L> | null | undefined,
+    options?: RequestCallOptions,
+  ): APIFuture<ForwardBackwardOutput>;
   forward(
     data: readonly Datum[],
     lossFn: LossFnType,
-    lossFnConfig?: LossFnConfig | null,
-    options: CallOptions = {},
+    configOrOptions?: object | null,
+    options?: RequestCallOptions,
   ): APIFuture<ForwardBackwardOutput> {
-    return this.#chunked("forward", data, lossFn, lossFnConfig, options);
+    const [config, opts] = splitLossArgs(configOrOptions, options);
+    return this.#chunked("forward", data, lossFn, config, opts);
   }
 
-  /** Forward and backward pass, accumulating gradients for the next optimStep. */
+  /** Forward and backward pass, accumulating gradients for the next optimStep (arguments as `forward`). */
+  forwardBackward<L extends LossFnType>(
+    data: readonly Datum[],
+    lossFn: L,
+    options?: ForwardOptions<L>,
+  ): APIFuture<ForwardBackwardOutput>;
+  forwardBackward<L extends LossFnType>(
+    data: readonly Datum[],
+    lossFn: L,
+    lossFnConfig: LossFnConfigFor<L> | null | undefined,
+    options?: RequestCallOptions,
+  ): APIFuture<ForwardBackwardOutput>;
   forwardBackward(
     data: readonly Datum[],
     lossFn: LossFnType,
-    lossFnConfig?: LossFnConfig | null,
-    options: CallOptions = {},
+    configOrOptions?: object | null,
+    options?: RequestCallOptions,
   ): APIFuture<ForwardBackwardOutput> {
-    return this.#chunked("forward_backward", data, lossFn, lossFnConfig, options);
+    const [config, opts] = splitLossArgs(configOrOptions, options);
+    return this.#chunked("forward_backward", data, lossFn, config, opts);
   }
 
   /**
@@ -287,12 +343,12 @@ export class TrainingClient {
   optimStep(adamParams: AdamParams = {}, options: CallOptions = {}): APIFuture<OptimStepResponse> {
     const adam = encodeAdamParams(adamParams);
     const [seqId] = this.#seq.reserve(1);
-    return this.#publicFuture("optimStep", () =>
+    return this.#publicFuture("optimStep", options, (signal) =>
       this.#ordered(
         "optim_step",
         (seq) => ({ adam_params: adam, model_id: this.modelId, seq_id: seq }),
         seqId as number,
-        options.signal,
+        signal,
       ),
     );
   }
@@ -301,12 +357,12 @@ export class TrainingClient {
   saveState(name: string, options: CallOptions = {}): APIFuture<SaveWeightsResponse> {
     checkpointName(name);
     const [seqId] = this.#seq.reserve(1);
-    return this.#publicFuture("saveState", () =>
+    return this.#publicFuture("saveState", options, (signal) =>
       this.#ordered(
         "save_weights",
         (seq) => encodeSaveWeightsRequest({ model_id: this.modelId, path: name, seq_id: seq }),
         seqId as number,
-        options.signal,
+        signal,
       ),
     );
   }
@@ -316,12 +372,12 @@ export class TrainingClient {
     // Checked here rather than by the server (0.4.1 sends any string): a typo fails at once.
     parseTinkerPath(typeof path === "string" ? path : String(path));
     const [seqId] = this.#seq.reserve(1);
-    return this.#publicFuture("loadState", () =>
+    return this.#publicFuture("loadState", options, (signal) =>
       this.#ordered(
         "load_weights",
         (seq) => encodeLoadWeightsRequest({ model_id: this.modelId, path, seq_id: seq }),
         seqId as number,
-        options.signal,
+        signal,
       ),
     );
   }
@@ -353,8 +409,8 @@ export class TrainingClient {
   /** Save sampler weights as `tinker://…/sampler_weights/<name>`; resolves to `{path}`. */
   saveWeightsForSampler(name: string, options: CallOptions = {}): APIFuture<SaveWeightsForSamplerResponse> {
     let inner: APIFuture<SaveWeightsForSamplerResponse> | undefined;
-    const p = this.#holder.capture("TrainingClient.saveWeightsForSampler", async () => {
-      inner = this.#saveForSampler(name, options.signal);
+    const p = this.#holder.call("TrainingClient.saveWeightsForSampler", options, async (signal) => {
+      inner = this.#saveForSampler(name, signal);
       const r = await inner;
       if (r.path == null) {
         throw new BadResponseError("save_weights_for_sampler returned no path", { body: r, field: "path" });
@@ -372,8 +428,8 @@ export class TrainingClient {
     _name?: string,
     options: CallOptions & { retryConfig?: Partial<RetryConfig> } = {},
   ): Promise<SamplingClient> {
-    return this.#holder.capture("TrainingClient.saveWeightsAndGetSamplingClient", async () => {
-      const r = await this.#saveForSampler(undefined, options.signal);
+    return this.#holder.call("TrainingClient.saveWeightsAndGetSamplingClient", options, async (signal) => {
+      const r = await this.#saveForSampler(undefined, signal);
       if (!r.sampling_session_id) {
         throw new BadResponseError("save_weights_for_sampler returned no sampling session", {
           body: r,
@@ -390,32 +446,34 @@ export class TrainingClient {
   /** A SamplingClient on saved sampler weights (`tinker://` path); creates a sampling session. */
   createSamplingClient(
     modelPath: string,
-    options: { retryConfig?: Partial<RetryConfig> } = {},
+    options: RequestCallOptions & { retryConfig?: Partial<RetryConfig> } = {},
   ): Promise<SamplingClient> {
-    return SamplingClient.create(this.#holder, { modelPath, retryConfig: options.retryConfig });
+    return SamplingClient.create(this.#holder, { modelPath, retryConfig: options.retryConfig }, options);
   }
 
   /** Model information (POST get_info; not ordered, SDK-level retries). */
-  getInfo(): Promise<GetInfoResponse> {
+  getInfo(options?: RequestCallOptions): Promise<GetInfoResponse> {
     const h = this.#holder;
-    return h.capture("TrainingClient.getInfo", () =>
-      executeWithRetries(() => this.#requestInfo(), {
+    return h.call("TrainingClient.getInfo", options, (callSignal) => {
+      const signal = joinSignals(callSignal, h.operationSignal());
+      return executeWithRetries(() => this.#requestInfo(signal), {
         deps: h.deps,
         telemetry: h.telemetry,
-        signal: h.operationSignal(),
+        logger: h.logger,
+        signal,
         name: "get_info",
-      }),
-    );
+      });
+    });
   }
 
-  async #requestInfo(): Promise<GetInfoResponse> {
+  async #requestInfo(signal: AbortSignal): Promise<GetInfoResponse> {
     const h = this.#holder;
     const res = await h.transport.request({
       method: "POST",
       path: "/api/v1/get_info",
       body: h.codec.get_info.encode(encodeGetInfoRequest(this.modelId)),
       pool: "train",
-      signal: h.operationSignal(),
+      signal,
     });
     return RESPONSES.getInfo(res.body);
   }
@@ -424,9 +482,10 @@ export class TrainingClient {
    * The model's tokenizer: get_info (no SDK-level retry, as 0.4.1) then `loadTokenizer(model_name,
    * tokenizer_id)`. Cached per client; a failure is not cached.
    */
-  getTokenizer(): Promise<Tokenizer> {
-    this.#tokenizer ??= (async () => {
-      const info = await this.#requestInfo();
+  getTokenizer(options?: RequestCallOptions): Promise<Tokenizer> {
+    const h = this.#holder;
+    this.#tokenizer ??= h.call("TrainingClient.getTokenizer", options, async (callSignal) => {
+      const info = await this.#requestInfo(joinSignals(callSignal, h.operationSignal()));
       const modelName = info.model_data.model_name ?? info.model_name;
       if (!modelName) {
         throw new BadResponseError("get_info returned no model name", {
@@ -435,7 +494,7 @@ export class TrainingClient {
         });
       }
       return loadTokenizer(modelName, info.model_data.tokenizer_id ?? null, {}, this.#holder.env);
-    })();
+    });
     this.#tokenizer.catch(() => {
       this.#tokenizer = undefined;
     });
@@ -460,6 +519,25 @@ function checkpointName(name: unknown): void {
   if (name === "") throw new ValidationError("name", "must not be empty");
 }
 
-function combine(a: AbortSignal | undefined, b: AbortSignal): AbortSignal {
-  return a ? AbortSignal.any([a, b]) : b;
+const CALL_OPTION_KEYS = ["signal", "headers", "maxRetries", "timeout", "lossFnConfig"];
+
+/**
+ * The loss config and per-call options of forward/forwardBackward, from either form: positional
+ * `(config, options)` or `(options)`. An object with any per-call option key is options (a loss
+ * config never has those keys).
+ */
+function splitLossArgs(
+  configOrOptions: object | null | undefined,
+  options: RequestCallOptions | undefined,
+): [LossFnConfig | null | undefined, RequestCallOptions] {
+  if (
+    options === undefined &&
+    typeof configOrOptions === "object" &&
+    configOrOptions !== null &&
+    CALL_OPTION_KEYS.some((k) => k in configOrOptions)
+  ) {
+    const { lossFnConfig, ...rest } = configOrOptions as ForwardOptions;
+    return [lossFnConfig as LossFnConfig | null | undefined, rest];
+  }
+  return [configOrOptions as LossFnConfig | null | undefined, options ?? {}];
 }

@@ -18,6 +18,7 @@ import type { WireBody } from "../types/codec.js";
 import { DEFAULT_MAX_RESPONSE_BYTES, readBodyBytes, readBodyText } from "./body-limit.js";
 import { acquireRelay } from "./abort-relay.js";
 import { currentCall } from "./call-scope.js";
+import { currentControl, notePhase } from "./deadline.js";
 import type { ResolvedConfig } from "./config.js";
 import { type HeaderList, headerValue, flattenHeaders, lowerKeys, setHeader } from "./header-list.js";
 import { channels, type RequestMessageBase } from "./instrumentation.js";
@@ -144,10 +145,13 @@ export class Transport {
 
   /** Perform a call with retries; resolves on 2xx with parsed JSON, else throws an APIError subclass. */
   async request<T = unknown>(opts: RequestOptions): Promise<TransportResponse<T>> {
-    const maxRetries = opts.maxRetries ?? this.config.maxRetries;
+    // Per-call options (core/deadline.ts): their headers win, their maxRetries replaces the client's.
+    const control = currentControl();
+    const maxRetries = opts.maxRetries ?? control?.maxRetries ?? this.config.maxRetries;
     const timeoutMs = opts.timeoutMs ?? this.config.timeoutMs;
     const url = this.buildUrl(opts.path, opts.query);
-    let extra = opts.headers === undefined ? NO_HEADERS : lowerKeys(opts.headers);
+    const given = control?.headers === undefined ? opts.headers : { ...opts.headers, ...control.headers };
+    let extra = given === undefined ? NO_HEADERS : lowerKeys(given);
     const credential = this.credential?.(opts.path);
     if (credential !== undefined && extra["x-api-key"] === undefined) {
       extra = { ...extra, "x-api-key": credential };
@@ -168,6 +172,10 @@ export class Transport {
       const attemptId = nextAttemptId++;
       if (channels.requestStart.hasSubscribers) {
         publishStart(this.message(opts, url, attemptId, retries), headers);
+      }
+      // Polls are named by the poller (with their request id), not here.
+      if (control !== undefined && !opts.path.endsWith("/retrieve_future")) {
+        notePhase(`waiting for ${opts.method} ${opts.path}${retries > 0 ? ` (HTTP retry ${retries})` : ""}`);
       }
       const started = this.deps.now();
       const result = await this.attempt(opts, url, headers, encodedBody, timeoutMs);
@@ -232,6 +240,9 @@ export class Transport {
     if (channels.requestRetry.hasSubscribers) {
       channels.requestRetry.publish({ ...this.message(opts, url, attemptId, retries), status, delayMs });
     }
+    notePhase(
+      `backing off ${delayMs} ms after ${status ?? "a connection error"} on ${opts.method} ${opts.path} (HTTP retry ${retries + 1})`,
+    );
     try {
       await this.deps.sleep(delayMs, opts.signal);
     } catch (err) {

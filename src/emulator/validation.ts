@@ -2,6 +2,8 @@
  * Request validation: each failure answers 422 with a FastAPI-like `detail` list naming the field,
  * so clients see which field was wrong, as with the real service.
  */
+import { datumProblem, type TensorLike } from "../types/datum-checks.js";
+import type { LossFnType } from "../types/enums.js";
 import { HttpError } from "./http-util.js";
 
 /** A JSON object as read from a request body. */
@@ -148,4 +150,18 @@ export function tensor(
   if (size !== data.length)
     fail(`${field}.shape`, `shape does not match ${data.length} values`, "value_error");
   return { data: data as number[], dtype, shape: shape as number[] };
+}
+
+/**
+ * The SDK's datum shape rules (types/datum-checks.ts), answered as a real server would: 400 with
+ * a `detail` naming the datum and field, e.g. `data[3].loss_fn_inputs.weights: has 2 values…`.
+ */
+export function checkDatumShapes(
+  batch: ReadonlyArray<{ tokens: readonly number[]; lossFnInputs: Readonly<Record<string, TensorLike>> }>,
+  lossFn: LossFnType,
+): void {
+  batch.forEach((d, i) => {
+    const problem = datumProblem(i, d.tokens.length, d.lossFnInputs, lossFn);
+    if (problem !== undefined) throw new HttpError(400, `${problem[0]}: ${problem[1]}`);
+  });
 }

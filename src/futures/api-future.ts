@@ -31,6 +31,8 @@ export class APIFuture<T> implements PromiseLike<T> {
   readonly #promise: Promise<T>;
   readonly #requestId: () => string | undefined;
   readonly #deps: Deps;
+  /** Whether anyone awaited the future (then/catch/result/map). */
+  #observed = false;
 
   /**
    * Wrap a running operation. `requestId` reports the server request id once known.
@@ -42,11 +44,25 @@ export class APIFuture<T> implements PromiseLike<T> {
       requestId?: () => string | undefined;
       /** Clock for `result({ timeoutMs })` (tests pass a fake one). @internal */
       deps?: Partial<Deps>;
+      /**
+       * Called when the operation failed and nobody had awaited the future (by the next macrotask
+       * after the failure), so a pipelined call that fails is never silent. @internal
+       */
+      onUnobservedFailure?: (error: unknown, requestId: string | undefined) => void;
     } = {},
   ) {
     this.#promise = promise;
     // Marks the rejection as handled: callers still see it through then/result.
-    promise.catch(noop);
+    const report = init.onUnobservedFailure;
+    promise.catch(
+      report === undefined
+        ? noop
+        : (error: unknown) => {
+            setImmediate(() => {
+              if (!this.#observed) report(error, this.requestId);
+            });
+          },
+    );
     this.#requestId = init.requestId ?? (() => undefined);
     this.#deps = resolveDeps(init.deps);
   }
@@ -58,6 +74,7 @@ export class APIFuture<T> implements PromiseLike<T> {
 
   /** Wait for the result, optionally bounded by `timeoutMs` and/or `signal`. */
   result(options: ResultOptions = {}): Promise<T> {
+    this.#observed = true;
     const { timeoutMs, signal } = options;
     if (timeoutMs === undefined && signal === undefined) return this.#promise;
     if (signal?.aborted) return Promise.reject(new APIUserAbortError());
@@ -100,11 +117,13 @@ export class APIFuture<T> implements PromiseLike<T> {
     onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
+    this.#observed = true;
     return this.#promise.then(onfulfilled, onrejected);
   }
 
   /** Promise-style error handler. */
   catch<R = never>(onrejected?: ((reason: unknown) => R | PromiseLike<R>) | null): Promise<T | R> {
+    this.#observed = true;
     return this.#promise.catch(onrejected);
   }
 
@@ -115,6 +134,7 @@ export class APIFuture<T> implements PromiseLike<T> {
 
   /** A future of `fn(result)` sharing this future's `requestId` (e.g. SampleResponse → logprobs). */
   map<U>(fn: (value: T) => U | PromiseLike<U>): APIFuture<U> {
+    this.#observed = true;
     return new APIFuture(this.#promise.then(fn), {
       requestId: this.#requestId,
       deps: this.#deps,

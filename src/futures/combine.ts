@@ -31,7 +31,7 @@ export function resolvedFuture<T>(value: T, deps?: Partial<Deps>): APIFuture<T> 
  */
 export function futureFromPromise<T>(
   promise: Promise<T>,
-  options: { requestId?: () => string | undefined; deps?: Partial<Deps> } = {},
+  options: ConstructorParameters<typeof APIFuture<T>>[1] = {},
 ): APIFuture<T> {
   return new APIFuture(promise, options);
 }

@@ -7,6 +7,7 @@ import {
 } from "../errors/index.js";
 import type { RequestOptions, TransportResponse } from "../core/transport.js";
 import { channels } from "../core/instrumentation.js";
+import { notePhase } from "../core/deadline.js";
 import { type Deps, resolveDeps } from "../lib/deps.js";
 import { retrySleepMs } from "../lib/backoff.js";
 import { pythonFloatRepr } from "../lib/python-float.js";
@@ -246,6 +247,7 @@ async function pollUntilDone<T>(
     }
     const pollStartedAt = deps.now();
     polls++;
+    notePhase(`polling request ${requestId} (${spec.requestType}, poll ${polls})`);
     let answer: PollAnswer;
     try {
       const response = await ctx.transport.request({
@@ -306,6 +308,7 @@ async function pollUntilDone<T>(
         if (outcome.kind === "rate_limited") {
           // A deviation from 0.4.1, which gives up on a rate-limited poll and so loses a result the
           // server already computed (docs/parity.md).
+          notePhase(`backing off after 429 while polling request ${requestId} (${spec.requestType})`);
           const n = rateLimited++;
           await pause(
             policy?.on429 === "backoff-2^n"
@@ -327,6 +330,9 @@ async function pollUntilDone<T>(
           "WARNING",
         );
         // Includes the 45 s per-poll timeout. Not reset by success bodies, as in 0.4.1.
+        notePhase(
+          `backing off after a connection error while polling request ${requestId} (${spec.requestType})`,
+        );
         await pause(pollConnectionDelayMs(connectionErrors));
         connectionErrors++;
         continue;

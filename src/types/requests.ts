@@ -104,8 +104,20 @@ export function encodeCreateSamplingSessionRequest(a: {
   };
 }
 
-/** Loss-function config: free-form floats (e.g. PPO clip thresholds). */
+/** Loss-function config as sent: floats by name (e.g. PPO clip thresholds). */
 export type LossFnConfig = Record<string, number>;
+
+/** PPO's config: the clip range of the probability ratio (server defaults 0.8 / 1.2). */
+export interface PpoLossFnConfig {
+  clip_low_threshold?: number;
+  clip_high_threshold?: number;
+}
+
+/**
+ * The config `forward`/`forwardBackward` accept for each loss function: PPO's clip thresholds;
+ * cross_entropy and importance_sampling take none (so a misspelt key does not compile).
+ */
+export type LossFnConfigFor<L extends LossFnType> = L extends "ppo" ? PpoLossFnConfig : Record<string, never>;
 
 /** Inner `forward_input`/`forward_backward_input` object. */
 export interface ForwardBackwardInput {

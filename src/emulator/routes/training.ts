@@ -10,6 +10,7 @@ import { checkCheckpointName, type ModelRecord } from "../store.js";
 import {
   arrField,
   bodyObject,
+  checkDatumShapes,
   type JsonObject,
   modelInputTokens,
   numField,
@@ -69,6 +70,7 @@ function parseInput(input: JsonObject, field: string, limits: EmulatorLimits, vo
       },
     ]);
   }
+  checkDatumShapes(batch, lossFn);
   let config: Record<string, number> | null = null;
   if (input.loss_fn_config !== undefined && input.loss_fn_config !== null) {
     const c = objField(input, "loss_fn_config", `${field}.`);

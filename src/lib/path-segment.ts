@@ -1,0 +1,30 @@
+/**
+ * Ids put into URL paths (training run, checkpoint, sampler ids). 0.4.1 pastes them in raw, so
+ * `getTrainingRun("../checkpoints?x=1")` asks for another resource; here every id is one encoded
+ * segment, and a value that can never be an id (empty, `.`/`..`, not a string) is refused before
+ * anything is sent.
+ */
+import { ValidationError } from "../errors/index.js";
+
+/** `value` as one percent-encoded path segment; ValidationError naming `field` when it cannot be an id. */
+export function pathSegment(value: unknown, field: string): string {
+  if (typeof value !== "string") {
+    throw new ValidationError(field, `expected a string id, got ${value === null ? "null" : typeof value}`);
+  }
+  if (value === "" || value === "." || value === "..") {
+    throw new ValidationError(field, `${JSON.stringify(value)} is not an id`);
+  }
+  return encodeURIComponent(value);
+}
+
+/**
+ * A checkpoint id (`weights/0001`, `sampler_weights/final`): `/`-separated segments, each encoded
+ * as {@link pathSegment} (so none can be `..` or carry a `?`).
+ */
+export function pathSegments(value: unknown, field: string): string {
+  if (typeof value !== "string") return pathSegment(value, field);
+  return value
+    .split("/")
+    .map((part) => pathSegment(part, field))
+    .join("/");
+}
