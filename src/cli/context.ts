@@ -1,7 +1,7 @@
 import { ServiceClient } from "../clients/index.js";
 import type { RestClient } from "../clients/index.js";
 import { CliError, EXIT } from "./errors.js";
-import type { OutputFormat, OutputStreams } from "./output.js";
+import { type OutputFormat, type OutputStreams, type TableStyle, tableStyle } from "./output.js";
 
 /** Default bound on each CLI call (`--timeout`, in seconds, overrides it). */
 export const CLI_TIMEOUT_MS = 60_000;
@@ -13,6 +13,8 @@ export interface CliContext {
   readonly format: OutputFormat;
   readonly streams: OutputStreams;
   readonly env: NodeJS.ProcessEnv;
+  /** Table layout: the terminal's width and colour (NO_COLOR honoured), none for a pipe. */
+  readonly tableStyle: TableStyle;
   /** Reads a y/N answer; tests script it. */
   confirm(question: string): Promise<boolean>;
   /** A REST client on a fresh ServiceClient (configured from the environment). */
@@ -34,6 +36,7 @@ export function createContext(
     format,
     streams,
     env,
+    tableStyle: tableStyle(streams, env),
     confirm,
     async rest() {
       if (!service) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { formatBool, formatSize, formatTimestamp } from "../../src/cli/format.js";
-import { printOutput } from "../../src/cli/output.js";
+import { printOutput, tableStyle } from "../../src/cli/output.js";
 
 describe("formatSize (0.4.1 output.format_size)", () => {
   it.each([
@@ -77,13 +77,68 @@ describe("printOutput", () => {
     expect(JSON.parse(c.text())).toEqual(output.json);
     expect(c.text()).toContain('\n  "things"');
   });
-  it("fits tables in 80 columns, wrapping long cells", () => {
+  const PATH = "tinker://run-with-a-rather-long-identifier-0123456789/weights/checkpoint-000000000001";
+  const wide = {
+    columns: ["Checkpoint ID", "Time", "Path"],
+    rows: [
+      ["weights/checkpoint-000000000001", "2025-11-03 14:02:11", PATH],
+      ["sampler_weights/final", "2025-11-03 14:09:54", "tinker://run/sampler_weights/final"],
+    ],
+    json: {},
+  };
+  const tty = (columns: number) => ({
+    stdout: { write: (s: string) => (out += s), isTTY: true, columns },
+    stderr: { write: () => true },
+  });
+  let out = "";
+  const ESC = String.fromCharCode(27);
+
+  it("keeps every id and tinker:// path whole on one line, on any terminal width", () => {
+    for (const columns of [60, 80, 120, 200]) {
+      out = "";
+      printOutput(wide, "table", tty(columns), tableStyle(tty(columns), { NO_COLOR: "1" }));
+      const lines = out.trimEnd().split("\n");
+      expect(
+        lines.some((l) => l.includes(PATH)),
+        `${columns} columns`,
+      ).toBe(true);
+      expect(lines.some((l) => l.includes("weights/checkpoint-000000000001"))).toBe(true);
+      // Times wrap at their space, never inside the date or the clock.
+      expect(out).not.toMatch(/2025-11-0(?!3)|14:0(?![29]:)/);
+    }
+  });
+
+  it("uses the terminal's width: on 200 columns nothing wraps; on 120 the table fits", () => {
+    out = "";
+    printOutput(wide, "table", tty(200), tableStyle(tty(200)));
+    const rows200 = out.trimEnd().split("\n");
+    expect(rows200.length).toBe(7); // top, header, separator, 2 rows with a separator, bottom
+    out = "";
+    printOutput(output, "table", tty(120), tableStyle(tty(120)));
+    for (const line of out.trimEnd().split("\n"))
+      expect(line.replaceAll(/\u001b\[[0-9;]*m/g, "").length).toBeLessThanOrEqual(120);
+  });
+
+  it("wraps nothing when stdout is not a terminal, and colours nothing", () => {
     const c = capture();
-    printOutput(output, "table", c.streams);
-    const lines = c.text().trimEnd().split("\n");
-    expect(lines[0]).toBe("2 things");
-    for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
-    expect(c.text().replace(/[\s│|]/g, "")).toContain("short");
+    printOutput(wide, "table", c.streams);
+    expect(c.text()).toContain(PATH);
+    expect(c.text()).toContain("2025-11-03 14:02:11");
+    expect(c.text()).not.toContain(ESC);
+    expect(c.text().replace(/[\s│|]/g, "")).toContain("sampler_weights/final");
+  });
+
+  it("colours a TTY unless NO_COLOR is set, and never splits a colour code", () => {
+    expect(tableStyle(tty(80), {})).toEqual({ width: 80, color: true });
+    expect(tableStyle(tty(80), { NO_COLOR: "1" })).toEqual({ width: 80, color: false });
+    expect(tableStyle(capture().streams, {})).toEqual({ width: undefined, color: false });
+    out = "";
+    printOutput(wide, "table", tty(60), { width: 60, color: true });
+    // Every escape sequence is whole: ESC [ digits m.
+    const escapes = out.split(ESC).slice(1);
+    expect(out).toContain(`${ESC}[36mweights/checkpoint-000000000001${ESC}[39m`);
+    expect(escapes.length).toBeGreaterThan(0);
+    for (const e of escapes) expect(e).toMatch(/^\[[0-9;]*m/);
   });
   it("prints only the title when there are no rows", () => {
     const c = capture();

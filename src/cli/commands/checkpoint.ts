@@ -101,7 +101,12 @@ export function addCheckpointCommands(program: Command, run: Runner): void {
         const rest = await ctx.rest();
         if (opts.runId !== undefined) {
           const page = await rest.listCheckpoints(opts.runId);
-          printOutput(checkpointListOutput(page.checkpoints, opts.runId, null), ctx.format, ctx.streams);
+          printOutput(
+            checkpointListOutput(page.checkpoints, opts.runId, null),
+            ctx.format,
+            ctx.streams,
+            ctx.tableStyle,
+          );
           return;
         }
         const { items, totalCount } = await fetchPages(
@@ -114,7 +119,7 @@ export function addCheckpointCommands(program: Command, run: Runner): void {
           },
           ctx.streams,
         );
-        printOutput(checkpointListOutput(items, null, totalCount), ctx.format, ctx.streams);
+        printOutput(checkpointListOutput(items, null, totalCount), ctx.format, ctx.streams, ctx.tableStyle);
       }),
     );
   group
@@ -124,7 +129,12 @@ export function addCheckpointCommands(program: Command, run: Runner): void {
     .action((path: string) =>
       run(async (ctx) => {
         requireTinkerPath(path);
-        printOutput(checkpointInfoOutput(await checkpointFromPath(ctx, path)), ctx.format, ctx.streams);
+        printOutput(
+          checkpointInfoOutput(await checkpointFromPath(ctx, path)),
+          ctx.format,
+          ctx.streams,
+          ctx.tableStyle,
+        );
       }),
     );
   for (const [name, verb] of [
@@ -155,7 +165,12 @@ export function addCheckpointCommands(program: Command, run: Runner): void {
         if (!opts.yes) {
           for (const path of paths) {
             try {
-              printOutput(checkpointInfoOutput(await checkpointFromPath(ctx, path)), ctx.format, ctx.streams);
+              printOutput(
+                checkpointInfoOutput(await checkpointFromPath(ctx, path)),
+                ctx.format,
+                ctx.streams,
+                ctx.tableStyle,
+              );
             } catch (err) {
               if (!(err instanceof CliError)) throw err;
               ctx.streams.stdout.write(`Checkpoint path: ${path}\n`);

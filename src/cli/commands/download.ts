@@ -79,6 +79,7 @@ export function addDownloadCommand(group: Command, run: Runner): void {
           },
           ctx.format,
           ctx.streams,
+          ctx.tableStyle,
         );
       }),
     );

@@ -89,7 +89,7 @@ export function addRunCommands(program: Command, run: Runner): void {
           },
           ctx.streams,
         );
-        printOutput(runListOutput(items, totalCount), ctx.format, ctx.streams);
+        printOutput(runListOutput(items, totalCount), ctx.format, ctx.streams, ctx.tableStyle);
       }),
     );
   group
@@ -99,7 +99,7 @@ export function addRunCommands(program: Command, run: Runner): void {
     .action((runId: string) =>
       run(async (ctx: CliContext) => {
         const rest = await ctx.rest();
-        printOutput(runInfoOutput(await rest.getTrainingRun(runId)), ctx.format, ctx.streams);
+        printOutput(runInfoOutput(await rest.getTrainingRun(runId)), ctx.format, ctx.streams, ctx.tableStyle);
       }),
     );
 }
