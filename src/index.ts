@@ -178,3 +178,4 @@ export {
   type TracerLike,
   type TracerProviderLike,
 } from "./telemetry/otel.js";
+export type { ProtocolName } from "./protocol/generation.js";

@@ -10,9 +10,13 @@ export type LogLevel = "debug" | "info" | "warn" | "error" | "off";
 
 /** Where the SDK's messages go (console-like; any method may be missing). */
 export interface Logger {
+  /** Every retry and wait, with its reason (`TINKER_LOG=debug`). */
   debug?(message: string): void;
+  /** Progress worth knowing (`TINKER_LOG=info`). */
   info?(message: string): void;
+  /** A call that keeps waiting or retrying, a future that failed unobserved (the default level). */
   warn?(message: string): void;
+  /** Failures. */
   error?(message: string): void;
 }
 

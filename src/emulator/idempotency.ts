@@ -33,6 +33,7 @@ export interface IdempotencyOptions {
   readonly maxEntries?: number;
   /** Bytes of stored answers (default 32 MiB); an answer bigger than a tenth of it is not stored. */
   readonly maxBytes?: number;
+  /** The clock answers expire by (ms). */
   readonly now: () => number;
 }
 

@@ -1,13 +1,15 @@
 /**
  * The emulator: a local Tinker API server for tests, demos and offline use.
  */
-export type { ArchiveTickets } from "./archive.js";
+export type { ArchiveTarget, ArchiveTickets } from "./archive.js";
+export type { IdempotencyOptions } from "./idempotency.js";
+export type { EmulatorLimits } from "./limits.js";
 export type * from "./engine.js";
 export type { FaultAction, FaultQueueState, FaultRule, FaultShape, RandomFaults } from "./faults.js";
 export { FaultInjector } from "./faults.js";
 export { seededRandom } from "../lib/seeded-random.js";
 export { FutureFailure } from "./futures-store.js";
-export type { LoggedRequest, SeqViolation } from "./request-log.js";
+export type { AppliedStep, LoggedRequest, RequestLogLimits, SeqViolation } from "./request-log.js";
 export { RequestLog } from "./request-log.js";
 export { EMULATOR_TOKENIZER_ID } from "./routes/models.js";
 export type { EmulatorState } from "./routes/context.js";

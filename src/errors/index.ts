@@ -89,7 +89,7 @@ export class APITimeoutError extends APIConnectionError {
 export class APIUserAbortError extends APIError {
   /**
    * True when the abort came after the request was sent (or accepted): the server may have applied
-   * it, so re-submitting could apply it twice. See {@link abortedAfterSend}.
+   * it, so re-submitting could apply it twice. docs/reliability.md says how to resume safely.
    */
   readonly mayHaveBeenApplied: boolean;
   constructor(message = "Request was aborted.", options: { mayHaveBeenApplied?: boolean } = {}) {
