@@ -85,6 +85,12 @@ class CallControl {
     const user = this.#userSignal;
     if (user?.aborted && isTimeoutReason(user.reason)) return this.#timeoutError(user.reason);
     if (user?.aborted && error instanceof APIUserAbortError && error.cause === undefined) {
+      // Keep what the abort knew: a request already sent or accepted may have been applied.
+      if (error.mayHaveBeenApplied) {
+        return new APIUserAbortError(`${this.name} was aborted while ${this.phase}. ${error.message}`, {
+          mayHaveBeenApplied: true,
+        });
+      }
       return new APIUserAbortError(`${this.name} was aborted while ${this.phase}.`);
     }
     return error;
