@@ -116,7 +116,7 @@ describe("printOutput", () => {
     out = "";
     printOutput(output, "table", tty(120), tableStyle(tty(120)));
     for (const line of out.trimEnd().split("\n"))
-      expect(line.replaceAll(/\u001b\[[0-9;]*m/g, "").length).toBeLessThanOrEqual(120);
+      expect(line.replaceAll(new RegExp(`${ESC}\\[[0-9;]*m`, "g"), "").length).toBeLessThanOrEqual(120);
   });
 
   it("wraps nothing when stdout is not a terminal, and colours nothing", () => {
