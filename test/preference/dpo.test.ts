@@ -3,11 +3,11 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { digitComparisons, trainDigitDpo } from "../../examples/dpo.js";
 import { byteRenderer, EOS } from "../../examples/support/byte-renderer.js";
-import { type Emulator, startEmulator } from "../../src/emulator/index.js";
-import { type Datum, ModelInput, ServiceClient, TensorData } from "../../src/index.js";
+import { type Datum, ModelInput, TensorData } from "../../src/index.js";
+import { useEmulatorService } from "../support/emulator-service.js";
 import {
   ComparisonDataset,
   comparisonToData,
@@ -114,19 +114,10 @@ describe("comparison datasets", () => {
 });
 
 describe("DPO on the emulator", () => {
-  let emulator: Emulator;
-  let service: ServiceClient;
-  beforeAll(async () => {
-    emulator = await startEmulator({ seed: 0 });
-    service = new ServiceClient({ apiKey: "tml-test", baseUrl: emulator.url });
-  });
-  afterAll(async () => {
-    await service?.close();
-    await emulator?.close();
-  });
+  const live = useEmulatorService();
 
   it("the preference margin starts at 0 (policy = reference) and grows past 1 within 3 epochs", async () => {
-    const margins = await trainDigitDpo(service, "tinker-ts/tiny-lm", {
+    const margins = await trainDigitDpo(live.service, "tinker-ts/tiny-lm", {
       epochs: 3,
       progress: false,
       logPath: mkdtempSync(join(tmpdir(), "dpo-test-")),

@@ -4,31 +4,20 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { trainArithmetic } from "../../examples/rl-arithmetic.js";
 import { trainGuess } from "../../examples/rl-guess.js";
-import { startEmulator, type Emulator } from "../../src/emulator/index.js";
-import { ServiceClient } from "../../src/index.js";
+import { useEmulatorService } from "../support/emulator-service.js";
 
 const MODEL = "tinker-ts/tiny-lm";
-let emulator: Emulator;
-let service: ServiceClient;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ seed: 0 });
-  service = new ServiceClient({ apiKey: "tml-test", baseUrl: emulator.url });
-});
-afterAll(async () => {
-  await service?.close();
-  await emulator?.close();
-});
+const live = useEmulatorService();
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const tmp = (name: string) => mkdtempSync(join(tmpdir(), `${name}-`));
 
 describe("RL examples learn on the emulator", () => {
   it("digit sum: mean reward of the last 3 of 10 steps is at least 5× that of the first 3", async () => {
-    const rewards = await trainArithmetic(service, MODEL, {
+    const rewards = await trainArithmetic(live.service, MODEL, {
       steps: 10,
       progress: false,
       logPath: tmp("arith"),
@@ -42,7 +31,7 @@ describe("RL examples learn on the emulator", () => {
 
   it("guessing game (multi-turn): reward of the last 3 of 10 steps is at least 5× the first 3", async () => {
     const dir = tmp("guess");
-    await trainGuess(service, MODEL, { steps: 10, progress: false, logPath: dir });
+    await trainGuess(live.service, MODEL, { steps: 10, progress: false, logPath: dir });
     const lines = readFileSync(join(dir, "metrics.jsonl"), "utf8")
       .trim()
       .split("\n")

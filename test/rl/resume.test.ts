@@ -5,24 +5,14 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { digitSumEnv, problemAt, trainArithmetic } from "../../examples/rl-arithmetic.js";
-import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { ServiceClient } from "../../src/index.js";
+import { useEmulatorService } from "../support/emulator-service.js";
 import { datasetFrom, problemGroupBuilder, readCheckpoints, trainRL } from "../../src/rl/index.js";
 
 const MODEL = "tinker-ts/tiny-lm";
-let emulator: Emulator;
-let service: ServiceClient;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ seed: 0 });
-  service = new ServiceClient({ apiKey: "tml-test", baseUrl: emulator.url });
-});
-afterAll(async () => {
-  await service?.close();
-  await emulator?.close();
-});
+const live = useEmulatorService();
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const tmp = (name: string) => mkdtempSync(join(tmpdir(), `${name}-`));
@@ -30,7 +20,7 @@ const tmp = (name: string) => mkdtempSync(join(tmpdir(), `${name}-`));
 describe("off-policy loop", () => {
   it("off-policy: every trained group is at most maxStepsOffPolicy steps stale, and reward rises", async () => {
     const dir = tmp("async");
-    const rewards = await trainArithmetic(service, MODEL, {
+    const rewards = await trainArithmetic(live.service, MODEL, {
       steps: 10,
       progress: false,
       logPath: dir,
@@ -93,10 +83,10 @@ describe("kill and resume", () => {
 
   it("resumes at the last checkpoint; metrics.jsonl ends with each step once, equal to an uninterrupted run", async () => {
     const whole = tmp("whole");
-    await run(service, whole);
+    await run(live.service, whole);
 
     const killed = tmp("killed");
-    const first = new ServiceClient({ apiKey: "tml-test", baseUrl: emulator.url });
+    const first = new ServiceClient({ apiKey: "tml-test", baseUrl: live.emulator.url });
     const kill = new AbortController();
     // Killed in the middle of step 4's rollouts, after step 3 was logged and the checkpoint of 3 steps saved.
     const dead = run(first, killed, kill.signal, (b) => {
@@ -107,7 +97,7 @@ describe("kill and resume", () => {
     expect(steps(killed).map((l) => l.step)).toEqual([0, 1, 2, 3]);
     expect(readCheckpoints(killed).map((r) => r.batch)).toEqual([3]);
 
-    const second = new ServiceClient({ apiKey: "tml-test", baseUrl: emulator.url });
+    const second = new ServiceClient({ apiKey: "tml-test", baseUrl: live.emulator.url });
     const resumed = await run(second, killed);
     await second.close();
     expect(resumed.startStep).toBe(3);
