@@ -8,28 +8,33 @@ import { runCliInProcess } from "./run-cli.js";
 const work = mkdtempSync(join(tmpdir(), "tinker-cli-emu-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
+/** Runs `tinker-ts emulator …` in-process until `stop()`; resolves once it printed its URL. */
+async function startEmulatorCommand(args: string[], env: Record<string, string>) {
+  let stop!: () => void;
+  const stopped = new Promise<void>((r) => (stop = r));
+  let onUrl!: (url: string) => void;
+  const printed = new Promise<string>((r) => (onUrl = r));
+  const run = runCliInProcess(args, env, {
+    untilStopped: () => stopped,
+    onStdout: (out) => {
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m?.[1]) onUrl(m[1]);
+    },
+  });
+  const url = await Promise.race([
+    printed,
+    run.then((r) => Promise.reject(new Error(`emulator exited early (${r.code}): ${r.stderr}`))),
+  ]);
+  return { url, run, stop };
+}
+
 describe("tinker-ts emulator", () => {
   it("serves the API on the printed URL with the fixed key, and exits 0 when stopped", async () => {
     const dataDir = join(work, "data");
-    let stop!: () => void;
-    const stopped = new Promise<void>((r) => (stop = r));
-    let onUrl!: (url: string) => void;
-    const printed = new Promise<string>((r) => (onUrl = r));
-    const run = runCliInProcess(
+    const { url, run, stop } = await startEmulatorCommand(
       ["emulator", "--port", "0", "--data-dir", dataDir, "--api-key", "tml-EMU-KEY"],
       {},
-      {
-        untilStopped: () => stopped,
-        onStdout: (out) => {
-          const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-          if (m?.[1]) onUrl(m[1]);
-        },
-      },
     );
-    const url = await Promise.race([
-      printed,
-      run.then((r) => Promise.reject(new Error(`emulator exited early (${r.code}): ${r.stderr}`))),
-    ]);
     try {
       const ok = await fetch(`${url}/api/v1/get_server_capabilities`, {
         headers: { "x-api-key": "tml-EMU-KEY" },
@@ -50,25 +55,10 @@ describe("tinker-ts emulator", () => {
   });
 
   it("takes the key from TINKER_EMULATOR_API_KEY, keeping it off the command line", async () => {
-    let stop!: () => void;
-    const stopped = new Promise<void>((r) => (stop = r));
-    let onUrl!: (url: string) => void;
-    const printed = new Promise<string>((r) => (onUrl = r));
-    const run = runCliInProcess(
+    const { url, run, stop } = await startEmulatorCommand(
       ["emulator", "--port", "0", "--data-dir", join(work, "env-data")],
       { TINKER_EMULATOR_API_KEY: "tml-ENV-KEY" },
-      {
-        untilStopped: () => stopped,
-        onStdout: (out) => {
-          const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-          if (m?.[1]) onUrl(m[1]);
-        },
-      },
     );
-    const url = await Promise.race([
-      printed,
-      run.then((r) => Promise.reject(new Error(`emulator exited early (${r.code}): ${r.stderr}`))),
-    ]);
     try {
       const call = (key: string) =>
         fetch(`${url}/api/v1/get_server_capabilities`, { headers: { "x-api-key": key } });
