@@ -18,9 +18,11 @@ export {
   type RetryConfig,
   type SampleOptions,
   SamplingClient,
+  type SamplingClientOptions,
   type SamplingSource,
   ServiceClient,
   type ServiceClientOptions,
+  type TokenizerOptions,
   TrainingClient,
 } from "./clients/index.js";
 export {

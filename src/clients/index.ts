@@ -1,13 +1,14 @@
 /** The public clients: ServiceClient and the Training/Sampling/Rest clients it creates. */
 export { type PageOptions, RestClient } from "./rest-client.js";
 export { DEFAULT_RETRY_CONFIG, type RetryConfig } from "./retry-handler.js";
-export { type SampleOptions, SamplingClient } from "./sampling-client.js";
+export { type SampleOptions, SamplingClient, type SamplingClientOptions } from "./sampling-client.js";
 export {
   type LoraTrainingOptions,
   type SamplingSource,
   ServiceClient,
   type ServiceClientOptions,
 } from "./service-client.js";
+export type { TokenizerOptions } from "./tokenizer-cache.js";
 export {
   type CallOptions,
   type CustomLossFn,

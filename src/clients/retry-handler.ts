@@ -4,7 +4,8 @@
  * handler has completed for `progressTimeoutMs`.
  */
 import { currentControl, notePhase } from "../core/deadline.js";
-import { describe } from "./retry.js";
+import { describe, RETRY_WARN_AFTER_MS } from "./retry.js";
+import type { SdkLogger } from "../core/logger.js";
 import { APIConnectionError, APIStatusError, ValidationError } from "../errors/index.js";
 import { exceptionFields, isUserError } from "../errors/classify.js";
 import type { TelemetryReporter } from "../telemetry/index.js";
@@ -66,11 +67,19 @@ export class RetryHandler {
   retries = 0;
 
   readonly #telemetry: () => TelemetryReporter | null | undefined;
+  readonly #logger: SdkLogger | undefined;
 
-  constructor(config: RetryConfig, deps: Deps, telemetry?: () => TelemetryReporter | null) {
+  constructor(
+    config: RetryConfig,
+    deps: Deps,
+    telemetry?: () => TelemetryReporter | null,
+    /** A debug line per retry; one warning per request once it has retried for 30 s. */
+    logger?: SdkLogger,
+  ) {
     this.config = config;
     this.#deps = deps;
     this.#telemetry = telemetry ?? (() => undefined);
+    this.#logger = logger;
     this.#semaphore = new Semaphore(config.maxConnections);
     this.#lastProgress = deps.now();
   }
@@ -139,6 +148,7 @@ export class RetryHandler {
     if (!this.config.enableRetryLogic) return fn();
     const start = this.#deps.now();
     const maxRetries = currentControl()?.maxRetries ?? Number.POSITIVE_INFINITY;
+    let warned = false;
     for (let attempt = 0; ; attempt++) {
       try {
         return await fn();
@@ -150,6 +160,16 @@ export class RetryHandler {
         }
         this.retries++;
         const delayMs = sampleRetryDelayMs(attempt, this.config, this.#deps.random);
+        const what = `sample: attempt ${attempt + 1} failed ${describe(error)}; retrying in ${Math.round(delayMs)} ms`;
+        this.#logger?.debug(what);
+        const elapsed = this.#deps.now() - start;
+        if (!warned && elapsed >= RETRY_WARN_AFTER_MS) {
+          warned = true;
+          this.#logger?.warn(
+            `${what} (still retrying after ${Math.round(elapsed / 1000)} s, ${attempt + 1} attempts; ` +
+              `fails once no sample completes for ${this.config.progressTimeoutMs / 1000} s)`,
+          );
+        }
         notePhase(`backing off ${Math.round(delayMs)} ms before re-sampling (${describe(error)})`);
         await this.#deps.sleep(delayMs, signal);
         // The watchdog may have failed this request while it slept: no further attempt.

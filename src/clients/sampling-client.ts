@@ -15,6 +15,7 @@ import {
 import { SAMPLE_BACKPRESSURE_MS } from "../lib/retry-policy.js";
 import { pathSegment } from "../lib/path-segment.js";
 import { loadTokenizer, type Tokenizer } from "../tokenizer/index.js";
+import { splitTokenizerOptions, TokenizerCache, type TokenizerOptions } from "./tokenizer-cache.js";
 import type { ModelInput } from "../types/model-input.js";
 import type { SamplingParams } from "../types/params.js";
 import { RESPONSES } from "../types/parse.js";
@@ -66,10 +67,15 @@ function sharedHandler(holder: SessionHolder, name: string | undefined, config: 
   const key = JSON.stringify([name ?? null, config]);
   let h = perHolder.get(key);
   if (!h) {
-    h = new RetryHandler(config, holder.deps, () => holder.telemetry);
+    h = new RetryHandler(config, holder.deps, () => holder.telemetry, holder.logger);
     perHolder.set(key, h);
   }
   return h;
+}
+
+/** Options of both `createSamplingClient`s: the sampling RetryHandler's config and the per-call options. */
+export interface SamplingClientOptions extends RequestCallOptions {
+  retryConfig?: Partial<RetryConfig>;
 }
 
 /** Client for one sampling session. Get one from ServiceClient or TrainingClient. */
@@ -83,7 +89,7 @@ export class SamplingClient {
   readonly #holder: SessionHolder;
   readonly #retry: RetryHandler;
   readonly #onQueueState: QueueStateObserver;
-  #tokenizer: Promise<Tokenizer> | undefined;
+  readonly #tokenizers = new TokenizerCache();
   #seq = 0;
 
   /** Use the factory methods of ServiceClient / TrainingClient. @internal */
@@ -100,8 +106,9 @@ export class SamplingClient {
     );
     this.#onQueueState = createQueueStateWarner({
       kind: "sampling",
-      subject: () => this.modelPath,
+      subject: () => this.modelPath ?? init.baseModel ?? this.samplingSessionId,
       now: holder.deps.now,
+      warn: (m) => holder.logger.warn(m),
     });
   }
 
@@ -231,16 +238,15 @@ export class SamplingClient {
   }
 
   /**
-   * The tokenizer of the sampled base model, loaded from local files only (see `loadTokenizer`);
-   * cached per client, a failure is not cached.
+   * The tokenizer of the sampled base model, loaded from local files only (see `loadTokenizer`):
+   * `{ dir }` first, then `TINKER_TOKENIZER_DIR`, then the Hugging Face cache. Cached per client
+   * and directory; a failure is not cached.
    */
-  getTokenizer(options?: RequestCallOptions): Promise<Tokenizer> {
-    this.#tokenizer ??= (async () =>
-      loadTokenizer(await this.getBaseModel(options), null, {}, this.#holder.env))();
-    this.#tokenizer.catch(() => {
-      this.#tokenizer = undefined;
-    });
-    return this.#tokenizer;
+  getTokenizer(options: TokenizerOptions = {}): Promise<Tokenizer> {
+    const [location, call] = splitTokenizerOptions(options);
+    return this.#tokenizers.get(location, async () =>
+      loadTokenizer(await this.getBaseModel(call), null, location, this.#holder.env),
+    );
   }
 
   /** One submission: dispatch slot, shared 429 back-off, SDK-level retries; resolves to `{request_id}`. */

@@ -17,8 +17,7 @@ import {
 } from "../core/deadline.js";
 import { RestClient } from "./rest-client.js";
 import { executeWithRetries } from "./retry.js";
-import type { RetryConfig } from "./retry-handler.js";
-import { SamplingClient } from "./sampling-client.js";
+import { SamplingClient, type SamplingClientOptions } from "./sampling-client.js";
 import { type ServiceClientOptions, SessionHolder } from "./session-holder.js";
 import { TrainingClient } from "./training-client.js";
 
@@ -169,12 +168,16 @@ export class ServiceClient implements AsyncDisposable {
     return training;
   }
 
-  /** A SamplingClient on `{ modelPath }` (a `tinker://` path) or `{ baseModel }`. */
+  /**
+   * A SamplingClient on saved sampler weights — a `tinker://` path, as a string or `{ modelPath }`
+   * (the same shape `TrainingClient.createSamplingClient` takes) — or on `{ baseModel }`.
+   */
   createSamplingClient(
-    source: SamplingSource,
-    options: RequestCallOptions & { retryConfig?: Partial<RetryConfig> } = {},
+    source: string | SamplingSource,
+    options: SamplingClientOptions = {},
   ): Promise<SamplingClient> {
-    return SamplingClient.create(this.#holder, { ...source, retryConfig: options.retryConfig }, options);
+    const s = typeof source === "string" ? { modelPath: source } : source;
+    return SamplingClient.create(this.#holder, { ...s, retryConfig: options.retryConfig }, options);
   }
 
   /** A RestClient on this session (sends nothing). */

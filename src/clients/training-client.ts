@@ -43,8 +43,9 @@ import type {
 import { TensorData } from "../types/tensor-data.js";
 import { joinSignals, type RequestCallOptions } from "../core/deadline.js";
 import { executeWithRetries } from "./retry.js";
-import { type RetryConfig, SamplingClient } from "./sampling-client.js";
+import { type RetryConfig, SamplingClient, type SamplingClientOptions } from "./sampling-client.js";
 import { SubmitSequencer } from "./sequencer.js";
+import { splitTokenizerOptions, TokenizerCache, type TokenizerOptions } from "./tokenizer-cache.js";
 import type { SessionHolder } from "./session-holder.js";
 
 /**
@@ -103,7 +104,7 @@ export class TrainingClient {
   readonly #holder: SessionHolder;
   readonly #seq = new SubmitSequencer();
   readonly #onQueueState: QueueStateObserver;
-  #tokenizer: Promise<Tokenizer> | undefined;
+  readonly #tokenizers = new TokenizerCache();
 
   /** Use `ServiceClient.createLoraTrainingClient()` or `createTrainingClientFromState()`. @internal */
   constructor(holder: SessionHolder, modelSeqId: number, modelId: string) {
@@ -115,6 +116,7 @@ export class TrainingClient {
       kind: "training",
       subject: () => this.modelId,
       now: holder.deps.now,
+      warn: (m) => holder.logger.warn(m),
     });
   }
 
@@ -207,7 +209,8 @@ export class TrainingClient {
     const chunks = chunkDatums(
       data.map((d, i) => {
         const encoded = encodeDatumAt(d, i);
-        checkDatumShapes(i, d.model_input.length, d.loss_fn_inputs, lossFn);
+        // Checked in wire form: inferred dtypes have taken their key's dtype there.
+        checkDatumShapes(i, d.model_input.length, encoded.loss_fn_inputs, lossFn);
         return encoded;
       }),
     );
@@ -443,11 +446,15 @@ export class TrainingClient {
     });
   }
 
-  /** A SamplingClient on saved sampler weights (`tinker://` path); creates a sampling session. */
+  /**
+   * A SamplingClient on saved sampler weights — a `tinker://` path, as a string or `{ modelPath }`
+   * (the shape `ServiceClient.createSamplingClient` takes); creates a sampling session.
+   */
   createSamplingClient(
-    modelPath: string,
-    options: RequestCallOptions & { retryConfig?: Partial<RetryConfig> } = {},
+    source: string | { modelPath: string },
+    options: SamplingClientOptions = {},
   ): Promise<SamplingClient> {
+    const modelPath = typeof source === "string" ? source : source?.modelPath;
     return SamplingClient.create(this.#holder, { modelPath, retryConfig: options.retryConfig }, options);
   }
 
@@ -480,25 +487,25 @@ export class TrainingClient {
 
   /**
    * The model's tokenizer: get_info (no SDK-level retry, as 0.4.1) then `loadTokenizer(model_name,
-   * tokenizer_id)`. Cached per client; a failure is not cached.
+   * tokenizer_id)` from local files: `{ dir }` first, then `TINKER_TOKENIZER_DIR`, then the Hugging
+   * Face cache. Cached per client and directory; a failure is not cached.
    */
-  getTokenizer(options?: RequestCallOptions): Promise<Tokenizer> {
+  getTokenizer(options: TokenizerOptions = {}): Promise<Tokenizer> {
     const h = this.#holder;
-    this.#tokenizer ??= h.call("TrainingClient.getTokenizer", options, async (callSignal) => {
-      const info = await this.#requestInfo(joinSignals(callSignal, h.operationSignal()));
-      const modelName = info.model_data.model_name ?? info.model_name;
-      if (!modelName) {
-        throw new BadResponseError("get_info returned no model name", {
-          body: info,
-          field: "model_data.model_name",
-        });
-      }
-      return loadTokenizer(modelName, info.model_data.tokenizer_id ?? null, {}, this.#holder.env);
-    });
-    this.#tokenizer.catch(() => {
-      this.#tokenizer = undefined;
-    });
-    return this.#tokenizer;
+    const [location, call] = splitTokenizerOptions(options);
+    return this.#tokenizers.get(location, () =>
+      h.call("TrainingClient.getTokenizer", call, async (callSignal) => {
+        const info = await this.#requestInfo(joinSignals(callSignal, h.operationSignal()));
+        const modelName = info.model_data.model_name ?? info.model_name;
+        if (!modelName) {
+          throw new BadResponseError("get_info returned no model name", {
+            body: info,
+            field: "model_data.model_name",
+          });
+        }
+        return loadTokenizer(modelName, info.model_data.tokenizer_id ?? null, location, h.env);
+      }),
+    );
   }
 }
 

@@ -115,17 +115,30 @@ export function modelInputTokens(value: unknown, field: string, vocabSize = Infi
       fail(`${where}.type`, `chunk type ${String(c.type)} is not supported by the emulator`, "value_error");
     }
     const tokens = arrField(c, "tokens", `${where}.`);
-    for (const t of tokens) {
+    tokens.forEach((t, j) => {
       if (typeof t !== "number" || !Number.isInteger(t) || t < 0) {
         fail(`${where}.tokens`, "expected non-negative integers", "int_type");
       }
+      // Well-formed but meaningless for this model: a 400 naming the datum and token, as the
+      // service answers (the SDK cannot check this: it does not know the vocabulary).
       if (t >= vocabSize) {
-        fail(`${where}.tokens`, `token id ${t} is outside the vocabulary (size ${vocabSize})`, "value_error");
+        throw new HttpError(
+          400,
+          `${sdkFieldName(where)}.tokens[${j}]: token id ${t} is outside the vocabulary (size ${vocabSize})`,
+        );
       }
       out.push(t);
-    }
+    });
   });
   return out;
+}
+
+/**
+ * A body path in the form the SDK's errors use: `forward_backward_input.data.3.model_input.chunks.0`
+ * → `data[3].model_input.chunks[0]`.
+ */
+function sdkFieldName(path: string): string {
+  return path.replace(/^(forward_backward_input|forward_input)\./, "").replace(/\.(\d+)(?=\.|$)/g, "[$1]");
 }
 
 /** A wire `TensorData` (`{data, dtype, shape}`) checked for consistency. */

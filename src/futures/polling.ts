@@ -187,7 +187,7 @@ async function pollUntilDone<T>(
       } satisfies FutureFailedMessage);
     throw error;
   };
-  const reportQueueState = (raw: unknown) => {
+  const reportQueueState = (raw: unknown, reason: string | undefined) => {
     // 0.4.1 ignores a falsy queue_state and maps anything unrecognised to "unknown".
     if (!raw) return;
     const state = parseQueueState(raw);
@@ -202,7 +202,7 @@ async function pollUntilDone<T>(
         } satisfies FutureQueueStateMessage);
       lastQueueState = state;
     }
-    spec.onQueueState?.(state);
+    spec.onQueueState?.(state, reason);
   };
   // 0.4.1 logs every failed poll; the event names and fields follow api_future_impl.py.
   const log = (kind: string, iteration: number, data: Record<string, unknown>, severity: Severity) =>
@@ -318,7 +318,7 @@ async function pollUntilDone<T>(
           continue;
         }
         // 0.4.1 feeds only a 408 body's queue_state to the observer, not try_again's.
-        reportQueueState(outcome.queueState);
+        reportQueueState(outcome.queueState, outcome.queueStateReason);
         await pacePending(pollStartedAt);
         continue;
       }

@@ -99,6 +99,8 @@ export type PollOutcome =
       readonly error?: APIStatusError;
       /** The `queue_state` of a 408 body (0.4.1 reads it only there). */
       readonly queueState?: unknown;
+      /** The 408 body's `queue_state_reason`, when the server explains the wait. */
+      readonly queueStateReason?: string;
     }
   /** 429: poll again after the rate-limit back-off (a deviation: 0.4.1 gives up, docs/parity.md). */
   | { readonly kind: "rate_limited"; readonly error: APIStatusError }
@@ -127,7 +129,14 @@ export function classifyPollAnswer(answer: PollAnswer, aborted: boolean): PollOu
     if (error instanceof APIUserAbortError || aborted) return { kind: "aborted" };
     if (error instanceof APIStatusError) {
       const s = error.status;
-      if (s === 408) return { kind: "pending", error, queueState: queueStateOf(error.body) };
+      if (s === 408) {
+        return {
+          kind: "pending",
+          error,
+          queueState: queueStateOf(error.body),
+          queueStateReason: queueStateReasonOf(error.body),
+        };
+      }
       if (s === 410) return { kind: "expired", error };
       if (s === 429) return { kind: "rate_limited", error };
       if (s >= 500 && s < 600) return { kind: "pending", error };
@@ -147,6 +156,14 @@ export function classifyPollAnswer(answer: PollAnswer, aborted: boolean): PollOu
 
 /** Wait before the next poll after `k` consecutive connection errors: 1, 2, 4 … 30 s. */
 export const pollConnectionDelayMs = exponentialBackoffMs;
+
+function queueStateReasonOf(body: unknown): string | undefined {
+  const r =
+    typeof body === "object" && body !== null
+      ? (body as { queue_state_reason?: unknown }).queue_state_reason
+      : undefined;
+  return typeof r === "string" && r !== "" ? r : undefined;
+}
 
 function queueStateOf(body: unknown): unknown {
   return typeof body === "object" && body !== null && !Array.isArray(body)

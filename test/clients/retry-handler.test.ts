@@ -68,3 +68,37 @@ describe("RetryHandler progress watchdog", () => {
     expect(clock.pendingDelays()).toEqual([]);
   });
 });
+
+describe("RetryHandler logging", () => {
+  it("logs a debug line per retry and one warning once a request has retried for 30 s", async () => {
+    const clock = new FakeClock();
+    const lines: string[] = [];
+    const log = (l: string) => (m: string) => lines.push(`${l} ${m}`);
+    const logger = {
+      level: "debug" as const,
+      debug: log("D"),
+      info: log("I"),
+      warn: log("W"),
+      error: log("E"),
+    };
+    const config = resolveRetryConfig({ retryDelayBaseMs: 10_000, retryDelayMaxMs: 10_000, jitterFactor: 0 });
+    const h = new RetryHandler(config, clock.deps, undefined, logger);
+    let attempts = 0;
+    const done = h.execute(async () => {
+      if (++attempts <= 5) throw new InternalServerError("boom", { status: 503 });
+      return "ok";
+    });
+    for (let i = 0; i < 50 && attempts <= 5; i++) {
+      await turn();
+      await clock.advance(10_000);
+    }
+    expect(await done).toBe("ok");
+    const debug = lines.filter((l) => l.startsWith("D "));
+    const warn = lines.filter((l) => l.startsWith("W "));
+    expect(debug).toHaveLength(5);
+    expect(debug[0]).toBe("D sample: attempt 1 failed after 503; retrying in 10000 ms");
+    expect(warn).toEqual([
+      "W sample: attempt 4 failed after 503; retrying in 10000 ms (still retrying after 30 s, 4 attempts; fails once no sample completes for 1800 s)",
+    ]);
+  });
+});

@@ -42,6 +42,21 @@ describe("SamplingClient", () => {
     expect(holderOf(service).sampleBackoffUntil).toBeDefined();
   });
 
+  it("both createSamplingClients take a path as a string or as { modelPath }", async () => {
+    const service = api.service();
+    const training = await service.createLoraTrainingClient("base");
+    const path = "tinker://run/sampler_weights/s";
+    const clients = [
+      await service.createSamplingClient(path),
+      await service.createSamplingClient({ modelPath: path }),
+      await training.createSamplingClient(path),
+      await training.createSamplingClient({ modelPath: path }),
+    ];
+    expect(clients.map((c) => c.modelPath)).toEqual([path, path, path, path]);
+    const sent = api.bodies("/api/v1/create_sampling_session").map((b) => b.model_path);
+    expect(sent).toEqual([path, path, path, path]);
+  });
+
   it("re-submits the whole sample after a 410 on its future (RetryHandler) with the next seq_id", async () => {
     const sampler = await api.service().createSamplingClient({ baseModel: "base" });
     api.server.script("POST /api/v1/retrieve_future", { status: 410, body: { detail: "expired" } });

@@ -70,6 +70,16 @@ describe("getTokenizer on the emulator", () => {
       expect(err).toBeInstanceOf(TokenizerError);
       expect(String((err as Error).message)).toContain("Qwen/Qwen3-8B");
       expect(String((err as Error).message)).toContain(empty);
+      expect(String((err as Error).message)).toContain("getTokenizer({ dir })");
+      expect(String((err as Error).message)).not.toMatch(/huggingface-cli|pip /);
+      // { dir } names the files directly; the earlier failure was not cached.
+      const local = mkdtempSync(join(tmpdir(), "tinker-dir-tok-"));
+      dirs.push(local);
+      writeBpeTokenizer(local);
+      const tok = await sampler.getTokenizer({ dir: local });
+      expect(tok.decode(tok.encode("hello world"))).toBe("hello world");
+      expect(await sampler.getTokenizer({ dir: local })).toBe(tok);
+      await expect(sampler.getTokenizer()).rejects.toBeInstanceOf(TokenizerError);
     } finally {
       await isolated.close();
     }

@@ -1,6 +1,7 @@
 /** Visible waits: the logger option, TINKER_LOG, retry warnings, and failed futures nobody awaited. */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/core/logger.js";
+import { ModelInput } from "../../src/types/index.js";
 import { type FakeApi, startFakeApi, tinyDatum } from "./fake-api.js";
 
 describe("visible waits", () => {
@@ -60,6 +61,20 @@ describe("visible waits", () => {
     expect(warn).toHaveLength(1);
     expect(warn[0]).toMatch(/still retrying after \d+ s/);
     expect(lines.join("\n")).not.toContain("tml-TESTKEY");
+  });
+
+  it("a paused queue is reported through the logger naming the base model and the server's reason", async () => {
+    const lines: string[] = [];
+    const service = api.service({ logger: { warn: (m: string) => lines.push(m) } });
+    const sampler = await service.createSamplingClient({ baseModel: "Qwen/Qwen3-8B" });
+    api.server.script("POST /api/v1/retrieve_future", {
+      status: 408,
+      body: { queue_state: "paused_capacity", queue_state_reason: "GPU pool drained" },
+    });
+    await sampler.sample(ModelInput.fromInts([1]), 1);
+    expect(lines).toEqual([
+      "Sampling is paused for Qwen/Qwen3-8B. Reason: out of capacity (GPU pool drained)",
+    ]);
   });
 
   it("TINKER_LOG sets the level as 0.4.1 reads it", () => {

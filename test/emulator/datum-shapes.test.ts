@@ -121,6 +121,20 @@ describe("datum shapes", () => {
     });
   }
 
+  it("weights built by TensorData.fromArray([1, 0, 1]) without a dtype go out as float32", async () => {
+    const d = good();
+    const datum: Datum = {
+      model_input: d.model_input,
+      loss_fn_inputs: { ...d.loss_fn_inputs, weights: TensorData.fromArray([1, 0, 1]) },
+    };
+    const out = await training.forwardBackward([datum], "cross_entropy");
+    expect(out.loss_fn_outputs).toHaveLength(1);
+    const sent = emu.log.byPath("/api/v1/forward_backward", "POST").at(-1)?.body as {
+      forward_backward_input: { data: Array<{ loss_fn_inputs: Record<string, { dtype: string }> }> };
+    };
+    expect(sent.forward_backward_input.data[0]?.loss_fn_inputs.weights?.dtype).toBe("float32");
+  });
+
   it("a well-shaped datum trains", async () => {
     const out = await training.forwardBackward([good()], "cross_entropy");
     expect(out.loss_fn_outputs).toHaveLength(1);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createQueueStateWarner } from "../../src/futures/index.js";
 
-function setup(kind: "training" | "sampling", subject: string | null) {
+function setup(kind: "training" | "sampling", subject: string) {
   const clock = { t: 1_000 };
   const warnings: string[] = [];
   const observe = createQueueStateWarner({
@@ -28,8 +28,8 @@ describe("createQueueStateWarner", () => {
     observe("unknown");
     expect(warnings).toEqual([
       "Training is paused for model-1. Reason: out of capacity",
-      "Training is paused for model-1. Reason: concurrent models rate limit hit",
-      "Training is paused for model-1. Reason: unknown",
+      "Training is paused for model-1. Reason: concurrent models rate limit hit; waiting for 60 s so far",
+      "Training is paused for model-1. Reason: unknown; waiting for 120 s so far",
     ]);
   });
 
@@ -40,10 +40,39 @@ describe("createQueueStateWarner", () => {
     expect(warnings).toHaveLength(1);
   });
 
-  it("sampling wording, and None for a client without a model path", () => {
-    const { warnings, observe } = setup("sampling", null);
+  it("sampling wording with the subject the client names (never 0.4.1's None)", () => {
+    const { warnings, observe } = setup("sampling", "Qwen/Qwen3-8B");
     observe("paused_rate_limit");
-    expect(warnings).toEqual(["Sampling is paused for None. Reason: concurrent LoRA rate limit hit"]);
+    expect(warnings).toEqual([
+      "Sampling is paused for Qwen/Qwen3-8B. Reason: concurrent LoRA rate limit hit",
+    ]);
+  });
+
+  it("adds the server's queue_state_reason and how long the wait has lasted", () => {
+    const { clock, warnings, observe } = setup("training", "m");
+    observe("paused_capacity", "GPU pool drained");
+    clock.t += 61_000;
+    observe("unknown", "maintenance window");
+    clock.t += 61_000;
+    observe("paused_capacity");
+    expect(warnings).toEqual([
+      "Training is paused for m. Reason: out of capacity (GPU pool drained)",
+      "Training is paused for m. Reason: maintenance window; waiting for 61 s so far",
+      "Training is paused for m. Reason: out of capacity; waiting for 122 s so far",
+    ]);
+  });
+
+  it("an active state ends the wait: the next pause counts from zero", () => {
+    const { clock, warnings, observe } = setup("training", "m");
+    observe("paused_capacity");
+    clock.t += 30_000;
+    observe("active");
+    clock.t += 31_000;
+    observe("paused_capacity");
+    expect(warnings).toEqual([
+      "Training is paused for m. Reason: out of capacity",
+      "Training is paused for m. Reason: out of capacity",
+    ]);
   });
 
   it("separate warners throttle independently", () => {

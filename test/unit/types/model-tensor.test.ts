@@ -189,6 +189,36 @@ describe("datum", () => {
     expect(d.model_input).toBeInstanceOf(ModelInput);
   });
 
+  it("an inferred dtype gives way to the key's: fromArray([1, 0, 1]) as weights is float32", () => {
+    const inferred = TensorData.fromArray([1, 0, 1]);
+    expect(inferred.dtype).toBe("int64"); // by its values alone
+    const d = datum({
+      model_input: { chunks: [{ tokens: [5, 6, 7] }] },
+      loss_fn_inputs: {
+        weights: inferred,
+        advantages: new Int32Array([1, -1, 0]),
+        target_tokens: TensorData.fromArray([6, 7, 8]),
+      },
+    });
+    expect(d.loss_fn_inputs.weights?.dtype).toBe("float32");
+    expect(d.loss_fn_inputs.advantages?.dtype).toBe("float32");
+    expect(d.loss_fn_inputs.target_tokens?.dtype).toBe("int64");
+    expect(encodeDatum({ ...d, loss_fn_inputs: { weights: inferred } }).loss_fn_inputs.weights?.dtype).toBe(
+      "float32",
+    );
+    // A dtype the caller chose is kept (and then refused by the shape checks), and a fractional
+    // inferred tensor never becomes int64.
+    const chosen = TensorData.fromArray([1, 0, 1], "int64");
+    expect(
+      datum({ model_input: ModelInput.empty(), loss_fn_inputs: { weights: chosen } }).loss_fn_inputs.weights,
+    ).toBe(chosen);
+    const frac = datum({
+      model_input: ModelInput.empty(),
+      loss_fn_inputs: { target_tokens: TensorData.fromArray([0.5]) },
+    });
+    expect(frac.loss_fn_inputs.target_tokens?.dtype).toBe("float32");
+  });
+
   it("refuses unknown keys for plain arrays and bad values, naming the field", () => {
     expect(fieldOf(() => datum({ model_input: ModelInput.empty(), loss_fn_inputs: { mystery: [1] } }))).toBe(
       "loss_fn_inputs.mystery",
