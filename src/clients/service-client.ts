@@ -96,11 +96,12 @@ export class ServiceClient implements AsyncDisposable {
   ): Promise<TrainingClient> {
     const h = this.#holder;
     const { trainMlp = true, trainAttn = true, trainUnembed = true } = options;
+    for (const [name, v] of Object.entries({ trainMlp, trainAttn, trainUnembed })) {
+      if (typeof v !== "boolean") throw new ValidationError(name, `expected a boolean, got ${typeof v}`);
+    }
     if (!(trainMlp || trainAttn || trainUnembed)) {
-      throw new ValidationError(
-        "lora_config",
-        "At least one of train_mlp, train_attn, or train_unembed must be True",
-      );
+      // Named as the caller wrote them (camelCase options), not as the wire's lora_config does.
+      throw new ValidationError("trainMlp", "at least one of trainMlp, trainAttn or trainUnembed must be true");
     }
     // Allocated before any I/O and consumed even if creation fails (0.4.1).
     const modelSeqId = h.nextModelSeqId();

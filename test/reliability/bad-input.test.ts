@@ -75,12 +75,12 @@ const cases: Case[] = [
     "no weights trained",
     () =>
       service.createLoraTrainingClient("base", { trainMlp: false, trainAttn: false, trainUnembed: false }),
-    /train_mlp/,
+    /at least one of trainMlp, trainAttn or trainUnembed/,
   ],
   [
     "trainMlp not a boolean",
     () => service.createLoraTrainingClient("base", { trainMlp: any("yes") }),
-    /train_mlp/,
+    /trainMlp: expected a boolean/,
   ],
   [
     "user metadata value not a string",
