@@ -146,7 +146,12 @@ export class ReplayServerV025 {
       if (k.toLowerCase() !== "connection" && k.toLowerCase() !== "content-length") headers[k] = v;
     }
     if (r.body_format === "protobuf") {
-      const bytes = encodeFromDisplay(r.body as { [k: string]: Json });
+      // Bytes that are not a message (`__undecodable__`) go out as recorded.
+      const raw = (r.body as { __undecodable__?: boolean; base64?: string } | null) ?? {};
+      const bytes =
+        raw.__undecodable__ === true && typeof raw.base64 === "string"
+          ? Buffer.from(raw.base64, "base64")
+          : encodeFromDisplay(r.body as { [k: string]: Json });
       res.writeHead(r.status, { ...headers, "content-type": "application/x-protobuf" });
       res.end(bytes);
       return;
