@@ -47,7 +47,9 @@ export async function executeWithRetries<T>(fn: () => Promise<T>, opts: ExecuteO
     } catch (error) {
       if (opts.billing && error instanceof APIStatusError && !opts.signal?.aborted) {
         if (opts.billing.gate.shouldPause(error.status, error.message)) {
-          notePhase(`paused for billing: re-sending ${opts.name ?? "the request"} after ${opts.billing.pauseMs} ms`);
+          notePhase(
+            `paused for billing: re-sending ${opts.name ?? "the request"} after ${opts.billing.pauseMs} ms`,
+          );
           await deps.sleep(opts.billing.pauseMs, opts.signal);
           attempt--; // not an attempt: 0.25.0 re-sends without counting it
           continue;

@@ -387,4 +387,3 @@ export function requestPath(g: ProtocolGeneration, kind: string): string {
 export function httpRetriesFor(g: ProtocolGeneration, kind: RequestKind): number | undefined {
   return g.retry.requests[kind].httpMaxRetries === 0 ? 0 : undefined;
 }
-

@@ -5,11 +5,7 @@
  * type) and a 410 on a sample future re-sampled with the next seq_id (fact 14).
  */
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  FutureExpiredError,
-  FutureRetrieveError,
-  RequestFailedError,
-} from "../../src/errors/index.js";
+import { FutureExpiredError, FutureRetrieveError, RequestFailedError } from "../../src/errors/index.js";
 import { ModelInput } from "../../src/types/model-input.js";
 import { metaDatum } from "../parity/sdk.js";
 import type { Json } from "../parity/golden.js";
@@ -43,7 +39,10 @@ describe("parity v0.25: futures", () => {
     expect(fb.loss_fn_output_type).toBe("ArrayRecord");
     // 429 → 1 s back-off, then the result (15–16).
     const sleepsBefore = sc.clock.sleeps.length;
-    expect((await training.optimStep(ADAM)).metrics).toEqual({ "learning_rate:mean": 0.0001, "grad_norm:mean": 0.25 });
+    expect((await training.optimStep(ADAM)).metrics).toEqual({
+      "learning_rate:mean": 0.0001,
+      "grad_norm:mean": 0.25,
+    });
     expect(sc.clock.sleeps.slice(sleepsBefore)).toContain(1000);
     // 400 ×2, then the result (18–20).
     await training.optimStep(ADAM);
@@ -71,7 +70,10 @@ describe("parity v0.25: futures", () => {
     // An invalid JSON result (49).
     await expect(training.optimStep(ADAM)).rejects.toThrow();
     // complete_metadata on a JSON type: polled again with allow_metadata_only false (52–53).
-    expect((await training.optimStep(ADAM)).metrics).toEqual({ "learning_rate:mean": 0.0001, "grad_norm:mean": 0.25 });
+    expect((await training.optimStep(ADAM)).metrics).toEqual({
+      "learning_rate:mean": 0.0001,
+      "grad_norm:mean": 0.25,
+    });
 
     const sampler = await service.createSamplingClient({ baseModel: "Qwen/Qwen3-8B" });
     expect(sampler.samplingSessionId).toBe("sess-1:sample:0");
