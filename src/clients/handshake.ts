@@ -14,8 +14,10 @@ import {
   dynamicConfigRefreshSeconds,
   parseClientConfig,
 } from "../protocol/client-config.js";
-import type { ProtocolGeneration } from "../protocol/generation.js";
+import { httpRetriesFor, type ProtocolGeneration } from "../protocol/generation.js";
 import { jsonBody } from "../types/codec.js";
+import type { BillingPause } from "../lib/billing-pause.js";
+import { billingOption } from "./billing-pause.js";
 import { executeWithRetries } from "./retry.js";
 
 /** What a holder needs to run its handshake. */
@@ -27,6 +29,8 @@ export interface HandshakeDeps {
   backgroundSleep: Deps["sleep"];
   /** The holder's lifetime: aborting it stops the refresh loop. */
   signal: AbortSignal;
+  /** The holder's billing pause (0.25.0: `client/config` waits out a 402). */
+  billing?: BillingPause;
 }
 
 /** One holder's handshake: started on first use, its flags shared by everything the holder sends. */
@@ -76,7 +80,7 @@ export class Handshake {
             signal,
           })
         ).body,
-      { deps, signal, name: "client_config" },
+      { deps, signal, name: "client_config", billing: billingOption(g, this.#d.billing, "client_config") },
     );
     this.flags = parseClientConfig(config);
     const refreshS = await this.#fetchDynamic();
@@ -99,7 +103,7 @@ export class Handshake {
               path: hs.dynamicConfigPath,
               body,
               pool: "session",
-              maxRetries: g.retry.requests.dynamic_config.httpMaxRetries,
+              maxRetries: httpRetriesFor(g, "dynamic_config"),
               timeoutMs: hs.dynamicConfigReadTimeoutS * 1000,
               signal,
             })

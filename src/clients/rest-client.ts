@@ -71,6 +71,7 @@ export class RestClient {
             logger: h.logger,
             signal,
             name: "rest",
+            billing: h.billingFor("rest"),
           });
         return handshake ? untilAborted(handshake, signal).then(run) : run();
       }),

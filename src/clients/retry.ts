@@ -2,10 +2,12 @@
  * SDK-level retry around a submit call, as 0.4.1's `InternalClientHolder.execute_with_retries`:
  * connection errors and 408/409/429/5xx are re-run (a fresh request each time, so a new
  * idempotency key) after 1, 2, 4 … 30 s, until 300 s have passed since the first attempt.
+ * With a billing pause (0.25.0) a 402 inside the holder's window is re-sent after 5 s first.
  */
 import { currentControl, notePhase } from "../core/deadline.js";
 import { isUserError } from "../errors/classify.js";
 import { APIStatusError } from "../errors/index.js";
+import type { BillingPause } from "../lib/billing-pause.js";
 import type { Deps } from "../lib/deps.js";
 import { isRetryableSubmitError, SUBMIT_MAX_WAIT_MS, submitRetryDelayMs } from "../lib/retry-policy.js";
 import type { SdkLogger } from "../core/logger.js";
@@ -22,6 +24,11 @@ export interface ExecuteOptions {
   name?: string;
   /** Debug line per retry; one warning once the retrying has lasted RETRY_WARN_AFTER_MS. */
   logger?: SdkLogger;
+  /**
+   * The holder's billing pause (0.25.0, fact 16): a 402 inside its window is re-sent after
+   * `pauseMs`, with no telemetry and no attempt counted. Absent: a 402 fails as any 4xx.
+   */
+  billing?: { gate: BillingPause; pauseMs: number };
 }
 
 /** A call still resubmitting after this long is reported (once) as a warning. */
@@ -38,6 +45,16 @@ export async function executeWithRetries<T>(fn: () => Promise<T>, opts: ExecuteO
     try {
       return await fn();
     } catch (error) {
+      if (opts.billing && error instanceof APIStatusError && !opts.signal?.aborted) {
+        if (opts.billing.gate.shouldPause(error.status, error.message)) {
+          notePhase(
+            `paused for billing: re-sending ${opts.name ?? "the request"} after ${opts.billing.pauseMs} ms`,
+          );
+          await deps.sleep(opts.billing.pauseMs, opts.signal);
+          attempt--; // not an attempt: 0.25.0 re-sends without counting it
+          continue;
+        }
+      }
       const retryable = isRetryableSubmitError(error) && (opts.retryable?.(error) ?? true);
       const elapsed = deps.now() - start;
       opts.telemetry?.logGenericEvent(

@@ -1,8 +1,10 @@
 /**
  * SamplingClient: text generation and prompt logprobs on one sampling session. Sample calls run
  * concurrently: at most 400 submissions in flight per holder, a 1 s back-off shared by every
- * sampling client of the holder after a 429 (re-sent with the next seq_id), SDK-level retries, then
- * the RetryHandler (which re-submits the whole sample, e.g. after a 410 on its future).
+ * sampling client of the holder after a 429 (and, in 0.25.0, a 402 inside the billing pause),
+ * SDK-level retries, then the RetryHandler (which re-submits the whole sample, e.g. after a 410 on
+ * its future). The generation says whether a re-send keeps the seq_id (0.25.0) or takes the next
+ * (0.4.1); a re-run by the RetryHandler always takes the next (fact 14).
  */
 import { APIStatusError, APIUserAbortError, ValidationError } from "../errors/index.js";
 import {
@@ -12,7 +14,6 @@ import {
   pollingFuture,
   type QueueStateObserver,
 } from "../futures/index.js";
-import { SAMPLE_BACKPRESSURE_MS } from "../lib/retry-policy.js";
 import { pathSegment } from "../lib/path-segment.js";
 import { loadTokenizer, type Tokenizer } from "../tokenizer/index.js";
 import { splitTokenizerOptions, TokenizerCache, type TokenizerOptions } from "./tokenizer-cache.js";
@@ -32,6 +33,7 @@ import {
   type RequestCallOptions,
   untilAborted,
 } from "../core/deadline.js";
+import { httpRetriesFor } from "../protocol/generation.js";
 import { executeWithRetries } from "./retry.js";
 import { type RetryConfig, RetryHandler, resolveRetryConfig } from "./retry-handler.js";
 import type { SessionHolder } from "./session-holder.js";
@@ -152,7 +154,10 @@ export class SamplingClient {
     });
   }
 
-  /** Sampling seq_id the next send attempt will use (starts at 0, one per attempt). */
+  /**
+   * Sampling seq_id the next sample will use (starts at 0). 0.4.1 takes one per send attempt,
+   * 0.25.0 one per sample (a re-send keeps it; a re-run after a 410 takes the next).
+   */
   get nextSeqId(): number {
     return this.#seq;
   }
@@ -180,7 +185,8 @@ export class SamplingClient {
     const p = h.call("SamplingClient.sample", callOptionsOf(options), (callSignal) => {
       const signal = joinSignals(callSignal, h.operationSignal());
       const attempt = async (): Promise<SampleResponse> => {
-        current = pollingFuture(h.futureContext, () => this.#submit(body, signal), {
+        const seqId = h.generation.retry.sample.resendKeepsSeqId ? this.#seq++ : undefined;
+        current = pollingFuture(h.futureContext, () => this.#submit(body, signal, seqId), {
           requestType: "Sample",
           parse: RESPONSES.sample,
           onQueueState: this.#onQueueState,
@@ -227,7 +233,14 @@ export class SamplingClient {
           });
           return RESPONSES.getSampler(res.body);
         },
-        { deps: h.deps, telemetry: h.telemetry, logger: h.logger, signal, name: "get_sampler" },
+        {
+          deps: h.deps,
+          telemetry: h.telemetry,
+          logger: h.logger,
+          signal,
+          name: "get_sampler",
+          billing: h.billingFor("rest"),
+        },
       );
     });
   }
@@ -249,53 +262,62 @@ export class SamplingClient {
     );
   }
 
-  /** One submission: dispatch slot, shared 429 back-off, SDK-level retries; resolves to `{request_id}`. */
-  async #submit(body: SampleRequest, signal: AbortSignal) {
+  /**
+   * One submission: dispatch slot, shared 429/402 back-off, SDK-level retries; resolves to
+   * `{request_id}`. `seqId`: the sample's seq_id when every send keeps it (0.25.0).
+   */
+  async #submit(body: SampleRequest, signal: AbortSignal, seqId: number | undefined) {
     const h = this.#holder;
+    const backoffMs = h.generation.retry.sample.backoffMs;
     notePhase("waiting for a sampling dispatch slot");
     const release = h.sampleDispatch.tryAcquire() ?? (await h.sampleDispatch.acquire(signal));
     try {
       for (;;) {
         while (h.sampleBackoffUntil !== undefined && h.deps.now() < h.sampleBackoffUntil) {
-          notePhase(
-            `backing off ${SAMPLE_BACKPRESSURE_MS} ms after 429 on asample (shared sampling back-off)`,
-          );
-          await h.deps.sleep(SAMPLE_BACKPRESSURE_MS, signal);
+          notePhase(`backing off ${backoffMs} ms after 429 on asample (shared sampling back-off)`);
+          await h.deps.sleep(backoffMs, signal);
         }
         if (signal.aborted) throw new APIUserAbortError();
-        const res = await executeWithRetries(() => this.#send(body, signal), {
+        const res = await executeWithRetries(() => this.#send(body, signal, seqId), {
           deps: h.deps,
           telemetry: h.telemetry,
           logger: h.logger,
           signal,
           name: "asample",
+          billing: h.billingFor("asample"),
         });
         if (res !== undefined) return res;
-        h.sampleBackoffUntil = h.deps.now() + SAMPLE_BACKPRESSURE_MS;
+        h.sampleBackoffUntil = h.deps.now() + backoffMs;
       }
     } finally {
       release();
     }
   }
 
-  /** One POST /api/v1/asample with the next seq_id; undefined on 429 (the caller backs off). */
-  async #send(encoded: SampleRequest, signal: AbortSignal) {
+  /**
+   * One POST /api/v1/asample with `seqId` or else the next seq_id; undefined on 429, and on a 402
+   * inside the billing pause (the caller backs off).
+   */
+  async #send(encoded: SampleRequest, signal: AbortSignal, seqId: number | undefined) {
     const h = this.#holder;
-    // A fresh seq_id per attempt; the key keeps its place in the body.
-    const message: SampleRequest = { ...encoded, seq_id: this.#seq++ };
+    // The key keeps its place in the body.
+    const message: SampleRequest = { ...encoded, seq_id: seqId ?? this.#seq++ };
     try {
       const res = await h.transport.request({
         method: "POST",
         path: "/api/v1/asample",
         body: h.codec.asample.encode(message),
         pool: "sample",
-        maxRetries: 0,
+        maxRetries: httpRetriesFor(h.generation, "asample"),
         headers: BACKPRESSURE_HEADER,
         signal,
       });
       return RESPONSES.untypedFuture(res.body);
     } catch (error) {
-      if (error instanceof APIStatusError && error.status === 429) return undefined;
+      if (error instanceof APIStatusError) {
+        if (error.status === 429) return undefined;
+        if (h.billingFor("asample")?.gate.shouldPause(error.status, error.message)) return undefined;
+      }
       throw error;
     }
   }

@@ -84,7 +84,14 @@ export class ServiceClient implements AsyncDisposable {
           });
           return RESPONSES.getServerCapabilities(res.body);
         },
-        { deps: h.deps, telemetry: h.telemetry, logger: h.logger, signal, name: "get_server_capabilities" },
+        {
+          deps: h.deps,
+          telemetry: h.telemetry,
+          logger: h.logger,
+          signal,
+          name: "get_server_capabilities",
+          billing: h.billingFor("rest"),
+        },
       );
     });
   }

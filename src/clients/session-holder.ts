@@ -13,7 +13,15 @@ import { APIUserAbortError } from "../errors/index.js";
 import { type Deps, resolveDeps } from "../lib/deps.js";
 import type { WireCodec } from "../types/codec.js";
 import { codecsFor } from "../protocol/codecs.js";
-import { type ProtocolGeneration, type ProtocolName, resolveGeneration } from "../protocol/generation.js";
+import {
+  type ProtocolGeneration,
+  type ProtocolName,
+  type RequestKind,
+  resolveGeneration,
+} from "../protocol/generation.js";
+import type { BillingPause } from "../lib/billing-pause.js";
+import { billingOption, createBillingPause } from "./billing-pause.js";
+import type { ExecuteOptions } from "./retry.js";
 import { Handshake } from "./handshake.js";
 import { type ClientClosedMessage, type ClientCreatedMessage, channels } from "../core/instrumentation.js";
 import { Transport } from "../core/transport.js";
@@ -85,6 +93,11 @@ export class SessionHolder {
   readonly restHandshake: Handshake;
   readonly sessionHandshake: Handshake;
   readonly futureContext: FutureContext;
+  /**
+   * The billing pause (0.25.0, fact 16): one window for every 402 of this holder, as long as the
+   * session holder's `billing_exception_max_pause_duration_sec`; undefined in 0.4.1.
+   */
+  readonly billing: BillingPause | undefined;
   /** Holder-wide limit of sampling submissions in flight. */
   readonly sampleDispatch = new Semaphore(SAMPLE_DISPATCH_LIMIT);
   /** Until when (deps.now() ms) sampling submissions wait after a 429; undefined = no back-off. */
@@ -128,7 +141,14 @@ export class SessionHolder {
     this.#userMetadata = options.userMetadata;
     this.#projectId = options.projectId ?? (this.env["TINKER_PROJECT_ID"] || undefined);
     this.transport = new Transport(this.config, this.deps, this.generation.sdkVersion);
+    this.billing = createBillingPause(
+      this.generation,
+      this.deps,
+      () => this.sessionHandshake.flags.billing_exception_max_pause_duration_sec,
+      this.logger,
+    );
     const handshakeDeps = {
+      billing: this.billing,
       transport: this.transport,
       generation: this.generation,
       deps: this.deps,
@@ -147,6 +167,7 @@ export class SessionHolder {
       telemetry: () => this.telemetry,
       poll: this.generation.poll,
       protobufResults: codecs.protobufResults,
+      billing: this.billing,
     };
     // 0.4.1 creates the session in the constructor; a generation with lazy holders on first use.
     if (!this.generation.handshake?.lazyHolders) void this.sessionId();
@@ -193,6 +214,11 @@ export class SessionHolder {
       this.#session.catch(() => {});
     }
     return this.#session;
+  }
+
+  /** The `billing` option of `executeWithRetries` for a request of `kind` (see {@link billing}). */
+  billingFor(kind: RequestKind): ExecuteOptions["billing"] {
+    return billingOption(this.generation, this.billing, kind);
   }
 
   /** Next training-client id (`model_seq_id`), allocated synchronously before any I/O. */

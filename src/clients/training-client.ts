@@ -3,7 +3,7 @@
  * saveState, loadState, saveWeightsForSampler) reserve their 0.4.1 `seq_id`s when called and are
  * submitted strictly in call order (see SubmitSequencer); results are polled concurrently.
  */
-import { requestPath } from "../protocol/generation.js";
+import { httpRetriesFor, requestPath } from "../protocol/generation.js";
 import { APIUserAbortError, BadResponseError, ValidationError } from "../errors/index.js";
 import {
   type APIFuture,
@@ -152,6 +152,7 @@ export class TrainingClient {
                 path: requestPath(h.generation, kind),
                 body: encoder.encode(message(seqId)),
                 pool: "train",
+                maxRetries: httpRetriesFor(h.generation, kind),
                 signal: opSignal,
               }),
             {
@@ -160,6 +161,7 @@ export class TrainingClient {
               logger: h.logger,
               signal: opSignal,
               name: op.requestType,
+              billing: h.billingFor(kind),
             },
           );
           return RESPONSES.untypedFuture(res.body);
@@ -469,6 +471,7 @@ export class TrainingClient {
         logger: h.logger,
         signal,
         name: "get_info",
+        billing: h.billingFor("get_info"),
       });
     });
   }

@@ -31,6 +31,7 @@ import type { QueueStateObserver } from "./queue-state.js";
 import { ProtobufBody } from "../core/response-body.js";
 import { APIStatusError } from "../errors/index.js";
 import type { PollPolicy } from "../protocol/generation.js";
+import type { BillingPause } from "../lib/billing-pause.js";
 
 /** Per-poll timeout (0.4.1 passes timeout=45 to retrieve_future). */
 export const RETRIEVE_FUTURE_TIMEOUT_MS = 45_000;
@@ -75,6 +76,8 @@ export interface FutureContext {
   poll?: PollPolicy;
   /** Decoders of results that arrive as protobuf, by request type (0.25.0). */
   protobufResults?: Readonly<Record<string, (bytes: Uint8Array) => unknown>>;
+  /** The holder's billing pause: how long a 402 is re-polled (0.25.0; absent: as long as it comes). */
+  billing?: BillingPause;
 }
 
 /** The slice of the telemetry reporter polling logs to. */
@@ -274,6 +277,18 @@ async function pollUntilDone<T>(
       case "expired":
       case "final_status": {
         const error = outcome.error;
+        if (
+          error?.status === 402 &&
+          policy !== undefined &&
+          policy.on402SleepMs !== null &&
+          (ctx.billing?.shouldPause(402, error.message) ?? true)
+        ) {
+          // 0.25.0: paused for billing — re-poll after a pause, without telemetry, while the
+          // holder's window lasts; after it the 402 fails below (facts 10, 16).
+          notePhase(`paused for billing while polling request ${requestId} (${spec.requestType})`);
+          await pause(policy.on402SleepMs);
+          continue;
+        }
         if (error) {
           connectionErrors = 0;
           const shouldRetry = pollStatusIsRetried(error.status);
@@ -292,13 +307,9 @@ async function pollUntilDone<T>(
         }
         if (outcome.kind === "expired") return fail(new FutureExpiredError(requestId, outcome.error));
         if (outcome.kind === "final_status" && policy && error instanceof APIStatusError) {
-          // 0.25.0: a bare 400 is re-polled a few times, a 402 (billing) after a pause (fact 10).
+          // 0.25.0: a bare 400 is re-polled a few times (fact 10).
           if (error.status === 400 && badRequests < policy.max400Repolls) {
             badRequests++;
-            continue;
-          }
-          if (error.status === 402 && policy.on402SleepMs !== null) {
-            await pause(policy.on402SleepMs);
             continue;
           }
         }

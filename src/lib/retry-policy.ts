@@ -80,8 +80,8 @@ export function sampleRetryDelayMs(attempt: number, config: SampleRetryDelays, r
   return Math.max(0, Math.min(delay + jitter, config.retryDelayMaxMs));
 }
 
-/** After an `asample` 429, every sampling client of the session waits this long (0.4.1). */
-export const SAMPLE_BACKPRESSURE_MS = 1_000;
+// The 1 s every sampling client of a holder waits after an `asample` 429 is the generation's
+// `retry.sample.backoffMs` (protocol/generation.ts).
 
 // ---- Future polling -------------------------------------------------------------------------
 

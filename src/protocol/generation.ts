@@ -44,7 +44,10 @@ export type RequestKind =
 
 /** Retry of one request kind. */
 export interface RequestRetryPolicy {
-  /** HTTP-layer retries (same idempotency key, retry-count header 1, 2, …); 0 = none. */
+  /**
+   * HTTP-layer retries (same idempotency key, retry-count header 1, 2, …); 0 = sent with
+   * `max_retries=0`. Any other value stands for the client's setting (`maxRetries`, default 10).
+   */
   httpMaxRetries: number;
   /** Whether the SDK-level loop (`execute_with_retries`) re-sends it on 5xx/connection errors. */
   sdkRetry: boolean;
@@ -175,7 +178,7 @@ const V041_REQUESTS: Record<RequestKind, RequestRetryPolicy> = {
   dynamic_config: http(0, false, false),
   auth_token: http(0, false, false),
   create_session: http(DEFAULT_HTTP_RETRIES, false, false),
-  session_heartbeat: http(DEFAULT_HTTP_RETRIES, false, false),
+  session_heartbeat: http(0, false, false), // max_retries=0 in 0.4.1 too
   create_model: http(DEFAULT_HTTP_RETRIES, true, false),
   create_sampling_session: http(DEFAULT_HTTP_RETRIES, true, false),
   forward_backward: http(DEFAULT_HTTP_RETRIES, true, false),
@@ -184,7 +187,7 @@ const V041_REQUESTS: Record<RequestKind, RequestRetryPolicy> = {
   save_weights: http(DEFAULT_HTTP_RETRIES, true, false),
   save_weights_for_sampler: http(DEFAULT_HTTP_RETRIES, true, false),
   load_weights: http(DEFAULT_HTTP_RETRIES, true, false),
-  asample: http(DEFAULT_HTTP_RETRIES, true, false),
+  asample: http(0, true, false), // max_retries=0 in 0.4.1 too
   retrieve_future: http(0, false, false),
   get_info: http(DEFAULT_HTTP_RETRIES, true, false),
   rest: http(DEFAULT_HTTP_RETRIES, false, false),
@@ -207,8 +210,9 @@ const V025_REQUESTS: Record<RequestKind, RequestRetryPolicy> = {
   save_weights: http(0, true, true),
   save_weights_for_sampler: http(0, true, true),
   load_weights: http(DEFAULT_HTTP_RETRIES, true, true),
-  // asample has its own loop (SamplePolicy): 429/402/5xx re-sent with the same seq_id.
-  asample: http(0, false, true),
+  // asample: 429/402 re-sent by its own loop (SamplePolicy), 5xx by execute_with_retries; both
+  // keep the seq_id (fact 14).
+  asample: http(0, true, true),
   retrieve_future: http(0, false, false),
   // get_info: a 400 is not retried, 5xx as the HTTP layer does (retries:17).
   get_info: http(DEFAULT_HTTP_RETRIES, true, true),
@@ -245,8 +249,9 @@ export const GENERATION_0_4_1: ProtocolGeneration = Object.freeze<ProtocolGenera
       newIdempotencyKeyPerAttempt: true,
       billingPauseMs: null,
     },
-    // 0.4.1's sampling RetryHandler: 0.5 s doubling to 10 s with ±25 % jitter, next seq_id per attempt.
-    sample: { resendKeepsSeqId: false, backoffMs: 500, resampleOnExpiredFuture: true },
+    // 0.4.1: after a 429 on asample every sampling client of the holder waits 1 s, and each send
+    // takes the next seq_id (the RetryHandler's own 0.5 s doubling back-off is RetryConfig's).
+    sample: { resendKeepsSeqId: false, backoffMs: 1_000, resampleOnExpiredFuture: true },
   },
   poll: {
     allowMetadataOnly: false,
@@ -372,4 +377,13 @@ export function requestPath(g: ProtocolGeneration, kind: string): string {
   if (kind === "forward") return g.paths.forward;
   if (kind === "forward_backward") return g.paths.forwardBackward;
   return `/api/v1/${kind}`;
+}
+
+/**
+ * The `maxRetries` a request of `kind` is sent with: 0 when the generation sends it with
+ * `max_retries=0` (0.25.0: save_weights, save_weights_for_sampler, asample, dynamic_config,
+ * heartbeats, polls; fact 15), else undefined — the client's (or the call's) setting.
+ */
+export function httpRetriesFor(g: ProtocolGeneration, kind: RequestKind): number | undefined {
+  return g.retry.requests[kind].httpMaxRetries === 0 ? 0 : undefined;
 }

@@ -144,7 +144,8 @@ const MODELS: Readonly<Record<ModelName, ModelSpec>> = {
       base_model: NONE,
       user_metadata: NONE,
       path: REQUIRED,
-      optimizer: REQUIRED,
+      // load_state sends optimizer=False; a message without it (0.4.1's shape) means the same.
+      optimizer: dflt(false),
       weights_access_token: NONE,
     },
     type: "load_weights",

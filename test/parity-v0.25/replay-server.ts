@@ -5,6 +5,7 @@
  * length/head/tail/hash), protobuf bodies decoded, by length and canonical hash (after zstd), and
  * the headers that carry meaning. Matching: futures by `request_id`, heartbeats and telemetry in
  * order within their path, everything else the next unmatched line of the same method and path.
+ * A line whose fault delayed the answer (`delay_s`, a read timeout) is never answered.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -49,6 +50,9 @@ export class ReplayServerV025 {
   readonly received: Received[] = [];
   readonly #lines: TranscriptLineV025[];
   readonly #used = new Set<number>();
+  /** Recorded idempotency key → ours, and back. */
+  readonly #keys = new Map<string, string>();
+  readonly #keysBack = new Map<string, string>();
   readonly #opts: ReplayV025Options;
   #server!: Server;
   baseUrl = "";
@@ -133,20 +137,40 @@ export class ReplayServerV025 {
       else if (req.headers["x-api-key"] !== want)
         diffs.push(`${at}: x-api-key is not the ${recordedKey} credential`);
     }
-    if (
-      (line.headers["x-idempotency-key"] !== undefined) !==
-      (req.headers["x-idempotency-key"] !== undefined)
-    ) {
+    const recordedIdem = line.headers["x-idempotency-key"];
+    const ourIdem = req.headers["x-idempotency-key"];
+    if ((recordedIdem !== undefined) !== (ourIdem !== undefined)) {
       diffs.push(`${at}: x-idempotency-key presence differs`);
+    } else if (typeof recordedIdem === "string" && typeof ourIdem === "string" && streamOf(path) === "main") {
+      // Same recorded key (`<uuid#N>`) ⇔ same key of ours: HTTP retries keep it, SDK re-sends not.
+      const mine = this.#keys.get(recordedIdem);
+      const theirs = this.#keysBack.get(ourIdem);
+      if ((mine !== undefined && mine !== ourIdem) || (theirs !== undefined && theirs !== recordedIdem)) {
+        diffs.push(`${at}: x-idempotency-key reuse differs from the recording`);
+      }
+      this.#keys.set(recordedIdem, ourIdem);
+      this.#keysBack.set(ourIdem, recordedIdem);
     }
     this.received.push({ line, diffs });
+    const delayS = (line.fault as { delay_s?: unknown } | null)?.delay_s;
+    if (typeof delayS === "number") {
+      // The recording server answered too late for the SDK's read timeout: answer never, and let
+      // the client give up (it closes the connection), whatever its timer is.
+      await new Promise<void>((ok) => res.once("close", () => ok()));
+      return;
+    }
     const r = line.response;
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(r.headers)) {
       if (k.toLowerCase() !== "connection" && k.toLowerCase() !== "content-length") headers[k] = v;
     }
     if (r.body_format === "protobuf") {
-      const bytes = encodeFromDisplay(r.body as { [k: string]: Json });
+      // Bytes that are not a message (`__undecodable__`) go out as recorded.
+      const raw = (r.body as { __undecodable__?: boolean; base64?: string } | null) ?? {};
+      const bytes =
+        raw.__undecodable__ === true && typeof raw.base64 === "string"
+          ? Buffer.from(raw.base64, "base64")
+          : encodeFromDisplay(r.body as { [k: string]: Json });
       res.writeHead(r.status, { ...headers, "content-type": "application/x-protobuf" });
       res.end(bytes);
       return;
