@@ -22,6 +22,7 @@ export {
   ServiceClient,
   type ServiceClientOptions,
   TrainingClient,
+  type WhoamiResponse,
 } from "./clients/index.js";
 export {
   DEFAULT_BASE_URL,
@@ -179,3 +180,4 @@ export {
   type TracerProviderLike,
 } from "./telemetry/otel.js";
 export type { ProtocolName } from "./protocol/generation.js";
+export { AuthError } from "./protocol/auth/errors.js";

@@ -16,6 +16,7 @@ import {
 } from "../protocol/client-config.js";
 import type { ProtocolGeneration } from "../protocol/generation.js";
 import { jsonBody } from "../types/codec.js";
+import type { HolderAuth } from "./holder-auth.js";
 import { executeWithRetries } from "./retry.js";
 
 /** What a holder needs to run its handshake. */
@@ -27,6 +28,11 @@ export interface HandshakeDeps {
   backgroundSleep: Deps["sleep"];
   /** The holder's lifetime: aborting it stops the refresh loop. */
   signal: AbortSignal;
+  /**
+   * The holder's credential (0.25.0): client/config goes with the original one, then `setUp`
+   * exchanges a JWT when the server asks for it, before dynamic_config.
+   */
+  auth?: HolderAuth;
 }
 
 /** One holder's handshake: started on first use, its flags shared by everything the holder sends. */
@@ -65,6 +71,7 @@ export class Handshake {
     const hs = g.handshake;
     if (hs === null) return this.flags;
     const body = jsonBody({ sdk_version: g.sdkVersion });
+    const auth = this.#d.auth;
     const config = await executeWithRetries(
       async () =>
         (
@@ -74,11 +81,13 @@ export class Handshake {
             body,
             pool: "session",
             signal,
+            ...(auth ? { headers: { "x-api-key": await auth.configCredential() } } : {}),
           })
         ).body,
       { deps, signal, name: "client_config" },
     );
     this.flags = parseClientConfig(config);
+    await auth?.setUp(this.flags);
     const refreshS = await this.#fetchDynamic();
     if (refreshS !== null) this.#loop = this.#refreshLoop(refreshS);
     return this.flags;
@@ -99,6 +108,7 @@ export class Handshake {
               path: hs.dynamicConfigPath,
               body,
               pool: "session",
+              holder: this.#d.auth?.holder,
               maxRetries: g.retry.requests.dynamic_config.httpMaxRetries,
               timeoutMs: hs.dynamicConfigReadTimeoutS * 1000,
               signal,

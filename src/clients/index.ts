@@ -8,6 +8,7 @@ export {
   ServiceClient,
   type ServiceClientOptions,
 } from "./service-client.js";
+export type { WhoamiResponse } from "./whoami.js";
 export {
   type CallOptions,
   type CustomLossFn,

@@ -81,6 +81,7 @@ export class ServiceClient implements AsyncDisposable {
             method: "GET",
             path: "/api/v1/get_server_capabilities",
             pool: "train",
+            holder: "rest",
             signal,
           });
           return RESPONSES.getServerCapabilities(res.body);

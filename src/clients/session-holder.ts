@@ -15,6 +15,7 @@ import type { WireCodec } from "../types/codec.js";
 import { codecsFor } from "../protocol/codecs.js";
 import { type ProtocolGeneration, type ProtocolName, resolveGeneration } from "../protocol/generation.js";
 import { Handshake } from "./handshake.js";
+import { HolderAuth } from "./holder-auth.js";
 import { type ClientClosedMessage, type ClientCreatedMessage, channels } from "../core/instrumentation.js";
 import { Transport } from "../core/transport.js";
 import type { FutureContext } from "../futures/index.js";
@@ -84,6 +85,9 @@ export class SessionHolder {
    */
   readonly restHandshake: Handshake;
   readonly sessionHandshake: Handshake;
+  /** The credentials of the two holders (0.25.0: each exchanges its own JWT; facts 17–18). */
+  readonly restAuth: HolderAuth;
+  readonly sessionAuth: HolderAuth;
   readonly futureContext: FutureContext;
   /** Holder-wide limit of sampling submissions in flight. */
   readonly sampleDispatch = new Semaphore(SAMPLE_DISPATCH_LIMIT);
@@ -117,9 +121,9 @@ export class SessionHolder {
     // Background loops listen to the lifetime signal directly; keep Node from warning about them.
     setMaxListeners(0, this.#lifetime.signal);
     this.env = options.env ?? process.env;
-    this.config = resolveConfig(options, this.env);
-    this.deps = resolveDeps(options.deps);
     this.generation = resolveGeneration(options.protocol, this.env);
+    this.config = resolveConfig(options, this.env, this.generation.auth.credentialCommandEnv);
+    this.deps = resolveDeps(options.deps);
     this.callDefaults = options.callOptions;
     this.logger = createLogger(options.logger, options.logLevel, this.env);
     this.#backgroundSleep = options.deps?.sleep ?? unrefSleep;
@@ -135,8 +139,19 @@ export class SessionHolder {
       backgroundSleep: this.#backgroundSleep,
       signal: this.#lifetime.signal,
     };
-    this.restHandshake = new Handshake(handshakeDeps);
-    this.sessionHandshake = new Handshake(handshakeDeps);
+    const authDeps = { ...handshakeDeps, apiKey: options.apiKey, env: this.env, logger: this.logger };
+    this.restAuth = new HolderAuth({ ...authDeps, holder: "rest" });
+    this.sessionAuth = new HolderAuth({ ...authDeps, holder: "session" });
+    const withAuth = this.generation.auth.tokenPath !== null;
+    if (withAuth) {
+      this.transport.credential = (holder) =>
+        (holder === "rest" ? this.restAuth : this.sessionAuth).credential();
+    }
+    this.restHandshake = new Handshake({ ...handshakeDeps, ...(withAuth ? { auth: this.restAuth } : {}) });
+    this.sessionHandshake = new Handshake({
+      ...handshakeDeps,
+      ...(withAuth ? { auth: this.sessionAuth } : {}),
+    });
     const codecs = codecsFor(this.generation, () => this.sessionHandshake.flags.proto_compress_fwdbwd);
     this.codec = options.codec ?? codecs.codec;
     this.futureContext = {
@@ -352,7 +367,13 @@ export class SessionHolder {
   close(): Promise<void> {
     this.#closed ??= (async () => {
       this.#lifetime.abort(new APIUserAbortError("Client closed."));
-      await Promise.allSettled([...this.#loops, this.restHandshake.loop, this.sessionHandshake.loop]);
+      await Promise.allSettled([
+        ...this.#loops,
+        this.restHandshake.loop,
+        this.sessionHandshake.loop,
+        this.restAuth.close(),
+        this.sessionAuth.close(),
+      ]);
       await this.#session?.catch(() => undefined);
       await this.telemetry?.close();
       await this.transport.close();
