@@ -8,7 +8,12 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { ServiceClient } from "../../src/clients/index.js";
+import { HolderAuth } from "../../src/clients/holder-auth.js";
 import { holderOf } from "../../src/clients/service-client.js";
+import { createLogger } from "../../src/core/logger.js";
+import { whoamiFromJwt } from "../../src/protocol/auth/index.js";
+import { CLIENT_CONFIG_DEFAULTS } from "../../src/protocol/client-config.js";
+import { GENERATION_0_25_0 } from "../../src/protocol/generation.js";
 import { type Emulator, startEmulator } from "../../src/emulator/index.js";
 import { EMULATOR_USER } from "../../src/emulator/v0_25/jwt-issuer.js";
 import { AuthenticationError } from "../../src/errors/index.js";
@@ -105,4 +110,78 @@ describe("0.25.0 client with JWT auth on the emulator", () => {
     expect(again.loss_fn_outputs.length).toBe(1);
     expect(keysOf(emu, "/api/v1/forward_backward").at(-1)).toBe(jwtN(4));
   });
+
+  it("schedules the background refresh at exp − 300 s on the holder's clock, and refreshes on demand at ≤ 60 s", async () => {
+    const clock = new FakeClock();
+    emu = await startEmulator({
+      now: clock.deps.now,
+      v025: { clientConfig: { pjwt_auth_enabled: true }, jwtTtlSeconds: [400, 3600] },
+    });
+    service = client(emu, clock);
+    await service.getServerCapabilities();
+    expect(clock.pendingDelays()).toContain(100_000); // 400 s − 300 s
+    // Past the background refresh's moment but without waking it: 50 s left at the next request.
+    clock.nowMs += 350_000;
+    await service.getServerCapabilities();
+    expect(emu.v025.minted.length).toBe(2);
+    expect(keysOf(emu, "/api/v1/get_server_capabilities")).toEqual([jwtN(1), jwtN(2)]);
+  });
+
+  it("JWT auth off: the API key on every request, and whoami refuses (no JWT, a tml- key)", async () => {
+    emu = await startEmulator();
+    service = client(emu, new FakeClock());
+    await expect(service.createRestClient().whoami()).rejects.toMatchObject({
+      name: "AuthError",
+      code: "jwt_auth_disabled",
+    });
+    await service.getServerCapabilities();
+    expect(emu.v025.minted).toEqual([]);
+    expect(new Set(emu.log.entries.map((e) => e.credential))).toEqual(new Set(["api-key"]));
+  });
+
+  it("JWT auth off: a Tinker-issued JWT given as the key is whoami's identity, sent as is", async () => {
+    const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url");
+    const claims = { sub: "urn:tinker:user:p", email: "", iss: "passport-x" };
+    const passport = `${b64({ alg: "none" })}.${b64(claims)}.s`;
+    const clock = new FakeClock();
+    const auth = new HolderAuth({
+      transport: undefined as never, // JWT auth off: nothing is exchanged
+      generation: GENERATION_0_25_0,
+      deps: { ...clock.deps },
+      backgroundSleep: clock.deps.sleep,
+      signal: new AbortController().signal,
+      holder: "rest",
+      apiKey: passport,
+      env: {},
+      logger: createLogger(undefined, "error", {}),
+    });
+    await auth.setUp({ ...CLIENT_CONFIG_DEFAULTS, pjwt_auth_enabled: false });
+    expect(auth.credential()).toBe(passport);
+    expect(await auth.identityJwt()).toBe(passport);
+    expect(whoamiFromJwt(passport)).toEqual({ user_urn: "urn:tinker:user:p", email: null });
+  });
+
+  it("a credential command may stand in for the key with 0.25.0, not with 0.4.1", () => {
+    const env = { TINKER_CREDENTIAL_CMD: "true", TINKER_TELEMETRY: "0" };
+    service = new ServiceClient({ protocol: "0.25.0", baseUrl: "http://127.0.0.1:9", env });
+    expect(() => new ServiceClient({ protocol: "0.4.1", baseUrl: "http://127.0.0.1:9", env })).toThrow(
+      expect.objectContaining({ code: "TINKER_MISSING_API_KEY" }),
+    );
+  });
 });
+
+function clientOptions(e: Emulator, clock: FakeClock) {
+  return {
+    protocol: "0.25.0" as const,
+    apiKey: KEY,
+    baseUrl: e.url,
+    telemetry: false,
+    deps: clock.deps,
+    info: () => {},
+    warn: () => {},
+  };
+}
+
+function client(e: Emulator, clock: FakeClock): ServiceClient {
+  return new ServiceClient(clientOptions(e, clock));
+}

@@ -20,25 +20,33 @@ export type RunCommand = (command: string) => Promise<string>;
 /** Environment variable of the credential command. */
 export const CREDENTIAL_CMD_ENV = "TINKER_CREDENTIAL_CMD";
 
+/** How long the credential command may run (30 s). */
+export const CREDENTIAL_CMD_TIMEOUT_MS = 30_000;
+
 /**
- * The default RunCommand: `sh -c`, 30 s timeout, output capped at 1 MiB. A failure says how the
+ * A RunCommand on `sh -c`, killed after `timeoutMs`, output capped at 1 MiB. A failure says how the
  * command ended (exit code, signal or timeout), never what it printed.
  */
-export const runShellCommand: RunCommand = (command) =>
-  new Promise((resolve, reject) => {
-    exec(command, { timeout: 30_000, maxBuffer: 1 << 20, windowsHide: true }, (err, stdout) => {
-      if (!err) return resolve(stdout);
-      const e = err as NodeJS.ErrnoException & { killed?: boolean; signal?: string | null; code?: unknown };
-      const how = e.killed
-        ? "timed out after 30 s"
-        : e.signal
-          ? `was killed by ${e.signal}`
-          : typeof e.code === "number"
-            ? `exited with code ${e.code}`
-            : `could not run (${String(e.code ?? "error")})`;
-      reject(new AuthError(`TINKER_CREDENTIAL_CMD failed: the command ${how}`, "credential_cmd_failed"));
+export function shellCommandRunner(timeoutMs = CREDENTIAL_CMD_TIMEOUT_MS): RunCommand {
+  return (command) =>
+    new Promise((resolve, reject) => {
+      exec(command, { timeout: timeoutMs, maxBuffer: 1 << 20, windowsHide: true }, (err, stdout) => {
+        if (!err) return resolve(stdout);
+        const e = err as NodeJS.ErrnoException & { killed?: boolean; signal?: string | null; code?: unknown };
+        const how = e.killed
+          ? `timed out after ${timeoutMs} ms`
+          : e.signal
+            ? `was killed by ${e.signal}`
+            : typeof e.code === "number"
+              ? `exited with code ${e.code}`
+              : `could not run (${String(e.code ?? "error")})`;
+        reject(new AuthError(`TINKER_CREDENTIAL_CMD failed: the command ${how}`, "credential_cmd_failed"));
+      });
     });
-  });
+}
+
+/** The default RunCommand: {@link shellCommandRunner} with the 30 s timeout. */
+export const runShellCommand: RunCommand = shellCommandRunner();
 
 /** A fixed API key (or JWT). Refuses a missing key and one without the `tml-` / `eyJ` prefix. */
 export function apiKeyProvider(
