@@ -64,7 +64,8 @@ export class RestClient {
         const signal = joinSignals(callSignal, h.operationSignal());
         // 0.25.0 builds the session-less holder first (its handshake); 0.4.1 has none (no I/O).
         const handshake = h.restHandshake.pending();
-        const send = async () => parse((await h.transport.request({ ...opts, pool: "train", holder: "rest", signal })).body);
+        const send = async () =>
+          parse((await h.transport.request({ ...opts, pool: "train", holder: "rest", signal })).body);
         const run = () =>
           executeWithRetries(send, {
             deps: h.deps,

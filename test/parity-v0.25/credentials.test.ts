@@ -33,7 +33,11 @@ describe("parity v0.25: credentials", () => {
       `n=$(cat "${dir}/n" 2>/dev/null || echo 0)\nn=$((n + 1))\necho "$n" > "${dir}/n"\necho "tml-CMD$n"\n`,
     );
     sc = await startScenarioV025("credentials", {
-      credentials: { "<api-key:CMD1>": "tml-CMD1", "<api-key:CMD2>": "tml-CMD2", "<api-key:CMD3>": "tml-CMD3" },
+      credentials: {
+        "<api-key:CMD1>": "tml-CMD1",
+        "<api-key:CMD2>": "tml-CMD2",
+        "<api-key:CMD3>": "tml-CMD3",
+      },
     });
     const meta = loadMetaV025("credentials");
     const identity = meta.calls.find((c) => c.step === 4)?.returned as Record<string, Json>;

@@ -67,7 +67,10 @@ describe("parity v0.25: jwt_auth", () => {
 
     const training = await s1.createLoraTrainingClient("Qwen/Qwen3-8B", { rank: 32 });
     expect(training.modelId).toBe(returned(meta, 8).model_id);
-    const data = (meta.calls.find((c) => c.step === 9)?.kwargs?.data as Json[]).map((d) => metaDatum(d));
+    const data = ((meta.calls.find((c) => c.step === 9)?.kwargs?.data ?? []) as Json[]).map((d) =>
+      metaDatum(d),
+    );
+    expect(data.length).toBe(2);
     const out = await training.forwardBackward(data, "cross_entropy");
     expect(out.loss_fn_output_type).toBe(returned(meta, 10).loss_fn_output_type);
 

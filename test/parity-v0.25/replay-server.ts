@@ -79,7 +79,13 @@ export class ReplayServerV025 {
     const o = this.#opts.jwt;
     if (!o) throw new Error(`replay: ${key} needs the jwt option`);
     const iat = Math.floor(o.now() / 1000);
-    const claims = { ...GOLDEN_JWT_USER, iss: "golden", jti: `jwt-${n}`, iat, exp: iat + (o.ttls?.[n - 1] ?? 3600) };
+    const claims = {
+      ...GOLDEN_JWT_USER,
+      iss: "golden",
+      jti: `jwt-${n}`,
+      iat,
+      exp: iat + (o.ttls?.[n - 1] ?? 3600),
+    };
     const token = `${b64url({ alg: "none", typ: "JWT" })}.${b64url(claims)}.golden`;
     this.#credentials[key] = token;
     return token;

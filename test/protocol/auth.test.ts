@@ -94,7 +94,9 @@ describe("credential sources (fact 18)", () => {
 
   it("the default runner runs a real shell command", async () => {
     expect((await runShellCommand("printf 'tml-SHELL\\n'")).trim()).toBe("tml-SHELL");
-    await expect(runShellCommand("echo tml-SECRET; exit 3")).rejects.toThrow(/^TINKER_CREDENTIAL_CMD failed: the command exited with code 3$/);
+    await expect(runShellCommand("echo tml-SECRET; exit 3")).rejects.toThrow(
+      /^TINKER_CREDENTIAL_CMD failed: the command exited with code 3$/,
+    );
   });
 });
 

@@ -82,7 +82,10 @@ export function credentialCommandProvider(
     async getCredential() {
       const credential = (await run(command)).trim();
       if (!credential)
-        throw new AuthError("TINKER_CREDENTIAL_CMD printed nothing (an empty credential).", "empty_credential");
+        throw new AuthError(
+          "TINKER_CREDENTIAL_CMD printed nothing (an empty credential).",
+          "empty_credential",
+        );
       return credential;
     },
   };

@@ -64,6 +64,7 @@ export function makeTokenExchange(o: TokenExchangeOptions): () => Promise<string
 /** The JWT of an `auth/token` answer; TokenExchangeError when it has none. */
 export function jwtFromTokenAnswer(body: unknown): string {
   const jwt = (body as { jwt?: unknown } | null)?.jwt;
-  if (typeof jwt !== "string" || jwt === "") throw new TokenExchangeError("auth/token answer has no jwt", 200);
+  if (typeof jwt !== "string" || jwt === "")
+    throw new TokenExchangeError("auth/token answer has no jwt", 200);
   return jwt;
 }
