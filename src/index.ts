@@ -24,6 +24,7 @@ export {
   type ServiceClientOptions,
   type TokenizerOptions,
   TrainingClient,
+  type WhoamiResponse,
 } from "./clients/index.js";
 export {
   DEFAULT_BASE_URL,
@@ -181,3 +182,4 @@ export {
   type TracerProviderLike,
 } from "./telemetry/otel.js";
 export type { ProtocolName } from "./protocol/generation.js";
+export { AuthError } from "./protocol/auth/errors.js";

@@ -18,6 +18,7 @@ import { httpRetriesFor, type ProtocolGeneration } from "../protocol/generation.
 import { jsonBody } from "../types/codec.js";
 import type { BillingPause } from "../lib/billing-pause.js";
 import { billingOption } from "./billing-pause.js";
+import type { HolderAuth } from "./holder-auth.js";
 import { executeWithRetries } from "./retry.js";
 
 /** What a holder needs to run its handshake. */
@@ -31,6 +32,11 @@ export interface HandshakeDeps {
   signal: AbortSignal;
   /** The holder's billing pause (0.25.0: `client/config` waits out a 402). */
   billing?: BillingPause;
+  /**
+   * The holder's credential (0.25.0): client/config goes with the original one, then `setUp`
+   * exchanges a JWT when the server asks for it, before dynamic_config.
+   */
+  auth?: HolderAuth;
 }
 
 /** One holder's handshake: started on first use, its flags shared by everything the holder sends. */
@@ -69,6 +75,7 @@ export class Handshake {
     const hs = g.handshake;
     if (hs === null) return this.flags;
     const body = jsonBody({ sdk_version: g.sdkVersion });
+    const auth = this.#d.auth;
     const config = await executeWithRetries(
       async () =>
         (
@@ -78,11 +85,13 @@ export class Handshake {
             body,
             pool: "session",
             signal,
+            ...(auth ? { headers: { "x-api-key": await auth.configCredential() } } : {}),
           })
         ).body,
       { deps, signal, name: "client_config", billing: billingOption(g, this.#d.billing, "client_config") },
     );
     this.flags = parseClientConfig(config);
+    await auth?.setUp(this.flags);
     const refreshS = await this.#fetchDynamic();
     if (refreshS !== null) this.#loop = this.#refreshLoop(refreshS);
     return this.flags;
@@ -103,6 +112,7 @@ export class Handshake {
               path: hs.dynamicConfigPath,
               body,
               pool: "session",
+              holder: this.#d.auth?.holder,
               maxRetries: httpRetriesFor(g, "dynamic_config"),
               timeoutMs: hs.dynamicConfigReadTimeoutS * 1000,
               signal,

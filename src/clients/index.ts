@@ -9,6 +9,7 @@ export {
   type ServiceClientOptions,
 } from "./service-client.js";
 export type { TokenizerOptions } from "./tokenizer-cache.js";
+export type { WhoamiResponse } from "./whoami.js";
 export {
   type CallOptions,
   type CustomLossFn,

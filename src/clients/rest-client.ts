@@ -25,6 +25,7 @@ import type {
 import { executeWithRetries } from "./retry.js";
 import type { SessionHolder } from "./session-holder.js";
 import { parseTinkerPath } from "../lib/tinker-path.js";
+import { type WhoamiResponse, whoami } from "./whoami.js";
 
 /** Offset/limit page request. */
 export interface PageOptions {
@@ -63,7 +64,8 @@ export class RestClient {
         const signal = joinSignals(callSignal, h.operationSignal());
         // 0.25.0 builds the session-less holder first (its handshake); 0.4.1 has none (no I/O).
         const handshake = h.restHandshake.pending();
-        const send = async () => parse((await h.transport.request({ ...opts, pool: "train", signal })).body);
+        const send = async () =>
+          parse((await h.transport.request({ ...opts, pool: "train", holder: "rest", signal })).body);
         const run = () =>
           executeWithRetries(send, {
             deps: h.deps,
@@ -144,6 +146,7 @@ export class RestClient {
           method: "GET",
           path,
           pool: "train",
+          holder: "rest",
           headers: { accept: ["application/json", "application/gzip"] },
           followRedirects: false,
           signal: joinSignals(s, h.operationSignal()),
@@ -235,6 +238,7 @@ export class RestClient {
               method,
               path,
               pool: "train",
+              holder: "rest",
               signal,
               headers: BODYLESS_HEADERS,
               // The HTTP layer would retry 409; the retrying is done here instead so 409 can be final.
@@ -281,6 +285,15 @@ export class RestClient {
       this.#holder.reportFatal(error);
       throw error;
     }
+  }
+
+  /**
+   * The calling principal (0.25.0): its user URN and, for a user, its email, read from the JWT the
+   * SDK holds from the auth exchange, so no request is sent for it. Rejects with an `AuthError`
+   * (`jwt_auth_disabled`) when there is no JWT (JWT auth off and a plain `tml-` key).
+   */
+  whoami(options?: RequestCallOptions): Promise<WhoamiResponse> {
+    return whoami(this.#holder, options);
   }
 }
 

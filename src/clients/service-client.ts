@@ -80,6 +80,7 @@ export class ServiceClient implements AsyncDisposable {
             method: "GET",
             path: "/api/v1/get_server_capabilities",
             pool: "train",
+            holder: "rest",
             signal,
           });
           return RESPONSES.getServerCapabilities(res.body);
@@ -108,7 +109,10 @@ export class ServiceClient implements AsyncDisposable {
     }
     if (!(trainMlp || trainAttn || trainUnembed)) {
       // Named as the caller wrote them (camelCase options), not as the wire's lora_config does.
-      throw new ValidationError("trainMlp", "at least one of trainMlp, trainAttn or trainUnembed must be true");
+      throw new ValidationError(
+        "trainMlp",
+        "at least one of trainMlp, trainAttn or trainUnembed must be true",
+      );
     }
     // Allocated before any I/O and consumed even if creation fails (0.4.1).
     const modelSeqId = h.nextModelSeqId();

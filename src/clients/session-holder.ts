@@ -23,6 +23,7 @@ import type { BillingPause } from "../lib/billing-pause.js";
 import { billingOption, createBillingPause } from "./billing-pause.js";
 import type { ExecuteOptions } from "./retry.js";
 import { Handshake } from "./handshake.js";
+import { HolderAuth } from "./holder-auth.js";
 import { type ClientClosedMessage, type ClientCreatedMessage, channels } from "../core/instrumentation.js";
 import { Transport } from "../core/transport.js";
 import type { FutureContext } from "../futures/index.js";
@@ -92,6 +93,9 @@ export class SessionHolder {
    */
   readonly restHandshake: Handshake;
   readonly sessionHandshake: Handshake;
+  /** The credentials of the two holders (0.25.0: each exchanges its own JWT; facts 17–18). */
+  readonly restAuth: HolderAuth;
+  readonly sessionAuth: HolderAuth;
   readonly futureContext: FutureContext;
   /**
    * The billing pause (0.25.0, fact 16): one window for every 402 of this holder, as long as the
@@ -130,9 +134,9 @@ export class SessionHolder {
     // Background loops listen to the lifetime signal directly; keep Node from warning about them.
     setMaxListeners(0, this.#lifetime.signal);
     this.env = options.env ?? process.env;
-    this.config = resolveConfig(options, this.env);
-    this.deps = resolveDeps(options.deps);
     this.generation = resolveGeneration(options.protocol, this.env);
+    this.config = resolveConfig(options, this.env, this.generation.auth.credentialCommandEnv);
+    this.deps = resolveDeps(options.deps);
     this.callDefaults = options.callOptions;
     this.logger = createLogger(options.logger, options.logLevel, this.env);
     this.#backgroundSleep = options.deps?.sleep ?? unrefSleep;
@@ -155,8 +159,19 @@ export class SessionHolder {
       backgroundSleep: this.#backgroundSleep,
       signal: this.#lifetime.signal,
     };
-    this.restHandshake = new Handshake(handshakeDeps);
-    this.sessionHandshake = new Handshake(handshakeDeps);
+    const authDeps = { ...handshakeDeps, apiKey: options.apiKey, env: this.env, logger: this.logger };
+    this.restAuth = new HolderAuth({ ...authDeps, holder: "rest" });
+    this.sessionAuth = new HolderAuth({ ...authDeps, holder: "session" });
+    const withAuth = this.generation.auth.tokenPath !== null;
+    if (withAuth) {
+      this.transport.credential = (holder) =>
+        (holder === "rest" ? this.restAuth : this.sessionAuth).credential();
+    }
+    this.restHandshake = new Handshake({ ...handshakeDeps, ...(withAuth ? { auth: this.restAuth } : {}) });
+    this.sessionHandshake = new Handshake({
+      ...handshakeDeps,
+      ...(withAuth ? { auth: this.sessionAuth } : {}),
+    });
     const codecs = codecsFor(this.generation, () => this.sessionHandshake.flags.proto_compress_fwdbwd);
     this.codec = options.codec ?? codecs.codec;
     this.futureContext = {
@@ -378,7 +393,13 @@ export class SessionHolder {
   close(): Promise<void> {
     this.#closed ??= (async () => {
       this.#lifetime.abort(new APIUserAbortError("Client closed."));
-      await Promise.allSettled([...this.#loops, this.restHandshake.loop, this.sessionHandshake.loop]);
+      await Promise.allSettled([
+        ...this.#loops,
+        this.restHandshake.loop,
+        this.sessionHandshake.loop,
+        this.restAuth.close(),
+        this.sessionAuth.close(),
+      ]);
       await this.#session?.catch(() => undefined);
       await this.telemetry?.close();
       await this.transport.close();

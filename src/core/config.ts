@@ -53,15 +53,20 @@ export interface ResolvedConfig {
 export function resolveConfig(
   options: ClientOptions = {},
   env: NodeJS.ProcessEnv = process.env,
+  /** An environment variable that may stand in for the key (0.25.0's `TINKER_CREDENTIAL_CMD`). */
+  credentialCommandEnv: string | null = null,
 ): ResolvedConfig {
-  const apiKey = options.apiKey ?? env.TINKER_API_KEY;
+  // With a credential command and no key, `apiKey` is "" and the holder supplies every credential.
+  const commandOnly = credentialCommandEnv !== null && Boolean(env[credentialCommandEnv]);
+  const apiKey = options.apiKey ?? env.TINKER_API_KEY ?? (commandOnly ? "" : undefined);
   if (apiKey === undefined) {
     throw new TinkerError(
       "The apiKey client option must be set either by passing apiKey to the client or by setting the TINKER_API_KEY environment variable",
       "TINKER_MISSING_API_KEY",
     );
   }
-  if (typeof apiKey !== "string" || apiKey === "") throw configError("apiKey must be a non-empty string");
+  if (typeof apiKey !== "string" || (apiKey === "" && !commandOnly))
+    throw configError("apiKey must be a non-empty string");
   const baseUrl = options.baseUrl ?? env.TINKER_BASE_URL ?? DEFAULT_BASE_URL;
   // The value is not echoed: a key pasted into the wrong option must not end up in a log.
   if (!isHttpUrl(baseUrl))

@@ -70,7 +70,15 @@ export interface RequestOptions {
   headers?: Record<string, string | string[]>;
   /** Default true (httpx follow_redirects=True in 0.4.1). */
   followRedirects?: boolean;
+  /**
+   * Which of 0.25.0's two holders sends the request (default "session"): the session-less REST
+   * holder and the session holder each hold their own JWT. Passed to `Transport.credential`.
+   */
+  holder?: CredentialHolder;
 }
+
+/** The holder a request belongs to, for its credential (see `RequestOptions.holder`). */
+export type CredentialHolder = "rest" | "session";
 
 /** Successful (2xx) response with parsed JSON body. */
 export interface TransportResponse<T = unknown> {
@@ -110,9 +118,13 @@ export class Transport {
 
   /**
    * Where the credential of each request comes from when it is not the configured API key (0.25.0:
-   * a JWT from the token exchange). Returns undefined to send the API key. Set by the session holder.
+   * a JWT from the token exchange, which may first be refreshed). Asked before every attempt, as
+   * 0.25.0's auth hook runs for each send; undefined sends the API key. A caller-given
+   * `x-api-key` header wins. Set by the session holder.
    */
-  credential: ((path: string) => string | undefined) | undefined;
+  credential:
+    | ((holder: CredentialHolder, path: string) => string | undefined | Promise<string | undefined>)
+    | undefined;
 
   constructor(config: ResolvedConfig, deps: Partial<Deps> = {}, sdkVersion: string = SDK_VERSION) {
     this.config = config;
@@ -151,11 +163,8 @@ export class Transport {
     const timeoutMs = opts.timeoutMs ?? this.config.timeoutMs;
     const url = this.buildUrl(opts.path, opts.query);
     const given = control?.headers === undefined ? opts.headers : { ...opts.headers, ...control.headers };
-    let extra = given === undefined ? NO_HEADERS : lowerKeys(given);
-    const credential = this.credential?.(opts.path);
-    if (credential !== undefined && extra["x-api-key"] === undefined) {
-      extra = { ...extra, "x-api-key": credential };
-    }
+    const extra = given === undefined ? NO_HEADERS : lowerKeys(given);
+    const credentialOf = extra["x-api-key"] === undefined ? this.credential : undefined;
     const idempotencyKey =
       opts.method !== "GET" && extra["x-idempotency-key"] === undefined
         ? `tinker-ts-retry-${randomUUID()}`
@@ -167,7 +176,9 @@ export class Transport {
     const aborted = () => (ambiguous ? abortedAfterSend() : new APIUserAbortError());
     for (let retries = 0; ; retries++) {
       if (opts.signal?.aborted) throw aborted();
-      const headers = this.buildHeaders(opts, extra, retries, timeoutMs, idempotencyKey);
+      const credential = credentialOf && (await credentialOf(opts.holder ?? "session", opts.path));
+      const attemptExtra = credential ? { ...extra, "x-api-key": credential } : extra;
+      const headers = this.buildHeaders(opts, attemptExtra, retries, timeoutMs, idempotencyKey);
       // Messages are built only for subscribers: most processes have none.
       const attemptId = nextAttemptId++;
       if (channels.requestStart.hasSubscribers) {
@@ -261,7 +272,8 @@ export class Transport {
     const h: Record<string, string> = { accept: "application/json", "accept-encoding": "gzip, deflate" };
     if (withJsonBody) h["content-type"] = JSON_TYPE;
     for (const [k, v] of Object.entries(platformHeaders(this.sdkVersion))) h[k.toLowerCase()] = v;
-    h["x-api-key"] = this.config.apiKey;
+    // Empty when 0.25.0's credential command is the only source: every request then gets one.
+    if (this.config.apiKey !== "") h["x-api-key"] = this.config.apiKey;
     for (const [k, v] of Object.entries(this.config.defaultHeaders)) h[k.toLowerCase()] = v;
     const list = Object.entries(h).flat();
     this.fixedHeaders[i] = list;

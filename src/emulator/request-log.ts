@@ -16,6 +16,11 @@ export interface LoggedRequest {
   readonly body: unknown;
   /** Status answered (0 when the connection was reset or the server closed first). */
   status: number;
+  /**
+   * Which kind of credential came (never the credential): `"jwt:<jti>"` for an `eyJ…` JWT the
+   * emulator can read, `"api-key"` for anything else, absent when none.
+   */
+  credential?: string;
   /** Set when an injected fault answered this request. */
   fault?: "scripted" | "random";
   /** Set when the seq-id check rejected this request. */

@@ -25,6 +25,7 @@ import { sessionRoutes } from "./routes/session.js";
 import { trainingRoutes } from "./routes/training.js";
 import { Store } from "./store.js";
 import {
+  credentialKind,
   type EmulatorV025Options,
   jwtProblem,
   decodeRequestBody,
@@ -255,6 +256,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     try {
       if (path.startsWith("/api/")) {
         const key = req.headers["x-api-key"];
+        if (typeof key === "string" && key !== "") entry.credential = credentialKind(key);
         const jwtIssue = typeof key === "string" && key.startsWith("eyJ") ? jwtProblem(v025, key) : null;
         if (jwtIssue) return answer(401, { detail: jwtIssue });
       }

@@ -32,7 +32,18 @@ export interface ReplayV025Options {
   credentials?: Record<string, string>;
   /** Lines this test does not drive (not reported missing). */
   optional?: (line: TranscriptLineV025) => boolean;
+  /**
+   * JWTs in place of the recorded `<jwt#N>` placeholders: an `auth/token` answer of `<jwt#N>`
+   * gets a real JWT minted at `now()` with `exp = iat + ttls[N-1]` (default 3600 s), and `<jwt#N>`
+   * in a recorded `x-api-key` then means that JWT.
+   */
+  jwt?: { now: () => number; ttls?: readonly number[] };
 }
+
+/** Claims of the golden recorder's JWTs (README "What the fake server answered"). */
+export const GOLDEN_JWT_USER = { sub: "urn:tinker:user:golden-user", email: "golden@example.invalid" };
+
+const b64url = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url");
 
 interface Received {
   line: TranscriptLineV025 | undefined;
@@ -54,12 +65,49 @@ export class ReplayServerV025 {
   readonly #keys = new Map<string, string>();
   readonly #keysBack = new Map<string, string>();
   readonly #opts: ReplayV025Options;
+  readonly #credentials: Record<string, string>;
   #server!: Server;
   baseUrl = "";
 
   private constructor(name: ScenarioV025, opts: ReplayV025Options) {
     this.#lines = loadTranscriptV025(name);
     this.#opts = opts;
+    this.#credentials = { ...opts.credentials };
+  }
+
+  /** The JWT standing for `<jwt#n>` (minted on first use at the `jwt.now()` of that moment). */
+  jwt(n: number): string {
+    const key = `<jwt#${n}>`;
+    const known = this.#credentials[key];
+    if (known !== undefined) return known;
+    const o = this.#opts.jwt;
+    if (!o) throw new Error(`replay: ${key} needs the jwt option`);
+    const iat = Math.floor(o.now() / 1000);
+    const claims = {
+      ...GOLDEN_JWT_USER,
+      iss: "golden",
+      jti: `jwt-${n}`,
+      iat,
+      exp: iat + (o.ttls?.[n - 1] ?? 3600),
+    };
+    const token = `${b64url({ alg: "none", typ: "JWT" })}.${b64url(claims)}.golden`;
+    this.#credentials[key] = token;
+    return token;
+  }
+
+  /** A recorded body with its `<jwt#N>` strings replaced by the JWTs they stand for. */
+  #withJwts(body: Json): Json {
+    if (typeof body === "string") {
+      const m = /^<jwt#(\d+)>$/.exec(body);
+      return m ? this.jwt(Number(m[1])) : body;
+    }
+    if (Array.isArray(body)) return body.map((b) => this.#withJwts(b));
+    if (body !== null && typeof body === "object") {
+      const out: { [k: string]: Json } = {};
+      for (const [k, v] of Object.entries(body)) out[k] = this.#withJwts(v);
+      return out;
+    }
+    return body;
   }
 
   static async start(name: ScenarioV025, opts: ReplayV025Options = {}): Promise<ReplayServerV025> {
@@ -132,7 +180,7 @@ export class ReplayServerV025 {
     }
     const recordedKey = line.headers["x-api-key"];
     if (typeof recordedKey === "string") {
-      const want = this.#opts.credentials?.[recordedKey];
+      const want = this.#credentials[recordedKey];
       if (want === undefined) diffs.push(`${at}: no credential mapped for ${recordedKey}`);
       else if (req.headers["x-api-key"] !== want)
         diffs.push(`${at}: x-api-key is not the ${recordedKey} credential`);
@@ -176,7 +224,7 @@ export class ReplayServerV025 {
       return;
     }
     res.writeHead(r.status, { "content-type": "application/json", ...headers });
-    res.end(r.body === null ? "" : JSON.stringify(r.body));
+    res.end(r.body === null ? "" : JSON.stringify(this.#opts.jwt ? this.#withJwts(r.body) : r.body));
   }
 
   /** Every difference: per request, then lines never sent (unless optional). */

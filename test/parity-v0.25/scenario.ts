@@ -36,7 +36,12 @@ export interface ScenarioV025Run {
 /** Starts the replay of `name` with a clean SDK environment (telemetry off unless `env` says). */
 export async function startScenarioV025(
   name: ScenarioV025,
-  opts: ReplayV025Options = {},
+  opts: ReplayV025Options & {
+    /** Sleeps up to this long complete by themselves (FakeClock; default 5 s). */
+    autoAdvanceLimitMs?: number;
+    /** Lifetimes of the JWTs `<jwt#1>`, `<jwt#2>`, … the replay mints (default 3600 s each). */
+    jwtTtls?: readonly number[];
+  } = {},
   env: Record<string, string> = { TINKER_TELEMETRY: "0" },
 ): Promise<ScenarioV025Run> {
   const saved = new Map<string, string | undefined>();
@@ -49,8 +54,13 @@ export async function startScenarioV025(
     delete process.env[k];
   }
   setEnv(env);
-  const replay = await ReplayServerV025.start(name, { credentials: { "<api-key>": TEST_KEY }, ...opts });
-  const clock = new FakeClock();
+  const { autoAdvanceLimitMs, jwtTtls, ...replayOpts } = opts;
+  const clock = new FakeClock(autoAdvanceLimitMs);
+  const replay = await ReplayServerV025.start(name, {
+    credentials: { "<api-key>": TEST_KEY },
+    jwt: { now: clock.deps.now, ...(jwtTtls ? { ttls: jwtTtls } : {}) },
+    ...replayOpts,
+  });
   const clients: ServiceClient[] = [];
   return {
     replay,

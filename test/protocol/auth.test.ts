@@ -11,6 +11,7 @@ import {
   makeTokenExchange,
   resolveCredentialProvider,
   runShellCommand,
+  shellCommandRunner,
   TokenExchangeError,
   whoamiFromJwt,
 } from "../../src/protocol/auth/index.js";
@@ -53,7 +54,7 @@ describe("credential sources (fact 18)", () => {
     expect(await apiKeyProvider("tml-A", { TINKER_API_KEY: "tml-B" }).getCredential()).toBe("tml-A");
     expect(await apiKeyProvider(undefined, { TINKER_API_KEY: "tml-B" }).getCredential()).toBe("tml-B");
     expect(() => apiKeyProvider(undefined, {})).toThrow(/api_key client option must be set/);
-    expect(() => apiKeyProvider("sk-1", {})).toThrow(/'tml-' prefix/);
+    expect(() => apiKeyProvider("sk-1", {})).toThrow(/'tml-'/);
   });
 
   it("the command runs on every call (CMD1, CMD2, …), output trimmed; empty output refused", async () => {
@@ -85,9 +86,17 @@ describe("credential sources (fact 18)", () => {
     expect(() => resolveCredentialProvider({ env: {}, run })).toThrow(/api_key client option/);
   });
 
+  it("a command that outlives its timeout is killed, and the error names no output", async () => {
+    await expect(shellCommandRunner(50)("echo tml-SECRET; sleep 5")).rejects.toThrow(
+      /^TINKER_CREDENTIAL_CMD failed: the command timed out after 50 ms$/,
+    );
+  });
+
   it("the default runner runs a real shell command", async () => {
     expect((await runShellCommand("printf 'tml-SHELL\\n'")).trim()).toBe("tml-SHELL");
-    await expect(runShellCommand("exit 3")).rejects.toThrow(/failed/);
+    await expect(runShellCommand("echo tml-SECRET; exit 3")).rejects.toThrow(
+      /^TINKER_CREDENTIAL_CMD failed: the command exited with code 3$/,
+    );
   });
 });
 

@@ -43,3 +43,14 @@ export function jwtProblem(controls: V025Controls, jwt: string): string | null {
   if (exp * 1000 <= controls.now()) return "Invalid JWT: expired";
   return null;
 }
+
+/** What a request log may say about a credential: `jwt:<jti>` for a readable JWT, else `api-key`. */
+export function credentialKind(credential: string): string {
+  if (!credential.startsWith("eyJ")) return "api-key";
+  try {
+    const jti = jwtClaims(credential).jti;
+    return typeof jti === "string" ? `jwt:${jti}` : "jwt";
+  } catch {
+    return "jwt";
+  }
+}

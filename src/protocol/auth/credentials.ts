@@ -20,19 +20,33 @@ export type RunCommand = (command: string) => Promise<string>;
 /** Environment variable of the credential command. */
 export const CREDENTIAL_CMD_ENV = "TINKER_CREDENTIAL_CMD";
 
-/** The default RunCommand: `sh -c`, 30 s timeout, output capped at 1 MiB. */
-export const runShellCommand: RunCommand = (command) =>
-  new Promise((resolve, reject) => {
-    exec(command, { timeout: 30_000, maxBuffer: 1 << 20, windowsHide: true }, (err, stdout) => {
-      if (err)
-        reject(
-          new AuthError(`TINKER_CREDENTIAL_CMD failed: ${err.message}`, "credential_cmd_failed", {
-            cause: err,
-          }),
-        );
-      else resolve(stdout);
+/** How long the credential command may run (30 s). */
+export const CREDENTIAL_CMD_TIMEOUT_MS = 30_000;
+
+/**
+ * A RunCommand on `sh -c`, killed after `timeoutMs`, output capped at 1 MiB. A failure says how the
+ * command ended (exit code, signal or timeout), never what it printed.
+ */
+export function shellCommandRunner(timeoutMs = CREDENTIAL_CMD_TIMEOUT_MS): RunCommand {
+  return (command) =>
+    new Promise((resolve, reject) => {
+      exec(command, { timeout: timeoutMs, maxBuffer: 1 << 20, windowsHide: true }, (err, stdout) => {
+        if (!err) return resolve(stdout);
+        const e = err as NodeJS.ErrnoException & { killed?: boolean; signal?: string | null; code?: unknown };
+        const how = e.killed
+          ? `timed out after ${timeoutMs} ms`
+          : e.signal
+            ? `was killed by ${e.signal}`
+            : typeof e.code === "number"
+              ? `exited with code ${e.code}`
+              : `could not run (${String(e.code ?? "error")})`;
+        reject(new AuthError(`TINKER_CREDENTIAL_CMD failed: the command ${how}`, "credential_cmd_failed"));
+      });
     });
-  });
+}
+
+/** The default RunCommand: {@link shellCommandRunner} with the 30 s timeout. */
+export const runShellCommand: RunCommand = shellCommandRunner();
 
 /** A fixed API key (or JWT). Refuses a missing key and one without the `tml-` / `eyJ` prefix. */
 export function apiKeyProvider(
@@ -42,12 +56,12 @@ export function apiKeyProvider(
   const key = apiKey || env.TINKER_API_KEY;
   if (!key) {
     throw new AuthError(
-      "The api_key client option must be set either by passing api_key to the client or by setting the TINKER_API_KEY environment variable",
+      "No API key: the api_key client option must be set, either passed to the client (apiKey) or in the TINKER_API_KEY environment variable",
       "missing_api_key",
     );
   }
   if (!key.startsWith("tml-") && !isJwtCredential(key)) {
-    throw new AuthError("The api_key must start with the 'tml-' prefix", "bad_api_key_prefix");
+    throw new AuthError("An API key starts with 'tml-' (or is a JWT, 'eyJ…')", "bad_api_key_prefix");
   }
   return { kind: "api_key", getCredential: async () => key };
 }
@@ -59,7 +73,7 @@ export function credentialCommandProvider(
 ): CredentialProvider {
   if (!command) {
     throw new AuthError(
-      "Your organization requires dynamic credentials — set TINKER_CREDENTIAL_CMD to a command that prints a valid credential.",
+      "This server asks for dynamic credentials: set TINKER_CREDENTIAL_CMD to a command that prints one.",
       "missing_credential_cmd",
     );
   }
@@ -68,7 +82,10 @@ export function credentialCommandProvider(
     async getCredential() {
       const credential = (await run(command)).trim();
       if (!credential)
-        throw new AuthError("TINKER_CREDENTIAL_CMD returned an empty credential.", "empty_credential");
+        throw new AuthError(
+          "TINKER_CREDENTIAL_CMD printed nothing (an empty credential).",
+          "empty_credential",
+        );
       return credential;
     },
   };

@@ -60,13 +60,20 @@ export class JwtAuthProvider {
     return token;
   }
 
+  /** The held JWT while more than the on-demand margin (60 s) is left, else undefined (no await). */
+  freshToken(): string | undefined {
+    return this.current && jwtRemainingMs(this.current, this.o.clock.now()) > this.onDemandMs
+      ? this.current
+      : undefined;
+  }
+
   /**
    * The JWT to send with a request: the held one while more than 60 s are left, else a fresh one.
    * A failed on-demand refresh falls back to the held token (null when there is none).
    */
   async getToken(): Promise<string | null> {
-    if (this.current && jwtRemainingMs(this.current, this.o.clock.now()) > this.onDemandMs)
-      return this.current;
+    const fresh = this.freshToken();
+    if (fresh !== undefined) return fresh;
     try {
       return await this.fetchOnce();
     } catch (e) {

@@ -60,3 +60,11 @@ export function makeTokenExchange(o: TokenExchangeOptions): () => Promise<string
     return body.jwt;
   };
 }
+
+/** The JWT of an `auth/token` answer; TokenExchangeError when it has none. */
+export function jwtFromTokenAnswer(body: unknown): string {
+  const jwt = (body as { jwt?: unknown } | null)?.jwt;
+  if (typeof jwt !== "string" || jwt === "")
+    throw new TokenExchangeError("auth/token answer has no jwt", 200);
+  return jwt;
+}
