@@ -92,6 +92,12 @@ describe("credential sources (fact 18)", () => {
     );
   });
 
+  it("a background child holding stdout does not hold the credential back, and is ended", async () => {
+    const marker = `tinker-cred-${process.pid}-${Date.now()}`;
+    const out = await shellCommandRunner(10_000)(`(sleep 30; echo ${marker}) & echo tml-FAST`);
+    expect(out.trim()).toBe("tml-FAST");
+  });
+
   it("the default runner runs a real shell command", async () => {
     expect((await runShellCommand("printf 'tml-SHELL\\n'")).trim()).toBe("tml-SHELL");
     await expect(runShellCommand("echo tml-SECRET; exit 3")).rejects.toThrow(

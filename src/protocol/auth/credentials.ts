@@ -3,7 +3,7 @@
  * `TINKER_API_KEY`, then the output of `TINKER_CREDENTIAL_CMD`, which runs again for every request
  * of a fresh credential. Running the command is injected, so tests need no shell.
  */
-import { exec } from "node:child_process";
+import { spawn } from "node:child_process";
 import { AuthError } from "./errors.js";
 import { isJwtCredential } from "./jwt.js";
 
@@ -23,24 +23,72 @@ export const CREDENTIAL_CMD_ENV = "TINKER_CREDENTIAL_CMD";
 /** How long the credential command may run (30 s). */
 export const CREDENTIAL_CMD_TIMEOUT_MS = 30_000;
 
+/** After the shell exits, how long a pipe a background child keeps open is still read. */
+const STDOUT_GRACE_MS = 200;
+
+/** Output beyond this is refused (a credential is short). */
+const MAX_OUTPUT_BYTES = 1 << 20;
+
 /**
- * A RunCommand on `sh -c`, killed after `timeoutMs`, output capped at 1 MiB. A failure says how the
- * command ended (exit code, signal or timeout), never what it printed.
+ * A RunCommand on `sh -c` in a process group of its own, output capped at 1 MiB. It settles when
+ * the shell exits — a background child still holding stdout does not hold the credential back —
+ * and after `timeoutMs` the whole group is killed, so the wait is bounded whatever the command
+ * starts. A failure says how the command ended (exit code, signal or timeout), never what it printed.
  */
 export function shellCommandRunner(timeoutMs = CREDENTIAL_CMD_TIMEOUT_MS): RunCommand {
   return (command) =>
     new Promise((resolve, reject) => {
-      exec(command, { timeout: timeoutMs, maxBuffer: 1 << 20, windowsHide: true }, (err, stdout) => {
-        if (!err) return resolve(stdout);
-        const e = err as NodeJS.ErrnoException & { killed?: boolean; signal?: string | null; code?: unknown };
-        const how = e.killed
-          ? `timed out after ${timeoutMs} ms`
-          : e.signal
-            ? `was killed by ${e.signal}`
-            : typeof e.code === "number"
-              ? `exited with code ${e.code}`
-              : `could not run (${String(e.code ?? "error")})`;
+      const child = spawn("sh", ["-c", command], {
+        detached: process.platform !== "win32",
+        stdio: ["ignore", "pipe", "ignore"],
+        windowsHide: true,
+      });
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let settled = false;
+      const killGroup = () => {
+        try {
+          if (child.pid !== undefined && process.platform !== "win32") process.kill(-child.pid, "SIGKILL");
+          else child.kill("SIGKILL");
+        } catch {
+          // Already gone.
+        }
+      };
+      const fail = (how: string) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        killGroup();
         reject(new AuthError(`TINKER_CREDENTIAL_CMD failed: the command ${how}`, "credential_cmd_failed"));
+      };
+      const timer = setTimeout(() => fail(`timed out after ${timeoutMs} ms`), timeoutMs);
+      child.stdout.on("data", (b: Buffer) => {
+        size += b.length;
+        if (size > MAX_OUTPUT_BYTES) fail(`printed more than ${MAX_OUTPUT_BYTES} bytes`);
+        else chunks.push(b);
+      });
+      child.on("error", (e: NodeJS.ErrnoException) => fail(`could not run (${e.code ?? "error"})`));
+      let exited = false;
+      let ended = false;
+      const succeed = () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        child.stdout.destroy();
+        killGroup();
+        resolve(Buffer.concat(chunks).toString("utf8"));
+      };
+      child.stdout.on("end", () => {
+        ended = true;
+        if (exited) succeed();
+      });
+      child.on("exit", (code, signal) => {
+        if (code !== 0) return fail(signal ? `was killed by ${signal}` : `exited with code ${code}`);
+        exited = true;
+        // What the shell wrote is in the pipe; a child still holding it open gets a short grace
+        // for that to be read, then is ended with the group.
+        if (ended) succeed();
+        else setTimeout(succeed, STDOUT_GRACE_MS);
       });
     });
 }
