@@ -24,6 +24,18 @@ export {
   TrainingClient,
 } from "./clients/index.js";
 export {
+  type AuthTokenResponse,
+  type ClientDynamicConfig,
+  type FutureRetrieveResponse,
+  type HealthResponse,
+  LowLevelClient,
+  type LowLevelClientOptions,
+  LowLevelFutures,
+  LowLevelModels,
+  type UnloadModelResponse,
+} from "./clients/lowlevel/index.js";
+export type { ClientConfigFlags } from "./protocol/client-config.js";
+export {
   DEFAULT_BASE_URL,
   DEFAULT_MAX_RETRIES,
   DEFAULT_TIMEOUT_MS,
@@ -147,6 +159,7 @@ export type {
   Checkpoint,
   CheckpointArchiveUrlResponse,
   CheckpointsListResponse,
+  CreateModelResponse,
   Cursor,
   ForwardBackwardOutput,
   GetInfoResponse,
@@ -156,6 +169,7 @@ export type {
   LossFnOutput,
   ModelData,
   OptimStepResponse,
+  RequestFailedResponse,
   SampledSequence,
   SampleResponse,
   SaveWeightsForSamplerResponse,
@@ -163,6 +177,8 @@ export type {
   SupportedModel,
   TrainingRun,
   TrainingRunsResponse,
+  TryAgainResponse,
+  UntypedAPIFuture,
 } from "./types/responses.js";
 export {
   type NumericTypedArray,

@@ -67,7 +67,7 @@ export class RestClient {
         const run = () =>
           executeWithRetries(send, {
             deps: h.deps,
-            telemetry: h.telemetry,
+            telemetry: h.restTelemetry,
             logger: h.logger,
             signal,
             name: "rest",
@@ -241,7 +241,7 @@ export class RestClient {
             }),
           {
             deps: h.deps,
-            telemetry: h.telemetry,
+            telemetry: h.restTelemetry,
             logger: h.logger,
             signal,
             name: "publish",

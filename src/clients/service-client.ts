@@ -85,7 +85,13 @@ export class ServiceClient implements AsyncDisposable {
           });
           return RESPONSES.getServerCapabilities(res.body);
         },
-        { deps: h.deps, telemetry: h.telemetry, logger: h.logger, signal, name: "get_server_capabilities" },
+        {
+          deps: h.deps,
+          telemetry: h.restTelemetry,
+          logger: h.logger,
+          signal,
+          name: "get_server_capabilities",
+        },
       );
     });
   }

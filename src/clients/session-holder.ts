@@ -91,7 +91,6 @@ export class SessionHolder {
   sampleBackoffUntil: number | undefined;
   /** Heartbeat bookkeeping, visible for tests and diagnostics. */
   readonly heartbeat = { sent: 0, failed: 0, lastSuccess: 0, lastError: undefined as string | undefined };
-  telemetry: TelemetryReporter | null = null;
 
   /** Client-wide defaults of the per-call options. */
   readonly callDefaults: CallDefaults | undefined;
@@ -110,6 +109,9 @@ export class SessionHolder {
   #child: AbortSignal | undefined;
   #childUses = 0;
   readonly #loops: Promise<void>[] = [];
+  #sessionTelemetry: TelemetryReporter | null = null;
+  #restTelemetry: TelemetryReporter | null = null;
+  #restTelemetryMade = false;
   /** Waits of background loops (heartbeat, telemetry): unref'd, so they never hold the process. */
   readonly #backgroundSleep: Deps["sleep"];
 
@@ -135,8 +137,14 @@ export class SessionHolder {
       backgroundSleep: this.#backgroundSleep,
       signal: this.#lifetime.signal,
     };
-    this.restHandshake = new Handshake(handshakeDeps);
-    this.sessionHandshake = new Handshake(handshakeDeps);
+    // Only the session holder re-fetches dynamic_config (the SDK starts no refresh task without
+    // a session).
+    this.restHandshake = new Handshake({
+      ...handshakeDeps,
+      refresh: false,
+      onReady: () => this.#makeRestTelemetry(),
+    });
+    this.sessionHandshake = new Handshake({ ...handshakeDeps, refresh: true });
     const codecs = codecsFor(this.generation, () => this.sessionHandshake.flags.proto_compress_fwdbwd);
     this.codec = options.codec ?? codecs.codec;
     this.futureContext = {
@@ -159,6 +167,37 @@ export class SessionHolder {
   async restReady(): Promise<void> {
     if (this.generation.handshake?.lazyHolders) await this.restHandshake.ready();
     else await this.sessionId();
+  }
+
+  /**
+   * The reporter of ServiceClient-level calls: the session's, else the session-less holder's
+   * (0.25.0), as the SDK's `ServiceClient.get_telemetry`; null when disabled or not yet created.
+   */
+  get telemetry(): TelemetryReporter | null {
+    return this.#sessionTelemetry ?? this.#restTelemetry;
+  }
+
+  /**
+   * The reporter of session-less calls (REST, server capabilities): the session-less holder's own
+   * with lazy holders (0.25.0: `sessionless-<uuid>`, no SESSION_START/END), else the session's.
+   */
+  get restTelemetry(): TelemetryReporter | null {
+    return this.generation.handshake?.lazyHolders ? this.#restTelemetry : this.#sessionTelemetry;
+  }
+
+  // The session-less holder's reporter, made when its handshake is done (as the SDK makes it at
+  // the end of the holder's construction), when the generation has session-less telemetry.
+  #makeRestTelemetry(): void {
+    if (this.#restTelemetryMade || this.closed || !this.generation.telemetryProcessUuid) return;
+    this.#restTelemetryMade = true;
+    this.#restTelemetry = createTelemetry(
+      this.config,
+      this.transport,
+      null,
+      this.codec,
+      { ...this.deps, sleep: this.#backgroundSleep },
+      this.generation,
+    );
   }
 
   /**
@@ -231,10 +270,14 @@ export class SessionHolder {
     this.heartbeat.lastSuccess = this.deps.now();
     this.announce({ client: "ServiceClient" });
     if (!this.closed) {
-      this.telemetry = createTelemetry(this.config, this.transport, sessionId, this.codec, {
-        ...this.deps,
-        sleep: this.#backgroundSleep,
-      });
+      this.#sessionTelemetry = createTelemetry(
+        this.config,
+        this.transport,
+        sessionId,
+        this.codec,
+        { ...this.deps, sleep: this.#backgroundSleep },
+        this.generation,
+      );
       this.#loops.push(this.#heartbeatLoop(sessionId));
     }
     return sessionId;
@@ -354,7 +397,7 @@ export class SessionHolder {
       this.#lifetime.abort(new APIUserAbortError("Client closed."));
       await Promise.allSettled([...this.#loops, this.restHandshake.loop, this.sessionHandshake.loop]);
       await this.#session?.catch(() => undefined);
-      await this.telemetry?.close();
+      await Promise.all([this.#sessionTelemetry?.close(), this.#restTelemetry?.close()]);
       await this.transport.close();
       channels.clientClosed.publish({
         client: "ServiceClient",

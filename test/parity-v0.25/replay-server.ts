@@ -9,6 +9,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { encodeFromDisplay } from "../../src/protocol/v0_25/codec.js";
+import { compareTelemetryBody } from "../parity/compare.js";
 import { checkProtobufRequest, isProtobufRequest, messageBytes } from "./bodies.js";
 import { type Json, loadTranscriptV025, type ScenarioV025, type TranscriptLineV025 } from "./golden.js";
 import { diffAgainstRecorded } from "./match.js";
@@ -31,7 +32,18 @@ export interface ReplayV025Options {
   credentials?: Record<string, string>;
   /** Lines this test does not drive (not reported missing). */
   optional?: (line: TranscriptLineV025) => boolean;
+  /**
+   * Compare telemetry batches too (`compareTelemetryBody` of the 0.4.1 suite, after mapping the
+   * `<process-uuid#N>` / `sessionless-<uuid#N>` placeholders one-to-one onto our values) and report
+   * unsent telemetry lines. Off by default: telemetry then only has to be answered.
+   */
+  telemetry?: boolean;
 }
+
+/** Placeholders of 0.25 telemetry batches (README "Normalisation added for 0.25"). */
+const PROCESS_UUID = /^<process-uuid#\d+>$/;
+const SESSIONLESS = /^sessionless-<uuid#\d+>$/;
+const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}";
 
 interface Received {
   line: TranscriptLineV025 | undefined;
@@ -50,6 +62,9 @@ export class ReplayServerV025 {
   readonly #lines: TranscriptLineV025[];
   readonly #used = new Set<number>();
   readonly #opts: ReplayV025Options;
+  /** Placeholder ↔ our value, both ways (a bijection over the scenario). */
+  readonly #placeholders = new Map<string, string>();
+  readonly #waiters = new Set<() => void>();
   #server!: Server;
   baseUrl = "";
 
@@ -99,7 +114,8 @@ export class ReplayServerV025 {
     const line = this.#match(req.method ?? "", path, body);
     const diffs: string[] = [];
     if (!line) {
-      if (streamOf(path) !== "telemetry") diffs.push(`unexpected request ${req.method} ${path}`);
+      if (streamOf(path) !== "telemetry" || this.#opts.telemetry)
+        diffs.push(`unexpected request ${req.method} ${path}`);
       this.received.push({ line, diffs });
       res.writeHead(streamOf(path) === "telemetry" ? 200 : 599, { "content-type": "application/json" });
       res.end(JSON.stringify({ status: "accepted" }));
@@ -108,7 +124,8 @@ export class ReplayServerV025 {
     this.#used.add(line.seq);
     const at = `seq ${line.seq} ${line.method} ${line.path}`;
     if (streamOf(path) === "telemetry") {
-      // Telemetry bodies are compared by the 0.4.1 suite; here only that a batch went out.
+      // Compared only when the test asks (telemetry option); otherwise only that a batch went out.
+      if (this.#opts.telemetry) diffs.push(...this.#compareTelemetry(line, body, at));
     } else if (isProtobufRequest(line)) {
       const enc = req.headers["content-encoding"];
       diffs.push(
@@ -140,6 +157,7 @@ export class ReplayServerV025 {
       diffs.push(`${at}: x-idempotency-key presence differs`);
     }
     this.received.push({ line, diffs });
+    for (const w of this.#waiters) w();
     const r = line.response;
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(r.headers)) {
@@ -155,11 +173,62 @@ export class ReplayServerV025 {
     res.end(r.body === null ? "" : JSON.stringify(r.body));
   }
 
+  // A recorded placeholder matches our value when it is (or becomes) its only partner.
+  #samePlaceholder(recorded: string, ours: unknown, shape: RegExp): boolean {
+    if (typeof ours !== "string" || !shape.test(ours)) return false;
+    const a = this.#placeholders.get(recorded);
+    const b = this.#placeholders.get(`=${ours}`);
+    if (a === undefined && b === undefined) {
+      this.#placeholders.set(recorded, ours);
+      this.#placeholders.set(`=${ours}`, recorded);
+      return true;
+    }
+    return a === ours && b === recorded;
+  }
+
+  #compareTelemetry(line: TranscriptLineV025, body: unknown, at: string): string[] {
+    const recorded = line.body as { [k: string]: Json };
+    if (body === null || typeof body !== "object") return [`${at}: body is not a telemetry batch`];
+    const ours = { ...(body as Record<string, unknown>) };
+    const out: string[] = [];
+    const pu = recorded["process_uuid"];
+    if (typeof pu === "string" && PROCESS_UUID.test(pu)) {
+      if (this.#samePlaceholder(pu, ours["process_uuid"], new RegExp(`^${UUID}$`))) ours["process_uuid"] = pu;
+      else out.push(`${at}: process_uuid ${JSON.stringify(ours["process_uuid"])} is not ${pu}'s uuid`);
+    }
+    const sid = recorded["session_id"];
+    if (typeof sid === "string" && SESSIONLESS.test(sid)) {
+      if (this.#samePlaceholder(sid, ours["session_id"], new RegExp(`^sessionless-${UUID}$`)))
+        ours["session_id"] = sid;
+      else out.push(`${at}: session_id ${JSON.stringify(ours["session_id"])} is not ${sid}`);
+    }
+    compareTelemetryBody(recorded, ours, out);
+    return out.map((d) => (d.startsWith(at) ? d : `${at}: ${d}`));
+  }
+
+  /** Resolves once line `seq` has been answered (rejects after `timeoutMs` of real time). */
+  waitForLine(seq: number, timeoutMs = 3_000): Promise<void> {
+    if (this.#used.has(seq)) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (!this.#used.has(seq)) return;
+        clearTimeout(timer);
+        this.#waiters.delete(check);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.#waiters.delete(check);
+        reject(new Error(`line ${seq} not received within ${timeoutMs} ms; so far: ${this.report().join("; ")}`));
+      }, timeoutMs);
+      this.#waiters.add(check);
+    });
+  }
+
   /** Every difference: per request, then lines never sent (unless optional). */
   report(): string[] {
     const out = this.received.flatMap((r) => r.diffs);
     for (const l of this.#lines) {
-      if (this.#used.has(l.seq) || streamOf(l.path) === "telemetry") continue;
+      if (this.#used.has(l.seq) || (streamOf(l.path) === "telemetry" && !this.#opts.telemetry)) continue;
       if (this.#opts.optional?.(l)) continue;
       out.push(`seq ${l.seq} ${l.method} ${l.path}: never sent`);
     }
