@@ -155,6 +155,7 @@ export class SessionHolder {
       telemetry: () => this.telemetry,
       poll: this.generation.poll,
       protobufResults: codecs.protobufResults,
+      postMortemTelemetry: this.generation.telemetryProcessUuid,
     };
     // 0.4.1 creates the session in the constructor; a generation with lazy holders on first use.
     if (!this.generation.handshake?.lazyHolders) void this.sessionId();
