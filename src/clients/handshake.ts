@@ -89,7 +89,11 @@ export class Handshake {
     this.flags = parseClientConfig(config);
     let refreshS: number;
     try {
-      refreshS = await executeWithRetries(() => this.#fetchDynamic(), { deps, signal, name: "dynamic_config" });
+      refreshS = await executeWithRetries(() => this.#fetchDynamic(), {
+        deps,
+        signal,
+        name: "dynamic_config",
+      });
     } catch (error) {
       if (!(error instanceof APIStatusError && error.status === 404)) throw error;
       // The server predates dynamic_config: the SDK's defaults, and the refresh loop still runs.

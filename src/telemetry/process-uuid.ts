@@ -9,6 +9,7 @@ let current: { pid: number; uuid: string } | undefined;
 
 /** This process's telemetry uuid (created on first use). */
 export function processUuid(): string {
-  if (current === undefined || current.pid !== process.pid) current = { pid: process.pid, uuid: randomUUID() };
+  if (current === undefined || current.pid !== process.pid)
+    current = { pid: process.pid, uuid: randomUUID() };
   return current.uuid;
 }

@@ -45,7 +45,8 @@ async function setUp(refresh: boolean, onReady?: () => void) {
     refresh,
     onReady,
   });
-  const dynamicCount = () => server!.requests.filter((r) => r.path === "/api/v1/client/dynamic_config").length;
+  const dynamicCount = () =>
+    server!.requests.filter((r) => r.path === "/api/v1/client/dynamic_config").length;
   return { server, clock, handshake, dynamicCount };
 }
 

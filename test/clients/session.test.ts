@@ -122,7 +122,11 @@ describe("create_session messages", () => {
           error_message: "Your quota is spent",
         },
       });
-      const service = api.service({ protocol, info: (m: string) => info.push(m), warn: (m: string) => warn.push(m) });
+      const service = api.service({
+        protocol,
+        info: (m: string) => info.push(m),
+        warn: (m: string) => warn.push(m),
+      });
       expect(await service.sessionId()).toBe("sess-7");
       expect(info).toEqual(["Welcome to the golden server"]);
       expect(warn).toEqual(["This session is recorded", "Your quota is spent"]);
@@ -155,10 +159,14 @@ describe("0.25.0 telemetry holders", () => {
     await expect(service.getServerCapabilities()).rejects.toThrow("bad");
     await waitFor(() => api.bodies("/api/v1/telemetry").length === 1);
     const [rest] = api.bodies("/api/v1/telemetry");
-    expect(rest?.["session_id"]).toMatch(/^sessionless-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(rest?.["session_id"]).toMatch(
+      /^sessionless-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
     expect(rest?.["sdk_version"]).toBe("0.25.0");
     const kinds = (b: Record<string, unknown> | undefined) =>
-      (b?.["events"] as Array<{ event: string; event_name?: string }>).map((e) => e.event_name ?? e.event);
+      ((b?.["events"] ?? []) as Array<{ event: string; event_name?: string }>).map(
+        (e) => e.event_name ?? e.event,
+      );
     expect(kinds(rest)).toEqual(["InternalClientHolder.execute_with_retries.exception", "user_error"]);
     // The session holder: its own session id, SESSION_START first, the same process_uuid.
     expect(await service.sessionId()).toBe("sess-1");
@@ -169,7 +177,9 @@ describe("0.25.0 telemetry holders", () => {
     // Closing sends no SESSION_END for the session-less holder (nothing else was queued there).
     expect(batches.filter((b) => b["session_id"] === rest?.["session_id"])).toHaveLength(1);
     expect(new Set(batches.map((b) => b["process_uuid"]))).toEqual(new Set([rest?.["process_uuid"]]));
-    expect(rest?.["process_uuid"]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(rest?.["process_uuid"]).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
   });
 
   it("0.4.1 batches carry no process_uuid", async () => {

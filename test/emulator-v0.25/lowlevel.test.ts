@@ -30,7 +30,12 @@ describe("LowLevelClient on the emulator", () => {
 
   it("unloads a model: an untyped future, then its UnloadModelResponse through futures.retrieve", async () => {
     emu = await startEmulator({ seed: 0 });
-    const service = new ServiceClient({ apiKey: KEY, baseUrl: emu.url, protocol: "0.25.0", telemetry: false });
+    const service = new ServiceClient({
+      apiKey: KEY,
+      baseUrl: emu.url,
+      protocol: "0.25.0",
+      telemetry: false,
+    });
     closers.push(() => service.close());
     const training = await service.createLoraTrainingClient("Qwen/Qwen3-8B", { rank: 4 });
     const api = new LowLevelClient({ apiKey: KEY, baseUrl: emu.url, protocol: "0.25.0" });

@@ -384,7 +384,12 @@ describe("post-mortem fields of poll errors (0.25.0, fact 23)", () => {
   it("simply re-polled statuses (408, 5xx) carry none; 0.4.1 (flag off) never", async () => {
     const events = collect();
     ctx.postMortemTelemetry = true;
-    server.script(ROUTE, { status: 408, body: { queue_state: "active" } }, { status: 500, body: {} }, { body: {} });
+    server.script(
+      ROUTE,
+      { status: 408, body: { queue_state: "active" } },
+      { status: 500, body: {} },
+      { body: {} },
+    );
     await start();
     expect(events).toHaveLength(2);
     for (const e of events) expect(e.data).not.toHaveProperty("request_headers");

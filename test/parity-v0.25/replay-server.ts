@@ -218,7 +218,9 @@ export class ReplayServerV025 {
       };
       const timer = setTimeout(() => {
         this.#waiters.delete(check);
-        reject(new Error(`line ${seq} not received within ${timeoutMs} ms; so far: ${this.report().join("; ")}`));
+        reject(
+          new Error(`line ${seq} not received within ${timeoutMs} ms; so far: ${this.report().join("; ")}`),
+        );
       }, timeoutMs);
       this.#waiters.add(check);
     });

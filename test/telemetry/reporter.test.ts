@@ -255,15 +255,22 @@ describe("TelemetryReporter, 0.25.0 batches (fact 23)", () => {
     const rec = recordingTransport();
     reporter = new TelemetryReporter({ transport: rec.transport, sessionId: null, deps: clock.deps });
     expect(reporter.sessionless).toBe(true);
-    expect(reporter.sessionId).toMatch(/^sessionless-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    reporter.logFatalException(new BadRequestError("400 Bad Request: bad", { status: 400, body: { detail: "bad" } }));
+    expect(reporter.sessionId).toMatch(
+      /^sessionless-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
+    reporter.logFatalException(
+      new BadRequestError("400 Bad Request: bad", { status: 400, body: { detail: "bad" } }),
+    );
     await reporter.flush();
     reporter.logGenericEvent("later");
     await reporter.close();
     const bodies = rec.bodies();
     expect(bodies.map((b) => b.session_id)).toEqual([reporter.sessionId, reporter.sessionId]);
     const events = bodies.flatMap((b) => b.events);
-    expect(events.map((e) => (e.event === "GENERIC_EVENT" ? e.event_name : e.event))).toEqual(["user_error", "later"]);
+    expect(events.map((e) => (e.event === "GENERIC_EVENT" ? e.event_name : e.event))).toEqual([
+      "user_error",
+      "later",
+    ]);
     expect(events.map((e) => e.event_session_index)).toEqual([0, 1]);
   });
 
@@ -278,7 +285,11 @@ describe("TelemetryReporter, 0.25.0 batches (fact 23)", () => {
       deps: clock.deps,
     });
     await reporter.flush();
-    expect(rec.bodies()[0]).toMatchObject({ session_id: "sess-1", process_uuid: "p-1", sdk_version: "0.25.0" });
+    expect(rec.bodies()[0]).toMatchObject({
+      session_id: "sess-1",
+      process_uuid: "p-1",
+      sdk_version: "0.25.0",
+    });
     await reporter.close();
     const plain = start();
     await plain.reporter.flush();
@@ -302,8 +313,20 @@ describe("TelemetryReporter, 0.25.0 batches (fact 23)", () => {
     const uuids = bodies().map((b) => b.process_uuid);
     expect(uuids[0]).toBe(processUuid());
     expect(new Set(uuids.filter((u) => u !== undefined))).toEqual(new Set([processUuid()]));
-    expect(bodies().filter((b) => b.session_id === "c").every((b) => b.process_uuid === undefined)).toBe(true);
-    expect(bodies().filter((b) => b.session_id === "c").every((b) => b.sdk_version === "0.4.1")).toBe(true);
-    expect(bodies().filter((b) => b.session_id === "a").every((b) => b.sdk_version === "0.25.0")).toBe(true);
+    expect(
+      bodies()
+        .filter((b) => b.session_id === "c")
+        .every((b) => b.process_uuid === undefined),
+    ).toBe(true);
+    expect(
+      bodies()
+        .filter((b) => b.session_id === "c")
+        .every((b) => b.sdk_version === "0.4.1"),
+    ).toBe(true);
+    expect(
+      bodies()
+        .filter((b) => b.session_id === "a")
+        .every((b) => b.sdk_version === "0.25.0"),
+    ).toBe(true);
   });
 });

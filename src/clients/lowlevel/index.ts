@@ -159,7 +159,11 @@ export class LowLevelClient implements AsyncDisposable {
     const c = this.#core;
     const path = c.generation.handshake?.clientConfigPath ?? CLIENT_CONFIG_PATH;
     const body = jsonBody({ sdk_version: c.generation.sdkVersion });
-    const answer = await c.send("LowLevelClient.clientConfig", { method: "POST", path, body, pool: "session" }, options);
+    const answer = await c.send(
+      "LowLevelClient.clientConfig",
+      { method: "POST", path, body, pool: "session" },
+      options,
+    );
     return parseClientConfig(objectOf(answer, "ClientConfigResponse"));
   }
 
@@ -169,7 +173,11 @@ export class LowLevelClient implements AsyncDisposable {
     const path = c.generation.handshake?.dynamicConfigPath ?? DYNAMIC_CONFIG_PATH;
     const body = jsonBody({ sdk_version: c.generation.sdkVersion });
     const answer = objectOf<Record<string, unknown>>(
-      await c.send("LowLevelClient.clientDynamicConfig", { method: "POST", path, body, pool: "session" }, options),
+      await c.send(
+        "LowLevelClient.clientDynamicConfig",
+        { method: "POST", path, body, pool: "session" },
+        options,
+      ),
       "ClientDynamicConfigResponse",
     );
     const v = answer["refresh_interval_sec"];
@@ -179,10 +187,15 @@ export class LowLevelClient implements AsyncDisposable {
   /** `GET /api/v1/healthz`: `{ status: "ok" }` while the service is up. */
   async healthCheck(options?: RequestCallOptions): Promise<HealthResponse> {
     const answer = objectOf<HealthResponse>(
-      await this.#core.send("LowLevelClient.healthCheck", { method: "GET", path: "/api/v1/healthz", pool: "session" }, options),
+      await this.#core.send(
+        "LowLevelClient.healthCheck",
+        { method: "GET", path: "/api/v1/healthz", pool: "session" },
+        options,
+      ),
       "HealthResponse",
     );
-    if (answer.status !== "ok") throw new BadResponseError("HealthResponse: status is not \"ok\"", { body: answer });
+    if (answer.status !== "ok")
+      throw new BadResponseError('HealthResponse: status is not "ok"', { body: answer });
     return answer;
   }
 
@@ -201,7 +214,8 @@ export class LowLevelClient implements AsyncDisposable {
       ),
       "AuthTokenResponse",
     );
-    if (typeof answer.jwt !== "string") throw new BadResponseError("AuthTokenResponse: no jwt", { body: answer });
+    if (typeof answer.jwt !== "string")
+      throw new BadResponseError("AuthTokenResponse: no jwt", { body: answer });
     return answer;
   }
 
