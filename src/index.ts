@@ -27,6 +27,18 @@ export {
   type WhoamiResponse,
 } from "./clients/index.js";
 export {
+  type AuthTokenResponse,
+  type ClientDynamicConfig,
+  type FutureRetrieveResponse,
+  type HealthResponse,
+  LowLevelClient,
+  type LowLevelClientOptions,
+  LowLevelFutures,
+  LowLevelModels,
+  type UnloadModelResponse,
+} from "./clients/lowlevel/index.js";
+export type { ClientConfigFlags } from "./protocol/client-config.js";
+export {
   DEFAULT_BASE_URL,
   DEFAULT_MAX_RETRIES,
   DEFAULT_TIMEOUT_MS,
@@ -150,6 +162,7 @@ export type {
   Checkpoint,
   CheckpointArchiveUrlResponse,
   CheckpointsListResponse,
+  CreateModelResponse,
   Cursor,
   ForwardBackwardOutput,
   GetInfoResponse,
@@ -159,6 +172,7 @@ export type {
   LossFnOutput,
   ModelData,
   OptimStepResponse,
+  RequestFailedResponse,
   SampledSequence,
   SampleResponse,
   SaveWeightsForSamplerResponse,
@@ -166,6 +180,8 @@ export type {
   SupportedModel,
   TrainingRun,
   TrainingRunsResponse,
+  TryAgainResponse,
+  UntypedAPIFuture,
 } from "./types/responses.js";
 export {
   type NumericTypedArray,

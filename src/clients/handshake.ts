@@ -2,8 +2,9 @@
  * The 0.25.0 handshake of one holder (golden v0.25 README, facts 1–2): `POST client/config`, then
  * `POST dynamic_config`, both `{"sdk_version"}` and both inside the SDK-level retry loop;
  * `dynamic_config` has no HTTP-layer retry, a 10 s read timeout, and a 404 means "server predates
- * it" (defaults, go on). It is fetched again every `max(refresh_interval_sec, 10)` s in the
- * background. A generation without a handshake (0.4.1) resolves to the defaults without I/O.
+ * it" (defaults, go on). The session holder fetches it again every `max(refresh_interval_sec, 10)`
+ * s in the background, one attempt each time, keeping the last interval on any failure. A
+ * generation without a handshake (0.4.1) resolves to the defaults without I/O.
  */
 import { APIStatusError } from "../errors/index.js";
 import type { Transport } from "../core/transport.js";
@@ -37,7 +38,14 @@ export interface HandshakeDeps {
    * exchanges a JWT when the server asks for it, before dynamic_config.
    */
   auth?: HolderAuth;
+  /** Whether `dynamic_config` is re-fetched in the background (the session holder only). */
+  refresh: boolean;
+  /** Called once when the handshake has succeeded (e.g. to make the holder's reporter). */
+  onReady?: () => void;
 }
+
+/** `refresh_interval_sec` the SDK assumes when the server has no `dynamic_config` (404). */
+const DEFAULT_REFRESH_INTERVAL_S = 300;
 
 /** One holder's handshake: started on first use, its flags shared by everything the holder sends. */
 export class Handshake {
@@ -92,41 +100,42 @@ export class Handshake {
     );
     this.flags = parseClientConfig(config);
     await auth?.setUp(this.flags);
-    const refreshS = await this.#fetchDynamic();
-    if (refreshS !== null) this.#loop = this.#refreshLoop(refreshS);
+    let refreshS: number;
+    try {
+      refreshS = await executeWithRetries(() => this.#fetchDynamic(), {
+        deps,
+        signal,
+        name: "dynamic_config",
+      });
+    } catch (error) {
+      if (!(error instanceof APIStatusError && error.status === 404)) throw error;
+      // The server predates dynamic_config: the SDK's defaults, and the refresh loop still runs.
+      refreshS = Math.max(DEFAULT_REFRESH_INTERVAL_S, hs.minRefreshIntervalS);
+    }
+    if (this.#d.refresh) this.#loop = this.#refreshLoop(refreshS);
+    this.#d.onReady?.();
     return this.flags;
   }
 
-  /** One `dynamic_config` fetch; the refresh interval in seconds, or null when the server has none. */
-  async #fetchDynamic(): Promise<number | null> {
-    const { generation: g, transport, deps, signal } = this.#d;
-    const hs = g.handshake;
-    if (hs === null) return null;
-    const body = jsonBody({ sdk_version: g.sdkVersion });
-    try {
-      const answer = await executeWithRetries(
-        async () =>
-          (
-            await transport.request({
-              method: "POST",
-              path: hs.dynamicConfigPath,
-              body,
-              pool: "session",
-              holder: this.#d.auth?.holder,
-              maxRetries: httpRetriesFor(g, "dynamic_config"),
-              timeoutMs: hs.dynamicConfigReadTimeoutS * 1000,
-              signal,
-            })
-          ).body,
-        { deps, signal, name: "dynamic_config" },
-      );
-      return dynamicConfigRefreshSeconds(answer, hs.minRefreshIntervalS);
-    } catch (error) {
-      if (error instanceof APIStatusError && error.status === 404) return null;
-      throw error;
-    }
+  /** One `dynamic_config` request (no HTTP-layer retry, 10 s); the next refresh interval in s. */
+  async #fetchDynamic(): Promise<number> {
+    const { generation: g, transport, signal } = this.#d;
+    const hs = g.handshake!;
+    const res = await transport.request({
+      method: "POST",
+      path: hs.dynamicConfigPath,
+      body: jsonBody({ sdk_version: g.sdkVersion }),
+      pool: "session",
+      holder: this.#d.auth?.holder,
+      maxRetries: httpRetriesFor(g, "dynamic_config"),
+      timeoutMs: hs.dynamicConfigReadTimeoutS * 1000,
+      signal,
+    });
+    return dynamicConfigRefreshSeconds(res.body, hs.minRefreshIntervalS);
   }
 
+  // Sleeps first (the handshake fetched the first values), then one attempt per interval; a
+  // failure keeps the last interval (the SDK logs it at debug level and goes on).
   async #refreshLoop(firstS: number): Promise<void> {
     const { signal, backgroundSleep } = this.#d;
     let waitS = firstS;
@@ -138,9 +147,9 @@ export class Handshake {
       }
       if (signal.aborted) return;
       try {
-        waitS = (await this.#fetchDynamic()) ?? waitS;
+        waitS = await this.#fetchDynamic();
       } catch {
-        // A failed refresh keeps the old interval; the next one tries again.
+        // keep the old interval; the next one tries again
       }
     }
   }

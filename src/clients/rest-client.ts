@@ -69,7 +69,7 @@ export class RestClient {
         const run = () =>
           executeWithRetries(send, {
             deps: h.deps,
-            telemetry: h.telemetry,
+            telemetry: h.restTelemetry,
             logger: h.logger,
             signal,
             name: "rest",
@@ -246,7 +246,7 @@ export class RestClient {
             }),
           {
             deps: h.deps,
-            telemetry: h.telemetry,
+            telemetry: h.restTelemetry,
             logger: h.logger,
             signal,
             name: "publish",

@@ -87,7 +87,7 @@ export class ServiceClient implements AsyncDisposable {
         },
         {
           deps: h.deps,
-          telemetry: h.telemetry,
+          telemetry: h.restTelemetry,
           logger: h.logger,
           signal,
           name: "get_server_capabilities",
@@ -197,7 +197,10 @@ export class ServiceClient implements AsyncDisposable {
     return new RestClient(this.#holder);
   }
 
-  /** The telemetry reporter, or null when disabled / before the session exists. */
+  /**
+   * The telemetry reporter: the session's, else (0.25.0) the session-less REST holder's; null when
+   * disabled or before either exists.
+   */
   getTelemetry() {
     return this.#holder.telemetry;
   }

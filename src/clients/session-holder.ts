@@ -108,7 +108,6 @@ export class SessionHolder {
   sampleBackoffUntil: number | undefined;
   /** Heartbeat bookkeeping, visible for tests and diagnostics. */
   readonly heartbeat = { sent: 0, failed: 0, lastSuccess: 0, lastError: undefined as string | undefined };
-  telemetry: TelemetryReporter | null = null;
 
   /** Client-wide defaults of the per-call options. */
   readonly callDefaults: CallDefaults | undefined;
@@ -127,6 +126,9 @@ export class SessionHolder {
   #child: AbortSignal | undefined;
   #childUses = 0;
   readonly #loops: Promise<void>[] = [];
+  #sessionTelemetry: TelemetryReporter | null = null;
+  #restTelemetry: TelemetryReporter | null = null;
+  #restTelemetryMade = false;
   /** Waits of background loops (heartbeat, telemetry): unref'd, so they never hold the process. */
   readonly #backgroundSleep: Deps["sleep"];
 
@@ -167,10 +169,18 @@ export class SessionHolder {
       this.transport.credential = (holder) =>
         (holder === "rest" ? this.restAuth : this.sessionAuth).credential();
     }
-    this.restHandshake = new Handshake({ ...handshakeDeps, ...(withAuth ? { auth: this.restAuth } : {}) });
+    // Only the session holder re-fetches dynamic_config (the SDK starts no refresh task without
+    // a session).
+    this.restHandshake = new Handshake({
+      ...handshakeDeps,
+      ...(withAuth ? { auth: this.restAuth } : {}),
+      refresh: false,
+      onReady: () => this.#makeRestTelemetry(),
+    });
     this.sessionHandshake = new Handshake({
       ...handshakeDeps,
       ...(withAuth ? { auth: this.sessionAuth } : {}),
+      refresh: true,
     });
     const codecs = codecsFor(this.generation, () => this.sessionHandshake.flags.proto_compress_fwdbwd);
     this.codec = options.codec ?? codecs.codec;
@@ -183,6 +193,7 @@ export class SessionHolder {
       poll: this.generation.poll,
       protobufResults: codecs.protobufResults,
       billing: this.billing,
+      postMortemTelemetry: this.generation.telemetryProcessUuid,
     };
     // 0.4.1 creates the session in the constructor; a generation with lazy holders on first use.
     if (!this.generation.handshake?.lazyHolders) void this.sessionId();
@@ -195,6 +206,37 @@ export class SessionHolder {
   async restReady(): Promise<void> {
     if (this.generation.handshake?.lazyHolders) await this.restHandshake.ready();
     else await this.sessionId();
+  }
+
+  /**
+   * The reporter of ServiceClient-level calls: the session's, else the session-less holder's
+   * (0.25.0), as the SDK's `ServiceClient.get_telemetry`; null when disabled or not yet created.
+   */
+  get telemetry(): TelemetryReporter | null {
+    return this.#sessionTelemetry ?? this.#restTelemetry;
+  }
+
+  /**
+   * The reporter of session-less calls (REST, server capabilities): the session-less holder's own
+   * with lazy holders (0.25.0: `sessionless-<uuid>`, no SESSION_START/END), else the session's.
+   */
+  get restTelemetry(): TelemetryReporter | null {
+    return this.generation.handshake?.lazyHolders ? this.#restTelemetry : this.#sessionTelemetry;
+  }
+
+  // The session-less holder's reporter, made when its handshake is done (as the SDK makes it at
+  // the end of the holder's construction), when the generation has session-less telemetry.
+  #makeRestTelemetry(): void {
+    if (this.#restTelemetryMade || this.closed || !this.generation.telemetryProcessUuid) return;
+    this.#restTelemetryMade = true;
+    this.#restTelemetry = createTelemetry(
+      this.config,
+      this.transport,
+      null,
+      this.codec,
+      { ...this.deps, sleep: this.#backgroundSleep },
+      this.generation,
+    );
   }
 
   /**
@@ -272,10 +314,14 @@ export class SessionHolder {
     this.heartbeat.lastSuccess = this.deps.now();
     this.announce({ client: "ServiceClient" });
     if (!this.closed) {
-      this.telemetry = createTelemetry(this.config, this.transport, sessionId, this.codec, {
-        ...this.deps,
-        sleep: this.#backgroundSleep,
-      });
+      this.#sessionTelemetry = createTelemetry(
+        this.config,
+        this.transport,
+        sessionId,
+        this.codec,
+        { ...this.deps, sleep: this.#backgroundSleep },
+        this.generation,
+      );
       this.#loops.push(this.#heartbeatLoop(sessionId));
     }
     return sessionId;
@@ -401,7 +447,7 @@ export class SessionHolder {
         this.sessionAuth.close(),
       ]);
       await this.#session?.catch(() => undefined);
-      await this.telemetry?.close();
+      await Promise.all([this.#sessionTelemetry?.close(), this.#restTelemetry?.close()]);
       await this.transport.close();
       channels.clientClosed.publish({
         client: "ServiceClient",

@@ -33,6 +33,17 @@ export function withoutHeaders(list: HeaderList, names: ReadonlySet<string>): He
   return out;
 }
 
+/** The list as an object, the values of `secret` names shown as `<redacted>` (for post-mortems). */
+export function redactedHeaders(list: HeaderList, secret: ReadonlySet<string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < list.length; i += 2) {
+    const name = list[i] as string;
+    const v = secret.has(name) ? "<redacted>" : (list[i + 1] as string);
+    out[name] = out[name] === undefined ? v : `${out[name]}, ${v}`;
+  }
+  return out;
+}
+
 /** Per-call headers with lower-case names; the object itself when they already are (the SDK's own). */
 export function lowerKeys(h: Record<string, string | string[]>): Record<string, string | string[]> {
   for (const k in h) {

@@ -20,7 +20,14 @@ import { acquireRelay } from "./abort-relay.js";
 import { currentCall } from "./call-scope.js";
 import { currentControl, notePhase } from "./deadline.js";
 import type { ResolvedConfig } from "./config.js";
-import { type HeaderList, headerValue, flattenHeaders, lowerKeys, setHeader } from "./header-list.js";
+import {
+  type HeaderList,
+  headerValue,
+  flattenHeaders,
+  lowerKeys,
+  redactedHeaders,
+  setHeader,
+} from "./header-list.js";
 import { channels, type RequestMessageBase } from "./instrumentation.js";
 import { SECRET_HEADERS, sendFollowingRedirects } from "./redirects.js";
 import { decodeBody, isProtobufContentType, type RawResponse, statusText } from "./response-body.js";
@@ -222,7 +229,14 @@ export class Transport {
         await this.backoff(opts, url, attemptId, retries, result.status, result.headers, aborted);
         continue;
       }
-      throw makeStatusError(result.status, result.statusText, result.headers, errBody);
+      // The request's headers go along (credentials redacted) for 0.25.0's post-mortem telemetry.
+      throw makeStatusError(
+        result.status,
+        result.statusText,
+        result.headers,
+        errBody,
+        redactedHeaders(headers, SECRET_HEADERS),
+      );
     }
   }
 

@@ -30,6 +30,11 @@ export class APIError extends TinkerError {
    * futures and their errors, is the server's future id.)
    */
   readonly xRequestId: string | undefined;
+  /**
+   * The headers of the request this answer belongs to (lower-case names, credentials shown as
+   * `<redacted>`), when the transport got an answer; for post-mortems (0.25.0 telemetry).
+   */
+  readonly requestHeaders: Readonly<Record<string, string>> | undefined;
   constructor(
     message: string,
     init: {
@@ -38,6 +43,7 @@ export class APIError extends TinkerError {
       body?: unknown;
       code?: string;
       cause?: unknown;
+      requestHeaders?: Record<string, string>;
     } = {},
   ) {
     super(
@@ -49,6 +55,7 @@ export class APIError extends TinkerError {
     this.headers = init.headers ?? {};
     this.body = init.body;
     this.xRequestId = this.headers["x-request-id"];
+    this.requestHeaders = init.requestHeaders;
   }
 }
 
@@ -126,15 +133,22 @@ export function makeStatusError(
   statusText: string,
   headers: Record<string, string>,
   body: unknown,
+  requestHeaders?: Record<string, string>,
 ): APIStatusError {
   const detail = describeBody(body);
   const message = `${status} ${statusText}${detail ? `: ${detail}` : ""}`;
   const entry = STATUS_CLASSES[status];
-  if (entry) return new entry[0](message, { status, headers, body, code: entry[1] });
+  if (entry) return new entry[0](message, { status, headers, body, code: entry[1], requestHeaders });
   if (status >= 500) {
-    return new InternalServerError(message, { status, headers, body, code: "TINKER_INTERNAL_SERVER" });
+    return new InternalServerError(message, {
+      status,
+      headers,
+      body,
+      code: "TINKER_INTERNAL_SERVER",
+      requestHeaders,
+    });
   }
-  return new APIStatusError(message, { status, headers, body, code: "TINKER_API_STATUS" });
+  return new APIStatusError(message, { status, headers, body, code: "TINKER_API_STATUS", requestHeaders });
 }
 
 function describeBody(body: unknown): string {

@@ -78,6 +78,31 @@ export interface FutureContext {
   protobufResults?: Readonly<Record<string, (bytes: Uint8Array) => unknown>>;
   /** The holder's billing pause: how long a 402 is re-polled (0.25.0; absent: as long as it comes). */
   billing?: BillingPause;
+  /**
+   * 0.25.0 (fact 23): the event of a poll error with no plain retry (a fatal status or a bare 400)
+   * carries `response_headers`, `request_headers` (credentials redacted) and `response_body`.
+   */
+  postMortemTelemetry?: boolean;
+}
+
+/** Response headers that may hold credentials, redacted in post-mortem events. */
+const SECRET_RESPONSE_HEADERS = new Set(["set-cookie"]);
+
+/**
+ * What 0.25.0 adds to a poll error's event for post-mortems: not for the statuses it simply
+ * re-polls (408, 410, 429, 5xx), only for fatal ones and the bare 400.
+ */
+function postMortemFields(error: APIStatusError): Record<string, unknown> {
+  const s = error.status;
+  if (s === 408 || s === 410 || s === 429 || s >= 500) return {};
+  const response: Record<string, string> = {};
+  for (const [k, v] of Object.entries(error.headers)) {
+    response[k] = SECRET_RESPONSE_HEADERS.has(k.toLowerCase()) ? "<redacted>" : v;
+  }
+  const out: Record<string, unknown> = { response_headers: response };
+  if (error.requestHeaders !== undefined) out["request_headers"] = { ...error.requestHeaders };
+  if (error.body !== undefined && error.body !== null) out["response_body"] = error.body;
+  return out;
 }
 
 /** The slice of the telemetry reporter polling logs to. */
@@ -301,6 +326,7 @@ async function pollUntilDone<T>(
               exception: error.message,
               should_retry: shouldRetry,
               is_user_error: userError,
+              ...(ctx.postMortemTelemetry && error instanceof APIStatusError ? postMortemFields(error) : {}),
             },
             shouldRetry || userError ? "WARNING" : "ERROR",
           );

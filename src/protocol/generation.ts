@@ -160,7 +160,10 @@ export interface ProtocolGeneration {
   };
   readonly poll: PollPolicy;
   readonly chunking: ChunkPolicy;
-  /** Whether telemetry batches carry `process_uuid` and session-less holders report (fact 23). */
+  /**
+   * Whether telemetry is 0.25.0's (fact 23): batches carry `process_uuid`, session-less holders
+   * report under `sessionless-<uuid>`, and fatal poll errors carry request/response headers.
+   */
   readonly telemetryProcessUuid: boolean;
 }
 

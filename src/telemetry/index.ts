@@ -4,7 +4,9 @@
  */
 import type { ResolvedConfig } from "../core/config.js";
 import type { Deps } from "../lib/deps.js";
+import type { ProtocolGeneration } from "../protocol/generation.js";
 import type { WireCodec } from "../types/codec.js";
+import { processUuid } from "./process-uuid.js";
 import { TelemetryReporter, type TelemetryTransport } from "./reporter.js";
 
 export { formatTimedelta, platformSystem } from "./events.js";
@@ -14,14 +16,26 @@ export {
   type TelemetryTransport,
 } from "./reporter.js";
 
-/** Returns a reporter, or null when telemetry is disabled. */
+/**
+ * Returns a reporter, or null when telemetry is disabled. `sessionId` null: a session-less
+ * reporter (0.25.0's REST holder). The generation says whether batches carry `process_uuid`
+ * (one per process, fact 23) and which `sdk_version` they name.
+ */
 export function createTelemetry(
   config: ResolvedConfig,
   transport: TelemetryTransport,
-  sessionId: string,
+  sessionId: string | null,
   codec?: WireCodec,
   deps?: Partial<Deps>,
+  generation?: Pick<ProtocolGeneration, "sdkVersion" | "telemetryProcessUuid">,
 ): TelemetryReporter | null {
   if (!config.telemetryEnabled) return null;
-  return new TelemetryReporter({ transport, sessionId, codec, deps });
+  return new TelemetryReporter({
+    transport,
+    sessionId,
+    codec,
+    deps,
+    sdkVersion: generation?.sdkVersion,
+    processUuid: generation?.telemetryProcessUuid ? processUuid() : undefined,
+  });
 }

@@ -3,6 +3,7 @@
  * loop POSTs them to /api/v1/telemetry in batches, every 10 s or at once when an exception is
  * logged. It never throws into user code and never keeps the process alive.
  */
+import { randomUUID } from "node:crypto";
 import { SDK_VERSION } from "../core/transport.js";
 import { APIError } from "../errors/index.js";
 import { unrefSleep } from "../lib/sleep.js";
@@ -44,7 +45,15 @@ export const TELEMETRY_LIMITS = {
 /** Options for {@link TelemetryReporter}. */
 export interface TelemetryReporterOptions {
   transport: TelemetryTransport;
-  sessionId: string;
+  /**
+   * The session reported under, or null for a session-less holder (0.25.0): batches then carry
+   * `sessionless-<uuid4>` and no SESSION_START / SESSION_END is logged.
+   */
+  sessionId: string | null;
+  /** `process_uuid` of every batch (0.25.0); absent: the field is not sent (0.4.1). */
+  processUuid?: string;
+  /** `sdk_version` of every batch (default the package's 0.4.1 wire version). */
+  sdkVersion?: string;
   /** How the batch body is encoded (default 0.4.1's JSON). */
   codec?: WireCodec;
   /** Clock and sleep (default: the real clock, and unref'd waits that never hold the process). */
@@ -57,6 +66,10 @@ export class TelemetryReporter {
   dropped = 0;
   /** Batches delivered. */
   sent = 0;
+  /** The `session_id` batches carry. */
+  readonly sessionId: string;
+  /** Whether this reporter belongs to a session-less holder (no SESSION_START / SESSION_END). */
+  readonly sessionless: boolean;
   readonly #opts: TelemetryReporterOptions;
   readonly #deps: Pick<Deps, "now" | "sleep">;
   readonly #queue: TelemetryEvent[] = [];
@@ -74,7 +87,9 @@ export class TelemetryReporter {
     this.#opts = opts;
     this.#deps = { now: opts.deps?.now ?? Date.now, sleep: opts.deps?.sleep ?? unrefSleep };
     this.#sessionStartMs = this.#deps.now();
-    this.#enqueue(sessionStartEvent(this.#stamp(this.#sessionStartMs)));
+    this.sessionless = opts.sessionId === null;
+    this.sessionId = opts.sessionId ?? `sessionless-${randomUUID()}`;
+    if (!this.sessionless) this.#enqueue(sessionStartEvent(this.#stamp(this.#sessionStartMs)));
     void this.#run();
   }
 
@@ -92,18 +107,19 @@ export class TelemetryReporter {
 
   /**
    * An exception that ends the operation (0.4.1 `capture_exceptions(fatal=True)`): the exception
-   * and a SESSION_END go out together in a flush started at once.
+   * and a SESSION_END (none when session-less) go out together in a flush started at once.
    */
   logFatalException(error: unknown, severity: Severity = "ERROR"): boolean {
-    const ex = exceptionEvent(this.#stamp(), error, severity);
-    const end = sessionEndEvent(this.#stamp(), this.#sessionStartMs);
-    const logged = this.#enqueue(ex, end);
+    const events = [exceptionEvent(this.#stamp(), error, severity)];
+    if (!this.sessionless) events.push(sessionEndEvent(this.#stamp(), this.#sessionStartMs));
+    const logged = this.#enqueue(...events);
     this.#triggerFlush();
     return logged;
   }
 
-  /** Queues SESSION_END. */
+  /** Queues SESSION_END (nothing when session-less). */
   logSessionEnd(): boolean {
+    if (this.sessionless) return false;
     return this.#enqueue(sessionEndEvent(this.#stamp(), this.#sessionStartMs));
   }
 
@@ -124,7 +140,7 @@ export class TelemetryReporter {
 
   /**
    * Ends the session: queues SESSION_END (unless that was the last event, e.g. after a fatal
-   * error), sends what is queued (waiting ≤ 10 s), then stops the loop. 0.4.1 has no final flush
+   * error, or the reporter is session-less), sends what is queued (waiting ≤ 10 s), then stops the loop. 0.4.1 has no final flush
    * and loses these events. Idempotent; never rejects.
    */
   async close(): Promise<void> {
@@ -204,9 +220,10 @@ export class TelemetryReporter {
     const message: TelemetrySendRequest = {
       events,
       platform: platformSystem(),
-      sdk_version: SDK_VERSION,
-      session_id: this.#opts.sessionId,
+      sdk_version: this.#opts.sdkVersion ?? SDK_VERSION,
+      session_id: this.sessionId,
     };
+    if (this.#opts.processUuid !== undefined) message.process_uuid = this.#opts.processUuid;
     const body = (this.#opts.codec ?? JSON_CODEC).telemetry.encode(message);
     for (let send = 1; ; send++) {
       try {

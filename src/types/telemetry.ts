@@ -46,5 +46,8 @@ export interface TelemetrySendRequest {
   events: TelemetryEvent[];
   platform: string;
   sdk_version: string;
+  /** The session, or `sessionless-<uuid4>` for a session-less holder (0.25.0). */
   session_id: string;
+  /** One uuid per process, shared by all its reporters (0.25.0, fact 23); 0.4.1 has none. */
+  process_uuid?: string;
 }

@@ -100,6 +100,101 @@ describe("session holder", () => {
   });
 });
 
+describe("create_session messages", () => {
+  let api: FakeApi;
+  beforeEach(async () => {
+    api = await startFakeApi();
+  });
+  afterEach(async () => {
+    await api.close();
+  });
+
+  for (const protocol of ["0.4.1", "0.25.0"] as const) {
+    it(`${protocol}: info_message goes to the info hook, warning_message and error_message to warn`, async () => {
+      const info: string[] = [];
+      const warn: string[] = [];
+      api.server.script("POST /api/v1/create_session", {
+        body: {
+          type: "create_session",
+          session_id: "sess-7",
+          info_message: "Welcome to the golden server",
+          warning_message: "This session is recorded",
+          error_message: "Your quota is spent",
+        },
+      });
+      const service = api.service({
+        protocol,
+        info: (m: string) => info.push(m),
+        warn: (m: string) => warn.push(m),
+      });
+      expect(await service.sessionId()).toBe("sess-7");
+      expect(info).toEqual(["Welcome to the golden server"]);
+      expect(warn).toEqual(["This session is recorded", "Your quota is spent"]);
+    });
+  }
+
+  it("null or empty messages show nothing", async () => {
+    const shown: string[] = [];
+    api.server.script("POST /api/v1/create_session", {
+      body: { session_id: "sess-8", info_message: null, warning_message: "", error_message: null },
+    });
+    const service = api.service({ info: (m: string) => shown.push(m), warn: (m: string) => shown.push(m) });
+    await service.sessionId();
+    expect(shown).toEqual([]);
+  });
+});
+
+describe("0.25.0 telemetry holders", () => {
+  let api: FakeApi;
+  beforeEach(async () => {
+    api = await startFakeApi();
+  });
+  afterEach(async () => {
+    await api.close();
+  });
+
+  it("the REST holder reports under sessionless-<uuid> without SESSION_START/END; both share one process_uuid", async () => {
+    const service = api.service({ protocol: "0.25.0", telemetry: true });
+    api.server.script("GET /api/v1/get_server_capabilities", { status: 400, body: { detail: "bad" } });
+    await expect(service.getServerCapabilities()).rejects.toThrow("bad");
+    await waitFor(() => api.bodies("/api/v1/telemetry").length === 1);
+    const [rest] = api.bodies("/api/v1/telemetry");
+    expect(rest?.["session_id"]).toMatch(
+      /^sessionless-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
+    expect(rest?.["sdk_version"]).toBe("0.25.0");
+    const kinds = (b: Record<string, unknown> | undefined) =>
+      ((b?.["events"] ?? []) as Array<{ event: string; event_name?: string }>).map(
+        (e) => e.event_name ?? e.event,
+      );
+    expect(kinds(rest)).toEqual(["InternalClientHolder.execute_with_retries.exception", "user_error"]);
+    // The session holder: its own session id, SESSION_START first, the same process_uuid.
+    expect(await service.sessionId()).toBe("sess-1");
+    await service.close();
+    const batches = api.bodies("/api/v1/telemetry");
+    const session = batches.filter((b) => b["session_id"] === "sess-1");
+    expect(session.flatMap((b) => kinds(b))).toEqual(["SESSION_START", "SESSION_END"]);
+    // Closing sends no SESSION_END for the session-less holder (nothing else was queued there).
+    expect(batches.filter((b) => b["session_id"] === rest?.["session_id"])).toHaveLength(1);
+    expect(new Set(batches.map((b) => b["process_uuid"]))).toEqual(new Set([rest?.["process_uuid"]]));
+    expect(rest?.["process_uuid"]).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
+  });
+
+  it("0.4.1 batches carry no process_uuid", async () => {
+    const service = api.service({ telemetry: true });
+    await service.sessionId();
+    await service.close();
+    const batches = api.bodies("/api/v1/telemetry");
+    expect(batches.length).toBeGreaterThan(0);
+    for (const b of batches) {
+      expect(b).not.toHaveProperty("process_uuid");
+      expect(b["sdk_version"]).toBe("0.4.1");
+    }
+  });
+});
+
 async function waitFor(cond: () => boolean): Promise<void> {
   for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 2));
   expect(cond()).toBe(true);

@@ -353,6 +353,55 @@ describe("telemetry of failed polls (0.4.1 APIFuture.result_async.* events)", ()
   });
 });
 
+describe("post-mortem fields of poll errors (0.25.0, fact 23)", () => {
+  const collect = () => {
+    const events: Array<{ name: string; data: Record<string, unknown> }> = [];
+    ctx.telemetry = () => ({ logGenericEvent: (name, data) => events.push({ name, data }) });
+    return events;
+  };
+
+  it("a fatal status carries response/request headers (credentials redacted) and the body", async () => {
+    const events = collect();
+    ctx.postMortemTelemetry = true;
+    server.script(ROUTE, {
+      status: 404,
+      headers: { "x-request-id": "rid-1", "set-cookie": "session=secret" },
+      body: { detail: "no such future" },
+    });
+    await expect(start()).rejects.toBeInstanceOf(FutureRetrieveError);
+    const data = events[0]?.data ?? {};
+    expect(data["response_body"]).toEqual({ detail: "no such future" });
+    const response = data["response_headers"] as Record<string, string>;
+    expect(response["x-request-id"]).toBe("rid-1");
+    expect(response["set-cookie"]).toBe("<redacted>");
+    const request = data["request_headers"] as Record<string, string>;
+    expect(request["x-api-key"]).toBe("<redacted>");
+    expect(request["x-tinker-request-type"]).toBe("ForwardBackward");
+    expect(JSON.stringify(data)).not.toContain("secret");
+    expect(JSON.stringify(data)).not.toContain("tml-TESTKEY");
+  });
+
+  it("simply re-polled statuses (408, 5xx) carry none; 0.4.1 (flag off) never", async () => {
+    const events = collect();
+    ctx.postMortemTelemetry = true;
+    server.script(
+      ROUTE,
+      { status: 408, body: { queue_state: "active" } },
+      { status: 500, body: {} },
+      { body: {} },
+    );
+    await start();
+    expect(events).toHaveLength(2);
+    for (const e of events) expect(e.data).not.toHaveProperty("request_headers");
+    ctx.postMortemTelemetry = false;
+    events.length = 0;
+    server.script(ROUTE, { status: 404, body: { detail: "nope" } });
+    await expect(start(undefined, undefined, "req-2")).rejects.toBeInstanceOf(FutureRetrieveError);
+    expect(events).toHaveLength(1);
+    expect(Object.keys(events[0]?.data ?? {})).not.toContain("response_headers");
+  });
+});
+
 describe("rate-limited polls (documented deviation from 0.4.1)", () => {
   it("a 429 on retrieve_future waits retry-after and polls again instead of failing", async () => {
     // 0.4.1 raises on a 429 poll and so loses a result the server already computed.

@@ -10,6 +10,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { encodeFromDisplay } from "../../src/protocol/v0_25/codec.js";
+import { compareTelemetryBody } from "../parity/compare.js";
 import { checkProtobufRequest, isProtobufRequest, messageBytes } from "./bodies.js";
 import { type Json, loadTranscriptV025, type ScenarioV025, type TranscriptLineV025 } from "./golden.js";
 import { diffAgainstRecorded } from "./match.js";
@@ -38,12 +39,23 @@ export interface ReplayV025Options {
    * in a recorded `x-api-key` then means that JWT.
    */
   jwt?: { now: () => number; ttls?: readonly number[] };
+  /**
+   * Compare telemetry batches too (`compareTelemetryBody` of the 0.4.1 suite, after mapping the
+   * `<process-uuid#N>` / `sessionless-<uuid#N>` placeholders one-to-one onto our values) and report
+   * unsent telemetry lines. Off by default: telemetry then only has to be answered.
+   */
+  telemetry?: boolean;
 }
 
 /** Claims of the golden recorder's JWTs (README "What the fake server answered"). */
 export const GOLDEN_JWT_USER = { sub: "urn:tinker:user:golden-user", email: "golden@example.invalid" };
 
 const b64url = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url");
+
+/** Placeholders of 0.25 telemetry batches (README "Normalisation added for 0.25"). */
+const PROCESS_UUID = /^<process-uuid#\d+>$/;
+const SESSIONLESS = /^sessionless-<uuid#\d+>$/;
+const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}";
 
 interface Received {
   line: TranscriptLineV025 | undefined;
@@ -66,6 +78,9 @@ export class ReplayServerV025 {
   readonly #keysBack = new Map<string, string>();
   readonly #opts: ReplayV025Options;
   readonly #credentials: Record<string, string>;
+  /** Placeholder ↔ our value, both ways (a bijection over the scenario). */
+  readonly #placeholders = new Map<string, string>();
+  readonly #waiters = new Set<() => void>();
   #server!: Server;
   baseUrl = "";
 
@@ -151,7 +166,8 @@ export class ReplayServerV025 {
     const line = this.#match(req.method ?? "", path, body);
     const diffs: string[] = [];
     if (!line) {
-      if (streamOf(path) !== "telemetry") diffs.push(`unexpected request ${req.method} ${path}`);
+      if (streamOf(path) !== "telemetry" || this.#opts.telemetry)
+        diffs.push(`unexpected request ${req.method} ${path}`);
       this.received.push({ line, diffs });
       res.writeHead(streamOf(path) === "telemetry" ? 200 : 599, { "content-type": "application/json" });
       res.end(JSON.stringify({ status: "accepted" }));
@@ -160,7 +176,8 @@ export class ReplayServerV025 {
     this.#used.add(line.seq);
     const at = `seq ${line.seq} ${line.method} ${line.path}`;
     if (streamOf(path) === "telemetry") {
-      // Telemetry bodies are compared by the 0.4.1 suite; here only that a batch went out.
+      // Compared only when the test asks (telemetry option); otherwise only that a batch went out.
+      if (this.#opts.telemetry) diffs.push(...this.#compareTelemetry(line, body, at));
     } else if (isProtobufRequest(line)) {
       const enc = req.headers["content-encoding"];
       diffs.push(
@@ -200,6 +217,7 @@ export class ReplayServerV025 {
       this.#keysBack.set(ourIdem, recordedIdem);
     }
     this.received.push({ line, diffs });
+    for (const w of this.#waiters) w();
     const delayS = (line.fault as { delay_s?: unknown } | null)?.delay_s;
     if (typeof delayS === "number") {
       // The recording server answered too late for the SDK's read timeout: answer never, and let
@@ -227,11 +245,64 @@ export class ReplayServerV025 {
     res.end(r.body === null ? "" : JSON.stringify(this.#opts.jwt ? this.#withJwts(r.body) : r.body));
   }
 
+  // A recorded placeholder matches our value when it is (or becomes) its only partner.
+  #samePlaceholder(recorded: string, ours: unknown, shape: RegExp): boolean {
+    if (typeof ours !== "string" || !shape.test(ours)) return false;
+    const a = this.#placeholders.get(recorded);
+    const b = this.#placeholders.get(`=${ours}`);
+    if (a === undefined && b === undefined) {
+      this.#placeholders.set(recorded, ours);
+      this.#placeholders.set(`=${ours}`, recorded);
+      return true;
+    }
+    return a === ours && b === recorded;
+  }
+
+  #compareTelemetry(line: TranscriptLineV025, body: unknown, at: string): string[] {
+    const recorded = line.body as { [k: string]: Json };
+    if (body === null || typeof body !== "object") return [`${at}: body is not a telemetry batch`];
+    const ours = { ...(body as Record<string, unknown>) };
+    const out: string[] = [];
+    const pu = recorded["process_uuid"];
+    if (typeof pu === "string" && PROCESS_UUID.test(pu)) {
+      if (this.#samePlaceholder(pu, ours["process_uuid"], new RegExp(`^${UUID}$`))) ours["process_uuid"] = pu;
+      else out.push(`${at}: process_uuid ${JSON.stringify(ours["process_uuid"])} is not ${pu}'s uuid`);
+    }
+    const sid = recorded["session_id"];
+    if (typeof sid === "string" && SESSIONLESS.test(sid)) {
+      if (this.#samePlaceholder(sid, ours["session_id"], new RegExp(`^sessionless-${UUID}$`)))
+        ours["session_id"] = sid;
+      else out.push(`${at}: session_id ${JSON.stringify(ours["session_id"])} is not ${sid}`);
+    }
+    compareTelemetryBody(recorded, ours, out);
+    return out.map((d) => (d.startsWith(at) ? d : `${at}: ${d}`));
+  }
+
+  /** Resolves once line `seq` has been answered (rejects after `timeoutMs` of real time). */
+  waitForLine(seq: number, timeoutMs = 3_000): Promise<void> {
+    if (this.#used.has(seq)) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (!this.#used.has(seq)) return;
+        clearTimeout(timer);
+        this.#waiters.delete(check);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.#waiters.delete(check);
+        reject(
+          new Error(`line ${seq} not received within ${timeoutMs} ms; so far: ${this.report().join("; ")}`),
+        );
+      }, timeoutMs);
+      this.#waiters.add(check);
+    });
+  }
+
   /** Every difference: per request, then lines never sent (unless optional). */
   report(): string[] {
     const out = this.received.flatMap((r) => r.diffs);
     for (const l of this.#lines) {
-      if (this.#used.has(l.seq) || streamOf(l.path) === "telemetry") continue;
+      if (this.#used.has(l.seq) || (streamOf(l.path) === "telemetry" && !this.#opts.telemetry)) continue;
       if (this.#opts.optional?.(l)) continue;
       out.push(`seq ${l.seq} ${l.method} ${l.path}: never sent`);
     }

@@ -120,10 +120,6 @@ const TODO: Record<string, string> = {
   weights_state:
     "createTrainingClientFromState via weights_info and load_weights with optimizer are not implemented",
   rest: "the new RestClient methods (sessions, weights info, TTL, audit, billing, whoami, trace export, project) are not implemented",
-  telemetry: "process_uuid and the session-less telemetry holder are not implemented",
-  heartbeat:
-    "periodic dynamic_config refresh exists but the heartbeat scenario (fake-clock timing) is not driven",
-  lowlevel: "no low-level AsyncTinker-style client in tinker-ts",
 };
 
 describe("parity v0.25: remaining scenarios", () => {
@@ -136,6 +132,9 @@ describe("parity v0.25: remaining scenarios", () => {
       "billing",
       "jwt_auth",
       "credentials",
+      "telemetry",
+      "heartbeat",
+      "lowlevel",
     ];
     expect([...SCENARIOS_V025].sort()).toEqual([...new Set([...driven, ...Object.keys(TODO)])].sort());
   });

@@ -14,6 +14,8 @@ import {
   TelemetryReporter,
 } from "../../src/telemetry/index.js";
 import type { TelemetryEvent, TelemetrySendRequest } from "../../src/types/index.js";
+import { GENERATION_0_4_1, GENERATION_0_25_0 } from "../../src/protocol/generation.js";
+import { processUuid } from "../../src/telemetry/process-uuid.js";
 import { FakeClock } from "../support/fake-clock.js";
 
 /** Records every telemetry request; `failures` are thrown, in order, before answering 200. */
@@ -244,5 +246,87 @@ describe("TelemetryReporter", () => {
     const on = createTelemetry({ telemetryEnabled: true } as ResolvedConfig, transport, "s");
     expect(on).toBeInstanceOf(TelemetryReporter);
     void on?.close();
+  });
+});
+
+describe("TelemetryReporter, 0.25.0 batches (fact 23)", () => {
+  it("a session-less reporter sends sessionless-<uuid4>, no SESSION_START and no SESSION_END", async () => {
+    const clock = new FakeClock();
+    const rec = recordingTransport();
+    reporter = new TelemetryReporter({ transport: rec.transport, sessionId: null, deps: clock.deps });
+    expect(reporter.sessionless).toBe(true);
+    expect(reporter.sessionId).toMatch(
+      /^sessionless-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
+    reporter.logFatalException(
+      new BadRequestError("400 Bad Request: bad", { status: 400, body: { detail: "bad" } }),
+    );
+    await reporter.flush();
+    reporter.logGenericEvent("later");
+    await reporter.close();
+    const bodies = rec.bodies();
+    expect(bodies.map((b) => b.session_id)).toEqual([reporter.sessionId, reporter.sessionId]);
+    const events = bodies.flatMap((b) => b.events);
+    expect(events.map((e) => (e.event === "GENERIC_EVENT" ? e.event_name : e.event))).toEqual([
+      "user_error",
+      "later",
+    ]);
+    expect(events.map((e) => e.event_session_index)).toEqual([0, 1]);
+  });
+
+  it("carries process_uuid and the generation's sdk_version when given, neither by default", async () => {
+    const clock = new FakeClock();
+    const rec = recordingTransport();
+    reporter = new TelemetryReporter({
+      transport: rec.transport,
+      sessionId: "sess-1",
+      processUuid: "p-1",
+      sdkVersion: "0.25.0",
+      deps: clock.deps,
+    });
+    await reporter.flush();
+    expect(rec.bodies()[0]).toMatchObject({
+      session_id: "sess-1",
+      process_uuid: "p-1",
+      sdk_version: "0.25.0",
+    });
+    await reporter.close();
+    const plain = start();
+    await plain.reporter.flush();
+    expect(plain.bodies()[0]).not.toHaveProperty("process_uuid");
+  });
+
+  it("createTelemetry asks the generation: one process uuid for every 0.25.0 reporter, none for 0.4.1", async () => {
+    const { transport, bodies } = recordingTransport();
+    const config = { telemetryEnabled: true } as ResolvedConfig;
+    const deps = new FakeClock().deps;
+    const made = [
+      createTelemetry(config, transport, "a", undefined, deps, GENERATION_0_25_0),
+      createTelemetry(config, transport, null, undefined, deps, GENERATION_0_25_0),
+      createTelemetry(config, transport, "c", undefined, deps, GENERATION_0_4_1),
+    ];
+    for (const r of made) {
+      r?.logGenericEvent("x");
+      await r?.flush();
+      await r?.close();
+    }
+    const uuids = bodies().map((b) => b.process_uuid);
+    expect(uuids[0]).toBe(processUuid());
+    expect(new Set(uuids.filter((u) => u !== undefined))).toEqual(new Set([processUuid()]));
+    expect(
+      bodies()
+        .filter((b) => b.session_id === "c")
+        .every((b) => b.process_uuid === undefined),
+    ).toBe(true);
+    expect(
+      bodies()
+        .filter((b) => b.session_id === "c")
+        .every((b) => b.sdk_version === "0.4.1"),
+    ).toBe(true);
+    expect(
+      bodies()
+        .filter((b) => b.session_id === "a")
+        .every((b) => b.sdk_version === "0.25.0"),
+    ).toBe(true);
   });
 });
