@@ -50,7 +50,7 @@ describe("parity v0.25: rest", () => {
     const state = await training.saveState("c1");
     expect(state.path).toBe("tinker://sess-1:train:0/weights/c1");
     const sampler = await training.saveWeightsForSampler("s1");
-    const sampling = await service.createSamplingClient({ modelPath: sampler.path });
+    const sampling = await service.createSamplingClient({ modelPath: sampler.path ?? "" });
     expect(sampling.samplingSessionId).toBe("sess-1:sample:0");
 
     const rest = service.createRestClient();
