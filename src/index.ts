@@ -8,10 +8,16 @@
  */
 
 export {
+  type AccessScopeOptions,
+  type AuditLogOptions,
   type CallOptions,
+  type CheckpointDeletion,
   type CustomLossFn,
   type CustomLossResult,
+  type ExportSessionTraceOptions,
   type ForwardOptions,
+  type ListSessionsOptions,
+  type ListTrainingRunsOptions,
   type LoraTrainingOptions,
   type PageOptions,
   RestClient,
@@ -21,6 +27,7 @@ export {
   type SamplingSource,
   ServiceClient,
   type ServiceClientOptions,
+  type TraceExportWaitOptions,
   TrainingClient,
 } from "./clients/index.js";
 export {
@@ -164,6 +171,18 @@ export type {
   TrainingRun,
   TrainingRunsResponse,
 } from "./types/responses.js";
+export type {
+  AccessScope,
+  AuditLogEntry,
+  AuditLogResponse,
+  BillingEventInfo,
+  BillingUsageEvent,
+  BillingUsageResponse,
+  BillingUsageSession,
+  GetSessionResponse,
+  ListSessionsResponse,
+  WeightsInfoResponse,
+} from "./types/rest-responses.js";
 export {
   type NumericTypedArray,
   TensorData,
