@@ -8,10 +8,16 @@
  */
 
 export {
+  type AccessScopeOptions,
+  type AuditLogOptions,
   type CallOptions,
+  type CheckpointDeletion,
   type CustomLossFn,
   type CustomLossResult,
+  type ExportSessionTraceOptions,
   type ForwardOptions,
+  type ListSessionsOptions,
+  type ListTrainingRunsOptions,
   type LoraTrainingOptions,
   type PageOptions,
   RestClient,
@@ -23,6 +29,7 @@ export {
   ServiceClient,
   type ServiceClientOptions,
   type TokenizerOptions,
+  type TraceExportWaitOptions,
   TrainingClient,
   type WhoamiResponse,
 } from "./clients/index.js";
@@ -183,6 +190,18 @@ export type {
   TryAgainResponse,
   UntypedAPIFuture,
 } from "./types/responses.js";
+export type {
+  AccessScope,
+  AuditLogEntry,
+  AuditLogResponse,
+  BillingEventInfo,
+  BillingUsageEvent,
+  BillingUsageResponse,
+  BillingUsageSession,
+  GetSessionResponse,
+  ListSessionsResponse,
+  WeightsInfoResponse,
+} from "./types/rest-responses.js";
 export {
   type NumericTypedArray,
   TensorData,

@@ -12,6 +12,7 @@ import {
   RateLimitError,
   TinkerError,
   UnprocessableEntityError,
+  ValidationError,
 } from "../errors/index.js";
 import { UnsafeArchiveError } from "./archive.js";
 
@@ -56,6 +57,9 @@ export function toCliError(err: unknown): CliError {
       "Checkpoint download failed",
       `Details: ${err.message}. Nothing was left in the output directory.`,
     );
+  // An argument the SDK refuses before sending (a bad date, TTL, id) is a usage error.
+  if (err instanceof ValidationError)
+    return new CliError(`Invalid argument: ${err.message}`, null, EXIT.usage);
   if (err instanceof NotFoundError) return new CliError("Resource not found", detailsOf(err), EXIT.notFound);
   if (err instanceof AuthenticationError)
     return new CliError(

@@ -1,9 +1,11 @@
 import { createInterface } from "node:readline/promises";
 import { Command, CommanderError, Option } from "commander";
 import { VERSION } from "../version.js";
+import { addBillingCommands } from "./commands/billing.js";
 import { addCheckpointCommands } from "./commands/checkpoint.js";
 import { addEmulatorCommand } from "./commands/emulator.js";
 import { addRunCommands } from "./commands/run.js";
+import { addSessionCommands } from "./commands/session.js";
 import type { Runner } from "./commands/shared.js";
 import { CLI_TIMEOUT_MS, type CliContext, createContext } from "./context.js";
 import { type CliError, EXIT, toCliError } from "./errors.js";
@@ -53,7 +55,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
   let exitCode: number = EXIT.ok;
   let ctx: CliContext | undefined;
   const program = new Command("tinker-ts")
-    .description("Tinker management CLI: checkpoints, training runs and a local emulator.")
+    .description("Tinker management CLI: checkpoints, training runs, sessions, billing and a local emulator.")
     .version(VERSION, "-V, --version", "Print the tinker-ts version")
     .helpOption("-h, --help", "Show help")
     .addOption(
@@ -100,6 +102,8 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     });
   addRunCommands(program, run);
   addCheckpointCommands(program, run);
+  addSessionCommands(program, run);
+  addBillingCommands(program, run);
   addEmulatorCommand(program, run, io.untilStopped ?? untilSignal);
   try {
     if (argv.length === 0) {

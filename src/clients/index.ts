@@ -1,5 +1,15 @@
 /** The public clients: ServiceClient and the Training/Sampling/Rest clients it creates. */
-export { type PageOptions, RestClient } from "./rest-client.js";
+export {
+  type AccessScopeOptions,
+  type AuditLogOptions,
+  type CheckpointDeletion,
+  type ExportSessionTraceOptions,
+  type ListSessionsOptions,
+  type ListTrainingRunsOptions,
+  type PageOptions,
+  RestClient,
+  type TraceExportWaitOptions,
+} from "./rest-client.js";
 export { DEFAULT_RETRY_CONFIG, type RetryConfig } from "./retry-handler.js";
 export { type SampleOptions, SamplingClient, type SamplingClientOptions } from "./sampling-client.js";
 export {

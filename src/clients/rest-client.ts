@@ -1,17 +1,15 @@
 /**
- * RestClient: training runs and checkpoints, the 12 methods of 0.4.1 plus async iterators over
- * the paginated lists. Every call goes through the TRAIN pool; all but the archive URL use the
- * SDK-level retry, as 0.4.1.
+ * RestClient: training runs and checkpoints, the 12 methods of 0.4.1, the ones 0.25.0 added
+ * (weights info, TTL, sessions, sampler, project, audit log, billing usage, trace export; their
+ * requests are built in rest-requests.ts) and async iterators over the paginated lists. Every
+ * call goes through the TRAIN pool; all but the archive URL use the SDK-level retry.
  */
-import { ValidationError } from "../errors/index.js";
 import {
   type DownloadCheckpointOptions,
   type DownloadCheckpointResult,
   downloadCheckpoint,
 } from "./download.js";
 import { runCall } from "../core/call-scope.js";
-import { APIStatusError, ConflictError } from "../errors/index.js";
-import type { RequestOptions } from "../core/transport.js";
 import { joinSignals, type RequestCallOptions, untilAborted, withCallOptions } from "../core/deadline.js";
 import { pathSegment, pathSegments } from "../lib/path-segment.js";
 import { RESPONSES } from "../types/parse.js";
@@ -19,25 +17,63 @@ import type {
   Checkpoint,
   CheckpointArchiveUrlResponse,
   CheckpointsListResponse,
+  GetSamplerResponse,
   TrainingRun,
   TrainingRunsResponse,
 } from "../types/responses.js";
+import type {
+  AuditLogResponse,
+  BillingUsageResponse,
+  GetSessionResponse,
+  ListSessionsResponse,
+  WeightsInfoResponse,
+} from "../types/rest-responses.js";
 import { executeWithRetries } from "./retry.js";
+import { archiveUrl, BODYLESS_HEADERS, publish } from "./rest-checkpoints.js";
 import type { SessionHolder } from "./session-holder.js";
+import { settleLimited } from "../lib/settle-limited.js";
 import { parseTinkerPath } from "../lib/tinker-path.js";
 import { type WhoamiResponse, whoami } from "./whoami.js";
+import {
+  type AccessScopeOptions,
+  type AuditLogOptions,
+  accessScope,
+  assignProjectRequest,
+  auditLogRequest,
+  billingUsageRequest,
+  checkpointTtlRequest,
+  getSamplerRequest,
+  getSessionRequest,
+  type ListSessionsOptions,
+  type ListTrainingRunsOptions,
+  listSessionsRequest,
+  listTrainingRunsRequest,
+  type PageOptions,
+  pageQuery,
+  type RestRequest,
+  traceExportRequest,
+  weightsInfoRequest,
+} from "./rest-requests.js";
+import { type TraceExportWaitOptions, waitForTraceExport } from "./rest-trace.js";
 
-/** Offset/limit page request. */
-export interface PageOptions {
-  limit?: number;
-  offset?: number;
+export type {
+  AccessScopeOptions,
+  AuditLogOptions,
+  ListSessionsOptions,
+  ListTrainingRunsOptions,
+  PageOptions,
+};
+export type { TraceExportWaitOptions };
+
+/** Options of `exportSessionTrace`: the per-call options and how long to wait. */
+export type ExportSessionTraceOptions = RequestCallOptions & TraceExportWaitOptions;
+
+/** One path's outcome in `deleteCheckpointsFromTinkerPaths`. */
+export interface CheckpointDeletion {
+  tinker_path: string;
+  /** Why it failed; absent when deleted. */
+  error?: Error;
 }
-
-/** 0.4.1 sends a JSON content-type on its bodyless publish/unpublish/delete requests. */
-const BODYLESS_HEADERS = { "content-type": "application/json" };
-
-/** Archive URLs without an `Expires` header are valid for this long (0.4.1). */
-const DEFAULT_ARCHIVE_URL_TTL_MS = 15 * 60_000;
 
 /** REST operations on training runs and checkpoints. Get one from `ServiceClient.createRestClient()`. */
 export class RestClient {
@@ -49,9 +85,14 @@ export class RestClient {
     holder.announce({ client: "RestClient" });
   }
 
+  /** The generation's default `access_scope` (none in 0.4.1). */
+  get #scope() {
+    return this.#holder.generation.rest.defaultAccessScope;
+  }
+
   /** One REST call with SDK-level retries; the answer is checked by `parse`. */
   async #call<T>(
-    opts: Omit<RequestOptions, "pool">,
+    opts: RestRequest,
     parse: (body: unknown) => T,
     options: RequestCallOptions | undefined,
   ): Promise<T> {
@@ -80,27 +121,131 @@ export class RestClient {
     );
   }
 
-  /** GET /api/v1/training_runs/{id}. */
-  getTrainingRun(trainingRunId: string, options?: RequestCallOptions): Promise<TrainingRun> {
+  /** GET /api/v1/training_runs/{id} (with `access_scope`, default `owned` under 0.25.0). */
+  async getTrainingRun(
+    trainingRunId: string,
+    scope: AccessScopeOptions = {},
+    options?: RequestCallOptions,
+  ): Promise<TrainingRun> {
     return this.#call(
-      { method: "GET", path: `/api/v1/training_runs/${pathSegment(trainingRunId, "training_run_id")}` },
+      {
+        method: "GET",
+        path: `/api/v1/training_runs/${pathSegment(trainingRunId, "training_run_id")}`,
+        query: { access_scope: accessScope(scope, this.#scope) },
+      },
       RESPONSES.trainingRun,
       options,
     );
   }
 
   /** The training run of a `tinker://RUN/...` checkpoint path (parsed before any request). */
-  async getTrainingRunByTinkerPath(tinkerPath: string, options?: RequestCallOptions): Promise<TrainingRun> {
+  async getTrainingRunByTinkerPath(
+    tinkerPath: string,
+    scope: AccessScopeOptions = {},
+    options?: RequestCallOptions,
+  ): Promise<TrainingRun> {
     const parsed = this.#parse(tinkerPath);
-    return this.getTrainingRun(parsed.trainingRunId, options);
+    return this.getTrainingRun(parsed.trainingRunId, scope, options);
   }
 
-  /** One page of training runs (limit 20, offset 0 by default; both always sent). */
-  listTrainingRuns(page: PageOptions = {}, options?: RequestCallOptions): Promise<TrainingRunsResponse> {
-    return this.#call(
-      { method: "GET", path: "/api/v1/training_runs", query: pageQuery(page, 20) },
-      RESPONSES.trainingRuns,
-      options,
+  /**
+   * One page of training runs: limit 20 and offset 0 by default (both always sent), `accessScope`
+   * (0.25.0 sends `owned` by default) and `projectId` (sent only when given).
+   */
+  async listTrainingRuns(
+    page: ListTrainingRunsOptions = {},
+    options?: RequestCallOptions,
+  ): Promise<TrainingRunsResponse> {
+    return this.#call(listTrainingRunsRequest(page, this.#scope), RESPONSES.trainingRuns, options);
+  }
+
+  /** LoRA settings and base model of a checkpoint (POST /api/v1/weights_info). */
+  async getWeightsInfoByTinkerPath(
+    tinkerPath: string,
+    options?: RequestCallOptions,
+  ): Promise<WeightsInfoResponse> {
+    return this.#call(weightsInfoRequest(tinkerPath), RESPONSES.weightsInfo, options);
+  }
+
+  /**
+   * Sets a checkpoint's time-to-live, `ttlSeconds` from now (a positive integer), or removes its
+   * expiry with `null` (PUT …/ttl).
+   */
+  async setCheckpointTtlFromTinkerPath(
+    tinkerPath: string,
+    ttlSeconds: number | null,
+    options?: RequestCallOptions,
+  ): Promise<void> {
+    const p = this.#parse(tinkerPath);
+    await this.#call(checkpointTtlRequest(p.trainingRunId, p.checkpointId, ttlSeconds), ignoreBody, options);
+  }
+
+  /** One page of session ids (limit 20, offset 0; `access_scope` as for training runs). */
+  async listSessions(
+    page: ListSessionsOptions = {},
+    options?: RequestCallOptions,
+  ): Promise<ListSessionsResponse> {
+    return this.#call(listSessionsRequest(page, this.#scope), RESPONSES.listSessions, options);
+  }
+
+  /** The training runs and samplers of a session. */
+  async getSession(
+    sessionId: string,
+    scope: AccessScopeOptions = {},
+    options?: RequestCallOptions,
+  ): Promise<GetSessionResponse> {
+    return this.#call(getSessionRequest(sessionId, scope, this.#scope), RESPONSES.getSession, options);
+  }
+
+  /** A sampler's base model and weights (GET /api/v1/samplers/{id}). */
+  async getSampler(samplerId: string, options?: RequestCallOptions): Promise<GetSamplerResponse> {
+    return this.#call(getSamplerRequest(samplerId), RESPONSES.getSampler, options);
+  }
+
+  /** Moves a session (and its runs) to another project. */
+  async assignSessionProject(
+    sessionId: string,
+    projectId: string,
+    options?: RequestCallOptions,
+  ): Promise<void> {
+    await this.#call(assignProjectRequest(sessionId, projectId), ignoreBody, options);
+  }
+
+  /** The organization's audit log of one UTC day (today by default; needs the admin role). */
+  async getAuditLog(filter: AuditLogOptions = {}, options?: RequestCallOptions): Promise<AuditLogResponse> {
+    return this.#call(auditLogRequest(filter), RESPONSES.auditLog, options);
+  }
+
+  /**
+   * Hourly billing usage in `[startingOn, endingBefore)` (RFC 3339 strings or Dates, on UTC hour
+   * boundaries, at most 14 days apart; the server checks those rules).
+   */
+  async getBillingUsage(
+    startingOn: Date | string,
+    endingBefore: Date | string,
+    options?: RequestCallOptions,
+  ): Promise<BillingUsageResponse> {
+    return this.#call(billingUsageRequest(startingOn, endingBefore), RESPONSES.billingUsage, options);
+  }
+
+  /**
+   * Builds a Perfetto trace of a session on the server and resolves to its signed download URL.
+   * Polls every 5 s while the export is pending (logging once that it waits), within the call's
+   * `timeout` and at most `maxWaitMs` (30 min); a failed export rejects with TinkerError.
+   */
+  async exportSessionTrace(sessionId: string, options?: ExportSessionTraceOptions): Promise<string> {
+    const h = this.#holder;
+    const req = traceExportRequest(sessionId);
+    const { pollIntervalMs, maxWaitMs, ...call } = options ?? {};
+    return withCallOptions(`RestClient.exportSessionTrace ${sessionId}`, call, h.callDefaults, h.deps, (s) =>
+      waitForTraceExport(
+        sessionId,
+        () => this.#call(req, RESPONSES.traceExport, undefined),
+        h.deps,
+        (m) => h.logger.warn(m),
+        { pollIntervalMs, maxWaitMs },
+        joinSignals(s, h.operationSignal()),
+      ),
     );
   }
 
@@ -138,29 +283,7 @@ export class RestClient {
     checkpointId: string,
     options?: RequestCallOptions,
   ): Promise<CheckpointArchiveUrlResponse> {
-    const h = this.#holder;
-    const path = `/api/v1/training_runs/${pathSegment(trainingRunId, "training_run_id")}/checkpoints/${pathSegments(checkpointId, "checkpoint_id")}/archive`;
-    try {
-      return await withCallOptions(`RestClient GET ${path}`, options, h.callDefaults, h.deps, async (s) => {
-        const res = await h.transport.request({
-          method: "GET",
-          path,
-          pool: "train",
-          holder: "rest",
-          headers: { accept: ["application/json", "application/gzip"] },
-          followRedirects: false,
-          signal: joinSignals(s, h.operationSignal()),
-        });
-        return RESPONSES.checkpointArchiveUrl(res.body);
-      });
-    } catch (error) {
-      if (error instanceof APIStatusError && error.status === 302 && error.headers.location) {
-        const expires = error.headers.expires ? Date.parse(error.headers.expires) : Number.NaN;
-        const when = Number.isNaN(expires) ? h.deps.now() + DEFAULT_ARCHIVE_URL_TTL_MS : expires;
-        return { url: error.headers.location, expires: new Date(when).toISOString() };
-      }
-      throw error;
-    }
+    return archiveUrl(this.#holder, trainingRunId, checkpointId, options);
   }
 
   /**
@@ -207,54 +330,36 @@ export class RestClient {
   }
 
   /**
+   * Deletes several checkpoints, at most 32 at a time (as the 0.25.0 CLI). Every path is parsed
+   * before anything is sent; each path's failure is reported, not thrown.
+   */
+  async deleteCheckpointsFromTinkerPaths(
+    tinkerPaths: readonly string[],
+    options?: RequestCallOptions,
+  ): Promise<CheckpointDeletion[]> {
+    const parsed = tinkerPaths.map((p) => this.#parse(p));
+    const errors = await settleLimited(parsed, 32, (p) =>
+      this.deleteCheckpoint(p.trainingRunId, p.checkpointId, options),
+    );
+    return tinkerPaths.map((tinker_path, i) => {
+      const error = errors[i];
+      return error ? { tinker_path, error } : { tinker_path };
+    });
+  }
+
+  /**
    * Make a checkpoint public. Deviation from 0.4.1: a 409 ("already public") fails at once with
    * ConflictError instead of being retried for ~5 minutes.
    */
   async publishCheckpointFromTinkerPath(tinkerPath: string, options?: RequestCallOptions): Promise<void> {
     const p = this.#parse(tinkerPath);
-    await this.#publish("POST", p.trainingRunId, p.checkpointId, options);
+    await publish(this.#holder, "POST", p.trainingRunId, p.checkpointId, options);
   }
 
   /** Make a checkpoint private again (409 "already private" fails at once, see publish). */
   async unpublishCheckpointFromTinkerPath(tinkerPath: string, options?: RequestCallOptions): Promise<void> {
     const p = this.#parse(tinkerPath);
-    await this.#publish("DELETE", p.trainingRunId, p.checkpointId, options);
-  }
-
-  async #publish(
-    method: "POST" | "DELETE",
-    run: string,
-    checkpointId: string,
-    options: RequestCallOptions | undefined,
-  ): Promise<void> {
-    const h = this.#holder;
-    const path = `/api/v1/training_runs/${pathSegment(run, "training_run_id")}/checkpoints/${pathSegments(checkpointId, "checkpoint_id")}/publish`;
-    const publishOnce = () =>
-      withCallOptions(`RestClient ${method} ${path}`, options, h.callDefaults, h.deps, (s) => {
-        const signal = joinSignals(s, h.operationSignal());
-        return executeWithRetries(
-          () =>
-            h.transport.request({
-              method,
-              path,
-              pool: "train",
-              holder: "rest",
-              signal,
-              headers: BODYLESS_HEADERS,
-              // The HTTP layer would retry 409; the retrying is done here instead so 409 can be final.
-              maxRetries: 0,
-            }),
-          {
-            deps: h.deps,
-            telemetry: h.restTelemetry,
-            logger: h.logger,
-            signal,
-            name: "publish",
-            retryable: (e) => !(e instanceof ConflictError),
-          },
-        );
-      });
-    await runCall(`RestClient ${method}`, publishOnce);
+    await publish(this.#holder, "DELETE", p.trainingRunId, p.checkpointId, options);
   }
 
   /** Every training run, page by page (`pageSize` default 20). */
@@ -297,16 +402,5 @@ export class RestClient {
   }
 }
 
-/** Delete answers 204; whatever it carries is not read. */
+/** Delete, TTL and project answer 204; whatever they carry is not read. */
 function ignoreBody(): void {}
-
-/** `limit` and `offset` as sent (both always), checked before anything is sent. */
-function pageQuery(page: PageOptions, defaultLimit: number): { limit: number; offset: number } {
-  const query = { limit: page.limit ?? defaultLimit, offset: page.offset ?? 0 };
-  for (const [k, v] of Object.entries(query)) {
-    if (!Number.isSafeInteger(v) || v < 0) {
-      throw new ValidationError(k, `must be a non-negative integer, got ${String(v)}`);
-    }
-  }
-  return query;
-}

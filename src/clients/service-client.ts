@@ -165,7 +165,7 @@ export class ServiceClient implements AsyncDisposable {
     options: { userMetadata?: Record<string, string> } & RequestCallOptions = {},
   ): Promise<TrainingClient> {
     const call = callOptionsOf(options);
-    const run = await this.createRestClient().getTrainingRunByTinkerPath(path, call);
+    const run = await this.createRestClient().getTrainingRunByTinkerPath(path, {}, call);
     if (run.lora_rank == null) {
       const e = new ValidationError("lora_rank", `training run ${run.training_run_id} is not a LoRA run`);
       this.#holder.reportFatal(e);

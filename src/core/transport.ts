@@ -57,7 +57,7 @@ export const POOL_CONNECTIONS: Readonly<Record<PoolName, number | null>> = {
 
 /** One logical API call (retried inside Transport.request). */
 export interface RequestOptions {
-  method: "GET" | "POST" | "DELETE";
+  method: "GET" | "POST" | "PUT" | "DELETE";
   /** Path like "/api/v1/forward"; appended to the base URL's path, not percent-encoded. */
   path: string;
   query?: Record<string, string | number | undefined>;

@@ -2,7 +2,8 @@
  * Ids put into URL paths (training run, checkpoint, sampler ids). 0.4.1 pastes them in raw, so
  * `getTrainingRun("../checkpoints?x=1")` asks for another resource; here every id is one encoded
  * segment, and a value that can never be an id (empty, `.`/`..`, not a string) is refused before
- * anything is sent.
+ * anything is sent. A `:` stays as it is (RFC 3986 allows it in a segment, and both SDKs send
+ * `sess-1:train:0` that way).
  */
 import { ValidationError } from "../errors/index.js";
 
@@ -14,7 +15,7 @@ export function pathSegment(value: unknown, field: string): string {
   if (value === "" || value === "." || value === "..") {
     throw new ValidationError(field, `${JSON.stringify(value)} is not an id`);
   }
-  return encodeURIComponent(value);
+  return encodeURIComponent(value).replace(/%3A/g, ":");
 }
 
 /**

@@ -135,6 +135,14 @@ export interface AuthPolicy {
   credentialCommandEnv: string | null;
 }
 
+/** What the RestClient sends by default (fact 22). */
+export interface RestPolicy {
+  /** `access_scope` sent by the run/session reads when the caller gives none; null: not sent (0.4.1). */
+  readonly defaultAccessScope: "owned" | null;
+  /** `Accept` values of the checkpoint archive GET (0.25.0 sends `application/json` twice, fact 22). */
+  readonly archiveAccept: readonly string[];
+}
+
 /** Everything a protocol generation decides. */
 export interface ProtocolGeneration {
   readonly name: ProtocolName;
@@ -165,6 +173,7 @@ export interface ProtocolGeneration {
    * report under `sessionless-<uuid>`, and fatal poll errors carry request/response headers.
    */
   readonly telemetryProcessUuid: boolean;
+  readonly rest: RestPolicy;
 }
 
 const http = (httpMaxRetries: number, sdkRetry: boolean, billingPause: boolean): RequestRetryPolicy => ({
@@ -273,6 +282,7 @@ export const GENERATION_0_4_1: ProtocolGeneration = Object.freeze<ProtocolGenera
     serverSet: false,
   },
   telemetryProcessUuid: false,
+  rest: { defaultAccessScope: null, archiveAccept: ["application/json", "application/gzip"] },
 });
 
 /** The generation of the Python SDK 0.25.0 (d595dc2), as its golden transcripts show it. */
@@ -328,6 +338,7 @@ export const GENERATION_0_25_0: ProtocolGeneration = Object.freeze<ProtocolGener
     serverSet: true,
   },
   telemetryProcessUuid: true,
+  rest: { defaultAccessScope: "owned", archiveAccept: ["application/json", "application/json"] },
 });
 
 /** Every generation by name. */

@@ -6,6 +6,7 @@ export * from "./params.js";
 export * from "./parse.js";
 export * from "./requests.js";
 export * from "./responses.js";
+export * from "./rest-responses.js";
 export * from "./telemetry.js";
 export * from "./tensor-data.js";
 export * from "./validation.js";

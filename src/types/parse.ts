@@ -24,6 +24,14 @@ import type {
   TryAgainResponse,
   UntypedAPIFuture,
 } from "./responses.js";
+import {
+  parseAuditLogResponse,
+  parseBillingUsageResponse,
+  parseGetSessionResponse,
+  parseListSessionsResponse,
+  parseTraceExportStatus,
+  parseWeightsInfoResponse,
+} from "./parse-rest.js";
 import { TensorData } from "./tensor-data.js";
 import { assertFinite, assertInt, assertObject, assertString } from "./validation.js";
 
@@ -175,6 +183,12 @@ export const RESPONSES = {
   trainingRuns: responseParser("TrainingRunsResponse", parseTrainingRunsResponse),
   checkpoints: responseParser("CheckpointsListResponse", parseCheckpointsListResponse),
   checkpointArchiveUrl: responseParser("CheckpointArchiveUrlResponse", parseCheckpointArchiveUrlResponse),
+  weightsInfo: responseParser("WeightsInfoResponse", parseWeightsInfoResponse),
+  listSessions: responseParser("ListSessionsResponse", parseListSessionsResponse),
+  getSession: responseParser("GetSessionResponse", parseGetSessionResponse),
+  auditLog: responseParser("AuditLogResponse", parseAuditLogResponse),
+  billingUsage: responseParser("BillingUsageResponse", parseBillingUsageResponse),
+  traceExport: responseParser("TraceExportStatus", parseTraceExportStatus),
 } as const;
 
 function parseSequence(json: unknown, field: string): SampledSequence {

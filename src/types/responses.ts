@@ -138,6 +138,8 @@ export interface Checkpoint {
   tinker_path: string;
   size_bytes?: number | null;
   public?: boolean;
+  /** When the checkpoint expires (ISO datetime; null = never; 0.25.0 servers send it). */
+  expires_at?: string | null;
 }
 
 /** A training run. */

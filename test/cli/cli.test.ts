@@ -180,7 +180,10 @@ describe("tinker-ts CLI", () => {
     expect(cancelled.stdout).toContain("WARNING: This action is permanent and cannot be undone.");
     expect(cancelled.stdout).toContain("Deletion cancelled.");
     expect((await cli(["checkpoint", "info", statePath])).code).toBe(0);
-    expect(await cli(["checkpoint", "delete", statePath, "-y"])).toMatchObject({ code: 0, stdout: "" });
+    expect(await cli(["checkpoint", "delete", statePath, "-y"])).toMatchObject({
+      code: 0,
+      stdout: "Deleted 1 checkpoint(s)\n",
+    });
     expect((await cli(["checkpoint", "info", statePath])).code).toBe(4);
   });
 

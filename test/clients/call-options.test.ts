@@ -119,7 +119,7 @@ describe("per-call options", () => {
     const urls = api.server.requests.map((r) => r.url).filter((u) => u.includes("training_runs"));
     expect(urls).toEqual(["/api/v1/training_runs/..%2Fcheckpoints%3Fx%3D1"]);
     expect(api.server.requests.some((r) => r.path === "/api/v1/checkpoints")).toBe(false);
-    expect(() => rest.getTrainingRun("..")).toThrow(ValidationError);
+    await expect(rest.getTrainingRun("..")).rejects.toBeInstanceOf(ValidationError); // async, like every REST call
     await expect(rest.deleteCheckpoint("run-1", "weights/../x")).rejects.toBeInstanceOf(ValidationError);
   });
 });

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { billingFault, type Emulator, startEmulator } from "../../src/emulator/index.js";
 import { run } from "../emulator/helpers.js";
-import { call, session025 } from "./helpers.js";
+import { call, session025, settle } from "./helpers.js";
 
 let emu: Emulator | undefined;
 afterEach(async () => {
@@ -50,7 +50,12 @@ describe("0.25.0 REST endpoints", () => {
     expect(
       (await call(emu, "GET", `/api/v1/training_runs/${modelId}/checkpoints`)).body.checkpoints[0].expires_at,
     ).toBeNull();
-    expect((await call(emu, "PUT", ttl, { ttl_seconds: -1 })).status).toBe(422);
+    // Not positive: 400, as the service documents; not an integer: 422 (request validation).
+    expect((await call(emu, "PUT", ttl, { ttl_seconds: -1 })).status).toBe(400);
+    expect((await call(emu, "PUT", ttl, { ttl_seconds: "1" })).status).toBe(422);
+    expect((await call(emu, "PUT", ttl.replace("/weights/", "/bogus/"), { ttl_seconds: 1 })).status).toBe(
+      404,
+    );
   });
 
   it("sessions: list, get (runs and samplers), assign project, trace export pending then ready", async () => {
@@ -122,7 +127,85 @@ describe("0.25.0 REST endpoints", () => {
         base_model: "Qwen/Qwen3-8B",
         event_info: { type: "training", token_count: 3 },
       }),
+      expect.objectContaining({ event_info: { type: "checkpoint", count: 1 } }),
     ]);
+    expect(usage.body.sessions).toEqual({ [usage.body.data[0].session_id]: { user_metadata: null } });
+    // The audit day defaults to today on the emulator's clock.
+    expect((await call(emu, "GET", "/api/v1/audit?event_type=all")).body.entries).toHaveLength(1);
+    expect((await call(emu, "GET", "/api/v1/audit?event_type=all&day=2025-13-99")).status).toBe(422);
+  });
+});
+
+describe("0.25.0 REST input rules", () => {
+  it("training runs: access_scope is checked, project_id filters by the session's project", async () => {
+    emu = await startEmulator();
+    const { sessionId, modelId } = await session025(emu);
+    const runs = (q: string) => call(emu as Emulator, "GET", `/api/v1/training_runs?${q}`);
+    expect((await runs("access_scope=owned")).body.cursor.total_count).toBe(1);
+    expect((await runs("access_scope=everyone")).status).toBe(422);
+    expect((await call(emu, "GET", `/api/v1/training_runs/${modelId}?access_scope=x`)).status).toBe(422);
+    expect((await call(emu, "GET", "/api/v1/sessions?access_scope=x")).status).toBe(422);
+    expect((await runs("project_id=proj-a")).body.training_runs).toEqual([]);
+    expect((await call(emu, "PUT", `/api/v1/sessions/${sessionId}/project`, {})).status).toBe(400);
+    await call(emu, "PUT", `/api/v1/sessions/${sessionId}/project`, { project_id: "proj-a" });
+    expect(
+      (await runs("project_id=proj-a")).body.training_runs.map(
+        (r: { training_run_id: string }) => r.training_run_id,
+      ),
+    ).toEqual([modelId]);
+    // A project given at create_session counts too.
+    const s2 = await call(emu, "POST", "/api/v1/create_session", {
+      tags: [],
+      user_metadata: {},
+      sdk_version: "0.25.0",
+      project_id: "proj-b",
+      type: "create_session",
+    });
+    const sub = await call(emu, "POST", "/api/v1/create_model", {
+      session_id: s2.body.session_id,
+      model_seq_id: 0,
+      base_model: "Qwen/Qwen3-8B",
+      lora_config: { rank: 4, train_unembed: true, train_mlp: true, train_attn: true },
+      type: "create_model",
+    });
+    const m2 = await settle(emu, sub.body.request_id);
+    expect(
+      (await runs("project_id=proj-b")).body.training_runs.map(
+        (r: { training_run_id: string }) => r.training_run_id,
+      ),
+    ).toEqual([m2.body.model_id]);
+  });
+
+  it("billing usage: RFC 3339 bounds on hour boundaries, at most 14 days, not in the future", async () => {
+    emu = await startEmulator({ now: () => Date.UTC(2025, 0, 20) });
+    const usage = (a: string, b: string) =>
+      call(
+        emu as Emulator,
+        "GET",
+        `/api/v1/billing/usage/events?starting_on=${encodeURIComponent(a)}&ending_before=${encodeURIComponent(b)}`,
+      );
+    expect((await usage("2025-01-02T00:00:00Z", "2025-01-03T00:00:00Z")).body).toEqual({
+      data: [],
+      sessions: {},
+    });
+    expect((await usage("2025-01-02T00:30:00Z", "2025-01-03T00:00:00Z")).status).toBe(400);
+    expect((await usage("2025-01-03T00:00:00Z", "2025-01-02T00:00:00Z")).status).toBe(400);
+    expect((await usage("2025-01-01T00:00:00Z", "2025-01-16T00:00:00Z")).status).toBe(400);
+    expect((await usage("2025-01-21T00:00:00Z", "2025-01-22T00:00:00Z")).status).toBe(400);
+    expect((await usage("yesterday", "2025-01-02T00:00:00Z")).status).toBe(422);
+    expect((await call(emu, "GET", "/api/v1/billing/usage/events")).status).toBe(422);
+  });
+
+  it("a ready trace export's URL downloads without an API key; before that it is 404", async () => {
+    emu = await startEmulator();
+    const { sessionId } = await session025(emu);
+    const path = `/api/v1/sessions/${sessionId}/trace_export`;
+    await call(emu, "GET", path);
+    expect((await fetch(`${emu.url}/traces/${sessionId}.pftrace`)).status).toBe(404);
+    const ready = await call(emu, "GET", path);
+    const res = await fetch(ready.body.url);
+    expect(res.status).toBe(200);
+    expect(new Uint8Array(await res.arrayBuffer()).byteLength).toBeGreaterThan(0);
   });
 });
 

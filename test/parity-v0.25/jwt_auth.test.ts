@@ -28,12 +28,6 @@ async function receivedCount(run: ScenarioV025Run, n: number): Promise<void> {
   expect(run.replay.received.length).toBe(n);
 }
 
-/**
- * 0.25.0 sends `access_scope=owned` on the training-run GETs (fact 22), which the RestClient piece
- * of issue #18 adds; until then these two query differences are the only ones allowed here.
- */
-const notAccessScope = (d: string) => !/training_runs.*query .*access_scope=owned/.test(d);
-
 describe("parity v0.25: jwt_auth", () => {
   it("exchange per holder, JWT on every request, whoami, background refresh at exp − 300 s, on-demand refresh at ≤ 60 s", async () => {
     // JWT #1 lives 302 s (background refresh after 2 s); #4 lives 30 s (on-demand refresh).
@@ -80,6 +74,6 @@ describe("parity v0.25: jwt_auth", () => {
       (returned(meta, 12).supported_models as Array<{ model_name: string }>).map((m) => m.model_name),
     );
     expect(sc.replay.received.length).toBe(meta.request_count);
-    expect(sc.replay.report().filter(notAccessScope)).toEqual([]);
+    expect(sc.replay.report()).toEqual([]);
   });
 });

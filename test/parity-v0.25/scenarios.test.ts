@@ -119,7 +119,6 @@ const TODO: Record<string, string> = {
   budgets: "dispatch byte budgets and the inflight response-byte budget are not implemented",
   weights_state:
     "createTrainingClientFromState via weights_info and load_weights with optimizer are not implemented",
-  rest: "the new RestClient methods (sessions, weights info, TTL, audit, billing, whoami, trace export, project) are not implemented",
 };
 
 describe("parity v0.25: remaining scenarios", () => {
@@ -135,6 +134,7 @@ describe("parity v0.25: remaining scenarios", () => {
       "telemetry",
       "heartbeat",
       "lowlevel",
+      "rest",
     ];
     expect([...SCENARIOS_V025].sort()).toEqual([...new Set([...driven, ...Object.keys(TODO)])].sort());
   });

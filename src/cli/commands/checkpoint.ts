@@ -6,6 +6,7 @@ import { CliError, EXIT, toCliError } from "../errors.js";
 import { formatBool, formatSize, formatTimestamp } from "../format.js";
 import { type CommandOutput, printOutput } from "../output.js";
 import { fetchPages } from "../pagination.js";
+import { addDeleteAndTtlCommands } from "./checkpoint-delete.js";
 import { addDownloadCommand } from "./download.js";
 import { parseLimit, requireTinkerPath, type Runner } from "./shared.js";
 
@@ -154,39 +155,6 @@ export function addCheckpointCommands(program: Command, run: Runner): void {
         }),
       );
   }
-  group
-    .command("delete")
-    .description("Delete checkpoints (asks first unless -y)")
-    .argument("<checkpoint-paths...>", "tinker:// paths of the checkpoints")
-    .option("-y, --yes", "Skip confirmation prompt")
-    .action((paths: string[], opts: { yes?: boolean }) =>
-      run(async (ctx) => {
-        for (const path of paths) requireTinkerPath(path);
-        if (!opts.yes) {
-          for (const path of paths) {
-            try {
-              printOutput(
-                checkpointInfoOutput(await checkpointFromPath(ctx, path)),
-                ctx.format,
-                ctx.streams,
-                ctx.tableStyle,
-              );
-            } catch (err) {
-              if (!(err instanceof CliError)) throw err;
-              ctx.streams.stdout.write(`Checkpoint path: ${path}\n`);
-            }
-            ctx.streams.stdout.write("\n");
-          }
-          ctx.streams.stdout.write("WARNING: This action is permanent and cannot be undone.\n");
-          const what = paths.length === 1 ? "this checkpoint" : `these ${paths.length} checkpoints`;
-          if (!(await ctx.confirm(`Are you sure you want to delete ${what}? [y/N]: `))) {
-            ctx.streams.stdout.write("Deletion cancelled.\n");
-            return;
-          }
-        }
-        const rest = await ctx.rest();
-        for (const path of paths) await rest.deleteCheckpointFromTinkerPath(path);
-      }),
-    );
+  addDeleteAndTtlCommands(group, run);
   addDownloadCommand(group, run);
 }

@@ -1,4 +1,4 @@
-import type { Command } from "commander";
+import { type Command, InvalidArgumentError } from "commander";
 import type { TrainingRun } from "../../types/index.js";
 import type { CliContext } from "../context.js";
 import { formatTimestamp } from "../format.js";
@@ -35,6 +35,52 @@ export function runListOutput(runs: readonly TrainingRun[], totalCount: number):
       r.corrupted ? "True" : "False",
     ]),
     json: { runs },
+  };
+}
+
+/** `--columns` of `run list` (the 0.25.0 CLI's names): header and cell of each. */
+export const RUN_COLUMNS: Readonly<Record<string, readonly [string, (r: TrainingRun) => string, string]>> = {
+  id: ["Run ID", (r) => r.training_run_id, "Training run ID"],
+  model: ["Base Model", (r) => r.base_model, "Base model name"],
+  owner: ["Owner", (r) => r.model_owner, "Model owner"],
+  lora: ["LoRA", loraCell, "LoRA status and rank"],
+  updated: ["Last Update", (r) => formatTimestamp(r.last_request_time), "Last request time"],
+  status: ["Status", (r) => (r.corrupted ? "Failed" : "OK"), "Run status (OK or Failed)"],
+  checkpoint: [
+    "Last Checkpoint",
+    (r) => r.last_checkpoint?.checkpoint_id ?? "None",
+    "Most recent training checkpoint ID",
+  ],
+  checkpoint_time: [
+    "Checkpoint Time",
+    (r) => (r.last_checkpoint ? formatTimestamp(r.last_checkpoint.time) : "N/A"),
+    "Time of last checkpoint",
+  ],
+};
+
+/** The `--columns` list, checked: unknown names are a usage error naming the available ones. */
+export function parseRunColumns(text: string): string[] {
+  const names = text.split(",").map((c) => c.trim());
+  const unknown = names.filter((c) => !(c in RUN_COLUMNS));
+  if (unknown.length > 0) {
+    throw new InvalidArgumentError(
+      `Unknown column(s): ${unknown.join(", ")}. Available: ${Object.keys(RUN_COLUMNS).join(", ")}`,
+    );
+  }
+  return names;
+}
+
+/** `run list` output with chosen columns (the table only; JSON shows the runs as always). */
+export function runListColumnsOutput(
+  base: CommandOutput,
+  runs: readonly TrainingRun[],
+  columns: readonly string[],
+): CommandOutput {
+  const picked = columns.map((c) => RUN_COLUMNS[c] as (typeof RUN_COLUMNS)[string]);
+  return {
+    ...base,
+    columns: picked.map(([h]) => h),
+    rows: runs.map((r) => picked.map(([, cell]) => cell(r))),
   };
 }
 
@@ -75,7 +121,14 @@ export function addRunCommands(program: Command, run: Runner): void {
     .command("list")
     .description("List training runs")
     .option("--limit <n>", "Maximum number of runs to fetch (default: 20, use --limit=0 to fetch all)", "20")
-    .action((opts: { limit: string }) =>
+    .option(
+      "-c, --columns <list>",
+      `Columns to display (comma-separated): ${Object.entries(RUN_COLUMNS)
+        .map(([k, [, , d]]) => `${k} (${d})`)
+        .join(", ")}`,
+      parseRunColumns,
+    )
+    .action((opts: { limit: string; columns?: string[] }) =>
       run(async (ctx: CliContext) => {
         const limit = parseLimit(opts.limit);
         const rest = await ctx.rest();
@@ -89,7 +142,13 @@ export function addRunCommands(program: Command, run: Runner): void {
           },
           ctx.streams,
         );
-        printOutput(runListOutput(items, totalCount), ctx.format, ctx.streams, ctx.tableStyle);
+        const output = runListOutput(items, totalCount);
+        printOutput(
+          opts.columns ? runListColumnsOutput(output, items, opts.columns) : output,
+          ctx.format,
+          ctx.streams,
+          ctx.tableStyle,
+        );
       }),
     );
   group

@@ -1,16 +1,15 @@
 /**
  * REST endpoints 0.25.0 has and 0.4.1 lacked: `weights_info`, checkpoint TTL, sessions (list, get,
- * project, trace export), the audit log and billing usage, all answered from the emulator's state.
- * (`GET /samplers/{id}` and publish/unpublish already exist in the 0.4.1 route modules.)
+ * project, trace export and the trace download), and the training-run reads with `access_scope`
+ * and `project_id`, all answered from the emulator's state. The audit log and billing usage are
+ * in account-routes.ts; `GET /samplers/{id}` and publish/unpublish in the 0.4.1 route modules.
  */
-import { decodeForwardBackwardRequest } from "../../protocol/v0_25/forward-backward-request.js";
 import { HttpError } from "../http-util.js";
 import type { Router } from "../router.js";
 import type { EmulatorState } from "../routes/context.js";
 import { parseCheckpointPath } from "../store.js";
 import type { V025Controls } from "./controls.js";
-import { EMULATOR_USER } from "./jwt-issuer.js";
-import { ProtobufRequestBody } from "./request-body.js";
+import { v025AccountRoutes } from "./account-routes.js";
 
 function nonNegative(query: URLSearchParams, key: string, dflt: number): number {
   const raw = query.get(key);
@@ -22,30 +21,22 @@ function nonNegative(query: URLSearchParams, key: string, dflt: number): number 
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, "Z");
 
-/** Tokens a logged forward/forward_backward request trained on (JSON or protobuf body). */
-function trainedTokens(body: unknown): { modelId: string; tokens: number } | null {
-  if (body instanceof ProtobufRequestBody) {
-    try {
-      const m = decodeForwardBackwardRequest(body.bytes);
-      let tokens = 0;
-      for (const d of m.data ?? [])
-        for (const c of d.model_input ?? []) tokens += (c.encoded_text?.tokens?.byteLength ?? 0) / 4;
-      return { modelId: m.model_id ?? "", tokens };
-    } catch {
-      return null;
-    }
+/** `access_scope` as the service reads it: absent, `owned` or `accessible`; anything else 422. */
+function checkScope(query: URLSearchParams): void {
+  const scope = query.get("access_scope");
+  if (scope !== null && scope !== "owned" && scope !== "accessible") {
+    throw new HttpError(422, `access_scope: expected 'owned' or 'accessible', got '${scope}'`);
   }
-  const b = body as
-    | { model_id?: unknown; forward_backward_input?: { data?: unknown }; forward_input?: { data?: unknown } }
-    | undefined;
-  const data = b?.forward_backward_input?.data ?? b?.forward_input?.data;
-  if (typeof b?.model_id !== "string" || !Array.isArray(data)) return null;
-  let tokens = 0;
-  for (const d of data as { model_input?: { chunks?: { tokens?: unknown[] }[] } }[]) {
-    for (const c of d.model_input?.chunks ?? []) tokens += Array.isArray(c.tokens) ? c.tokens.length : 0;
-  }
-  return { modelId: b.model_id, tokens };
 }
+
+function kindOf(kind: string): string {
+  if (kind !== "weights" && kind !== "sampler_weights")
+    throw new HttpError(404, `Unknown checkpoint kind ${kind}`);
+  return kind;
+}
+
+/** A tiny but well-formed Perfetto trace (one empty `TracePacket`) for a session's download. */
+const TRACE_BYTES = Uint8Array.from([0x0a, 0x00]);
 
 /** Registers the 0.25.0 REST endpoints. */
 export function v025RestRoutes(router: Router, state: EmulatorState, controls: V025Controls): void {
@@ -70,12 +61,37 @@ export function v025RestRoutes(router: Router, state: EmulatorState, controls: V
     };
   });
 
+  // Runs as 0.25.0 reads them: `access_scope` checked, `project_id` = the project of the run's session.
+  router.add("GET", "/api/v1/training_runs", ({ query }) => {
+    checkScope(query);
+    const limit = nonNegative(query, "limit", 20);
+    const offset = nonNegative(query, "offset", 0);
+    const project = query.get("project_id");
+    const runs = [...store.models.values()].filter(
+      (m) => project === null || controls.sessionProjects.get(m.sessionId) === project,
+    );
+    return {
+      status: 200,
+      body: {
+        training_runs: runs.slice(offset, offset + limit).map((r) => store.trainingRun(r)),
+        cursor: { offset, limit, total_count: runs.length },
+      },
+    };
+  });
+
+  router.add("GET", "/api/v1/training_runs/:run", ({ params, query }) => {
+    checkScope(query);
+    return { status: 200, body: store.trainingRun(store.run(params.run as string)) };
+  });
+
   router.add("PUT", "/api/v1/training_runs/:run/checkpoints/:kind/:name/ttl", ({ params, body }) => {
     const ttl = (body as { ttl_seconds?: unknown } | undefined)?.ttl_seconds;
-    if (ttl !== null && (typeof ttl !== "number" || !Number.isInteger(ttl) || ttl <= 0)) {
-      throw new HttpError(422, "ttl_seconds: expected a positive integer or null");
+    if (ttl !== null && (typeof ttl !== "number" || !Number.isInteger(ttl))) {
+      throw new HttpError(422, "ttl_seconds: expected an integer or null");
     }
-    const c = store.checkpoint(params.run as string, `${params.kind}/${params.name}`) as {
+    // The service documents 400 for a TTL that is not positive.
+    if (ttl !== null && ttl <= 0) throw new HttpError(400, "ttl_seconds must be positive");
+    const c = store.checkpoint(params.run as string, `${kindOf(params.kind as string)}/${params.name}`) as {
       expires_at?: string | null;
     };
     // Checkpoint records are sent as they are, so the listing shows `expires_at` from now on.
@@ -84,13 +100,15 @@ export function v025RestRoutes(router: Router, state: EmulatorState, controls: V
   });
 
   router.add("GET", "/api/v1/sessions", ({ query }) => {
+    checkScope(query);
     const limit = nonNegative(query, "limit", 20);
     const offset = nonNegative(query, "offset", 0);
     const ids = [...store.sessions.keys()];
     return { status: 200, body: { sessions: ids.slice(offset, offset + limit) } };
   });
 
-  router.add("GET", "/api/v1/sessions/:id", ({ params }) => {
+  router.add("GET", "/api/v1/sessions/:id", ({ params, query }) => {
+    checkScope(query);
     const id = store.session(params.id as string).sessionId;
     const training_run_ids = [...store.models.values()]
       .filter((m) => m.sessionId === id)
@@ -102,8 +120,9 @@ export function v025RestRoutes(router: Router, state: EmulatorState, controls: V
   router.add("PUT", "/api/v1/sessions/:id/project", ({ params, body }) => {
     const id = store.session(params.id as string).sessionId;
     const project = (body as { project_id?: unknown } | undefined)?.project_id;
-    if (project !== null && typeof project !== "string")
-      throw new HttpError(422, "project_id: expected a string or null");
+    if (project === undefined || project === null || project === "")
+      throw new HttpError(400, "project_id is required");
+    if (typeof project !== "string") throw new HttpError(422, "project_id: expected a string");
     controls.sessionProjects.set(id, project);
     return { status: 204 };
   });
@@ -123,52 +142,17 @@ export function v025RestRoutes(router: Router, state: EmulatorState, controls: V
     };
   });
 
-  router.add("GET", "/api/v1/audit", ({ query }) => {
-    const type = query.get("event_type") ?? "all";
-    if (type !== "all" && type !== "checkpoints") throw new HttpError(422, `event_type: unknown ${type}`);
-    const day = query.get("day");
-    const entries = [...store.models.values()].flatMap((m) =>
-      [...m.checkpoints.values()].map((c) => ({
-        timestamp: c.time,
-        event: "checkpoint.created",
-        model_id: m.modelId,
-        tinker_path: c.tinker_path,
-        purpose: c.checkpoint_type,
-      })),
-    );
-    return {
-      status: 200,
-      body: { entries: day ? entries.filter((e) => e.timestamp.startsWith(day)) : entries },
-    };
+  // The signed URL of a ready export stands in for storage, so it needs no API key.
+  router.add("GET", "/traces/:file", ({ params, res }) => {
+    const id = (params.file as string).replace(/\.pftrace$/, "");
+    if ((controls.traceExports.get(id) ?? 0) < 2) throw new HttpError(404, `No trace export for ${id}`);
+    res.writeHead(200, {
+      "content-type": "application/octet-stream",
+      "content-length": String(TRACE_BYTES.byteLength),
+    });
+    res.end(TRACE_BYTES);
+    return { raw: true };
   });
 
-  router.add("GET", "/api/v1/billing/usage/events", ({ query }) => {
-    const start = query.get("starting_on");
-    const end = query.get("ending_before");
-    if (!start || !end) throw new HttpError(422, "starting_on and ending_before are required");
-    // Usage as the emulator saw it: tokens of every forward/forward_backward request, per model.
-    const perModel = new Map<string, number>();
-    for (const e of state.log.entries) {
-      if (e.path !== "/api/v1/forward_backward" && e.path !== "/api/v1/forward") continue;
-      const t = trainedTokens(e.body);
-      if (t) perModel.set(t.modelId, (perModel.get(t.modelId) ?? 0) + t.tokens);
-    }
-    const data = [...perModel].flatMap(([modelId, tokens]) => {
-      const m = store.models.get(modelId);
-      if (!m) return [];
-      return [
-        {
-          bucket_start: start,
-          bucket_end: end,
-          base_model: m.baseModel,
-          user_id: EMULATOR_USER.sub,
-          user_name: "Emulator",
-          session_id: m.sessionId,
-          project_id: controls.sessionProjects.get(m.sessionId) ?? null,
-          event_info: { type: "training", token_count: tokens },
-        },
-      ];
-    });
-    return { status: 200, body: { data } };
-  });
+  v025AccountRoutes(router, state, controls);
 }

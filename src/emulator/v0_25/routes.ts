@@ -11,6 +11,7 @@ import { Router as RouterImpl } from "../router.js";
 import type { EmulatorState } from "../routes/context.js";
 import { futureRoutes } from "../routes/futures.js";
 import { samplingRoutes } from "../routes/sampling.js";
+import { sessionRoutes } from "../routes/session.js";
 import { trainingRoutes } from "../routes/training.js";
 import type { V025Controls } from "./controls.js";
 import { mintJwt } from "./jwt-issuer.js";
@@ -21,6 +22,7 @@ import { v025RestRoutes } from "./rest-routes.js";
 /** The 0.4.1 handlers the 0.25.0 routes wrap, in a router of their own. */
 function innerHandlers(state: EmulatorState): (method: string, path: string) => RouteHandler {
   const inner = new RouterImpl();
+  sessionRoutes(inner, state);
   trainingRoutes(inner, state);
   samplingRoutes(inner, state);
   futureRoutes(inner, state);
@@ -104,6 +106,15 @@ export function v025Routes(router: Router, state: EmulatorState, controls: V025C
       "raw" in result ? undefined : (result.body as { sampling_session_id?: unknown })?.sampling_session_id;
     const session = (ctx.body as { session_id?: unknown } | undefined)?.session_id;
     if (typeof id === "string" && typeof session === "string") controls.samplerSessions.set(id, session);
+    return result;
+  });
+
+  // A session's `project_id` (0.25.0) is where its runs are listed and its usage is billed.
+  router.add("POST", "/api/v1/create_session", async (ctx) => {
+    const result = await inner("POST", "/api/v1/create_session")(ctx);
+    const id = "raw" in result ? undefined : (result.body as { session_id?: unknown })?.session_id;
+    const project = (ctx.body as { project_id?: unknown } | undefined)?.project_id;
+    if (typeof id === "string" && typeof project === "string") controls.sessionProjects.set(id, project);
     return result;
   });
 
