@@ -157,6 +157,11 @@ export interface ProtocolGeneration {
   };
   readonly poll: PollPolicy;
   readonly chunking: ChunkPolicy;
+  /**
+   * Whether the byte budgets of `client/config` apply: fwd/bwd and sample dispatch, in-flight
+   * response bytes after a `complete_metadata` poll (0.25.0, facts 8 and 13).
+   */
+  readonly byteBudgets: boolean;
   /** Whether telemetry batches carry `process_uuid` and session-less holders report (fact 23). */
   readonly telemetryProcessUuid: boolean;
 }
@@ -264,6 +269,7 @@ export const GENERATION_0_4_1: ProtocolGeneration = Object.freeze<ProtocolGenera
     parallel: false,
     serverSet: false,
   },
+  byteBudgets: false,
   telemetryProcessUuid: false,
 });
 
@@ -319,6 +325,7 @@ export const GENERATION_0_25_0: ProtocolGeneration = Object.freeze<ProtocolGener
     parallel: true,
     serverSet: true,
   },
+  byteBudgets: true,
   telemetryProcessUuid: true,
 });
 
