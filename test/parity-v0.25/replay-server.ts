@@ -3,13 +3,14 @@
  * transcript line, answered with that line's recorded response (protobuf bodies re-encoded from
  * their decoded form) and compared with the recorded request: JSON bodies by value (summaries by
  * length/head/tail/hash), protobuf bodies decoded, by length and canonical hash (after zstd), and
- * the headers that carry meaning. Matching: futures by `request_id`, heartbeats and telemetry in
- * order within their path, everything else the next unmatched line of the same method and path.
+ * the headers that carry meaning. Matching: futures by `request_id`, protobuf submits by `seq_id`,
+ * heartbeats and telemetry in order within their path, everything else the next unmatched line of
+ * the same method and path.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { encodeFromDisplay } from "../../src/protocol/v0_25/codec.js";
-import { checkProtobufRequest, isProtobufRequest, messageBytes } from "./bodies.js";
+import { checkProtobufRequest, isProtobufRequest, messageBytes, protobufSeqId } from "./bodies.js";
 import { type Json, loadTranscriptV025, type ScenarioV025, type TranscriptLineV025 } from "./golden.js";
 import { diffAgainstRecorded } from "./match.js";
 
@@ -31,6 +32,11 @@ export interface ReplayV025Options {
   credentials?: Record<string, string>;
   /** Lines this test does not drive (not reported missing). */
   optional?: (line: TranscriptLineV025) => boolean;
+  /**
+   * The full decoded body to answer for a protobuf response the transcript only summarises (large
+   * arrays); undefined: the recorded body as is.
+   */
+  responseBody?: (line: TranscriptLineV025) => Json | undefined;
 }
 
 interface Received {
@@ -68,7 +74,7 @@ export class ReplayServerV025 {
     return r;
   }
 
-  #match(method: string, path: string, body: unknown): TranscriptLineV025 | undefined {
+  #match(method: string, path: string, body: unknown, seqId?: number): TranscriptLineV025 | undefined {
     const requestId =
       path === "/api/v1/retrieve_future" && body !== null && typeof body === "object"
         ? (body as { request_id?: unknown }).request_id
@@ -78,7 +84,8 @@ export class ReplayServerV025 {
         !this.#used.has(l.seq) &&
         l.method === method &&
         l.path === path &&
-        (requestId === undefined || (l.body as { request_id?: unknown } | null)?.request_id === requestId),
+        (requestId === undefined || (l.body as { request_id?: unknown } | null)?.request_id === requestId) &&
+        (seqId === undefined || (l.body as { seq_id?: unknown } | null)?.seq_id === seqId),
     );
   }
 
@@ -96,7 +103,10 @@ export class ReplayServerV025 {
         body = Buffer.from(raw).toString("utf8");
       }
     }
-    const line = this.#match(req.method ?? "", path, body);
+    const enc = req.headers["content-encoding"];
+    const message = protobuf ? await messageBytes(raw, typeof enc === "string" ? enc : undefined) : raw;
+    // Protobuf submits sent at the same time (parallel chunks) are matched by their seq_id.
+    const line = this.#match(req.method ?? "", path, body, protobuf ? protobufSeqId(message) : undefined);
     const diffs: string[] = [];
     if (!line) {
       if (streamOf(path) !== "telemetry") diffs.push(`unexpected request ${req.method} ${path}`);
@@ -110,10 +120,7 @@ export class ReplayServerV025 {
     if (streamOf(path) === "telemetry") {
       // Telemetry bodies are compared by the 0.4.1 suite; here only that a batch went out.
     } else if (isProtobufRequest(line)) {
-      const enc = req.headers["content-encoding"];
-      diffs.push(
-        ...checkProtobufRequest(line, await messageBytes(raw, typeof enc === "string" ? enc : undefined)),
-      );
+      diffs.push(...checkProtobufRequest(line, message));
     } else {
       diffs.push(...diffAgainstRecorded(line.body, body as Json, `${at} body`));
     }
@@ -146,7 +153,8 @@ export class ReplayServerV025 {
       if (k.toLowerCase() !== "connection" && k.toLowerCase() !== "content-length") headers[k] = v;
     }
     if (r.body_format === "protobuf") {
-      const bytes = encodeFromDisplay(r.body as { [k: string]: Json });
+      const full = this.#opts.responseBody?.(line) ?? r.body;
+      const bytes = encodeFromDisplay(full as { [k: string]: Json });
       res.writeHead(r.status, { ...headers, "content-type": "application/x-protobuf" });
       res.end(bytes);
       return;
