@@ -23,7 +23,7 @@ describe("parity v0.25: chunking_serial", () => {
     const call = (step: number) => meta.calls.find((c) => c.step === step);
     const training = await sc.service().createLoraTrainingClient("Qwen/Qwen3-8B", { rank: 32 });
     for (const step of [3, 5, 7, 9]) {
-      const data = (call(step)?.kwargs?.["data"] as Json[]).map(metaDatum);
+      const data = ((call(step)?.kwargs?.["data"] ?? []) as Json[]).map(metaDatum);
       const out = await training.forwardBackward(data, "cross_entropy");
       expect(forwardOutputDiffs(call(step + 1)?.returned as Json, out)).toEqual([]);
     }

@@ -64,7 +64,9 @@ export function forwardOutputDiffs(
   const rec = r.loss_fn_outputs;
   if (isSummary(rec)) {
     if (outs.length !== rec.__array__) out.push(`${outs.length} outputs != ${rec.__array__}`);
-    (rec.head as unknown as MetaOutput[]).forEach((h, i) => out.push(...outputDiffs(h, outs[i]!, `[${i}]`)));
+    (rec.head as unknown as MetaOutput[]).forEach((h, i) => {
+      out.push(...outputDiffs(h, outs[i]!, `[${i}]`));
+    });
     (rec.tail as unknown as MetaOutput[]).forEach((t, i) => {
       const at = outs.length - rec.tail.length + i;
       out.push(...outputDiffs(t, outs[at]!, `[${at}]`));
@@ -72,7 +74,9 @@ export function forwardOutputDiffs(
   } else {
     const list = rec as unknown as MetaOutput[];
     if (outs.length !== list.length) out.push(`${outs.length} outputs != ${list.length}`);
-    list.forEach((o, i) => out.push(...outputDiffs(o, outs[i]!, `[${i}]`)));
+    list.forEach((o, i) => {
+      out.push(...outputDiffs(o, outs[i]!, `[${i}]`));
+    });
   }
   const keys = (m: object) => Object.keys(m).sort().join(",");
   if (keys(ours.metrics) !== keys(r.metrics))
