@@ -74,6 +74,11 @@ export interface SamplePolicy {
   backoffMs: number;
   /** A 410 on the future re-runs the sample with the next seq_id (fact 10). */
   resampleOnExpiredFuture: boolean;
+  /**
+   * The server's `sample_max_concurrent_requests` is every sampling RetryHandler's
+   * `max_connections`, overriding the caller's (0.25.0, fact 13).
+   */
+  serverSetsMaxConcurrent: boolean;
 }
 
 /** What the poller does with each poll outcome. */
@@ -251,7 +256,12 @@ export const GENERATION_0_4_1: ProtocolGeneration = Object.freeze<ProtocolGenera
       billingPauseMs: null,
     },
     // 0.4.1's sampling RetryHandler: 0.5 s doubling to 10 s with ±25 % jitter, next seq_id per attempt.
-    sample: { resendKeepsSeqId: false, backoffMs: 500, resampleOnExpiredFuture: true },
+    sample: {
+      resendKeepsSeqId: false,
+      backoffMs: 500,
+      resampleOnExpiredFuture: true,
+      serverSetsMaxConcurrent: false,
+    },
   },
   poll: {
     allowMetadataOnly: false,
@@ -308,7 +318,12 @@ export const GENERATION_0_25_0: ProtocolGeneration = Object.freeze<ProtocolGener
       newIdempotencyKeyPerAttempt: true,
       billingPauseMs: 5_000,
     },
-    sample: { resendKeepsSeqId: true, backoffMs: 1_000, resampleOnExpiredFuture: true },
+    sample: {
+      resendKeepsSeqId: true,
+      backoffMs: 1_000,
+      resampleOnExpiredFuture: true,
+      serverSetsMaxConcurrent: true,
+    },
   },
   poll: {
     allowMetadataOnly: true,

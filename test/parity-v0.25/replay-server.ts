@@ -37,11 +37,15 @@ export interface ReplayV025Options {
    * arrays); undefined: the recorded body as is.
    */
   responseBody?: (line: TranscriptLineV025) => Json | undefined;
+  /** Milliseconds (real time) to hold the answer to a line, as the recorder's `delay_s` faults did. */
+  delayMs?: (line: TranscriptLineV025) => number;
 }
 
 interface Received {
   line: TranscriptLineV025 | undefined;
   diffs: string[];
+  /** Other requests to the same path that had arrived and were not yet answered. */
+  inFlight: number;
 }
 
 function streamOf(path: string): string {
@@ -55,6 +59,7 @@ export class ReplayServerV025 {
   readonly received: Received[] = [];
   readonly #lines: TranscriptLineV025[];
   readonly #used = new Set<number>();
+  readonly #open = new Map<string, number>();
   readonly #opts: ReplayV025Options;
   #server!: Server;
   baseUrl = "";
@@ -90,6 +95,10 @@ export class ReplayServerV025 {
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const urlPath = (req.url ?? "").split("?")[0] ?? "";
+    const inFlight = this.#open.get(urlPath) ?? 0;
+    this.#open.set(urlPath, inFlight + 1);
+    res.on("finish", () => this.#open.set(urlPath, (this.#open.get(urlPath) ?? 1) - 1));
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const raw = new Uint8Array(Buffer.concat(chunks));
@@ -110,7 +119,7 @@ export class ReplayServerV025 {
     const diffs: string[] = [];
     if (!line) {
       if (streamOf(path) !== "telemetry") diffs.push(`unexpected request ${req.method} ${path}`);
-      this.received.push({ line, diffs });
+      this.received.push({ line, diffs, inFlight });
       res.writeHead(streamOf(path) === "telemetry" ? 200 : 599, { "content-type": "application/json" });
       res.end(JSON.stringify({ status: "accepted" }));
       return;
@@ -146,7 +155,9 @@ export class ReplayServerV025 {
     ) {
       diffs.push(`${at}: x-idempotency-key presence differs`);
     }
-    this.received.push({ line, diffs });
+    this.received.push({ line, diffs, inFlight });
+    const delay = this.#opts.delayMs?.(line) ?? 0;
+    if (delay > 0) await new Promise((ok) => setTimeout(ok, delay));
     const r = line.response;
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(r.headers)) {

@@ -112,7 +112,6 @@ const TODO: Record<string, string> = {
     "zstd bodies are encoded (codec-0_25) but image chunks with expected_tokens and the asset-pointer seq_id rule are not driven",
   sampling_proto:
     "SamplingClient 0.25 paths (GET /samplers for tokenizer/base model) and prompt_cache_hit_tokens not wired",
-  budgets: "dispatch byte budgets and the inflight response-byte budget are not implemented",
   retries:
     "per-kind HTTP retry table and asample same-seq_id re-send are not wired into the transport/retry handler",
   futures:
@@ -132,7 +131,7 @@ const TODO: Record<string, string> = {
 describe("parity v0.25: remaining scenarios", () => {
   it("names all 17 scenarios (driven above or todo below)", () => {
     // Driven above, or in their own files (test/parity-v0.25/<scenario>.test.ts).
-    const driven = ["handshake", "training_proto", "chunking", "chunking_serial"];
+    const driven = ["handshake", "training_proto", "chunking", "chunking_serial", "budgets"];
     expect([...SCENARIOS_V025].sort()).toEqual([...new Set([...driven, ...Object.keys(TODO)])].sort());
   });
   for (const [name, reason] of Object.entries(TODO)) it.todo(`${name}: ${reason}`);
