@@ -32,9 +32,14 @@ describe("BytesBudget (0.25.0 BytesSemaphore)", () => {
     const r2 = await b.acquire(1); // 0 >= 0
     expect(b.remaining).toBe(-1);
     const order: number[] = [];
-    const p3 = b.acquire(2).then((r) => (order.push(3), r));
-    const p4 = b.acquire(2).then((r) => (order.push(4), r));
-    r2(); // back to 0: both waiters fit one after the other (0 → -2 stops the second)
+    const waiter = (n: number) =>
+      b.acquire(2).then((r) => {
+        order.push(n);
+        return r;
+      });
+    const p3 = waiter(3);
+    const p4 = waiter(4);
+    r2(); // back to 0: the first waiter goes (0 → -2), the second waits again
     await tick();
     expect(order).toEqual([3]);
     r1();
