@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { ClientConfigFlags } from "../../src/protocol/client-config.js";
 import { type Emulator, startEmulator } from "../../src/emulator/index.js";
-import { type Datum, ModelInput, ServiceClient, TensorData } from "../../src/index.js";
+import { BadRequestError, type Datum, ModelInput, ServiceClient, TensorData } from "../../src/index.js";
 
 const open: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {
@@ -71,5 +71,33 @@ describe("0.25.0 chunking against the emulator", () => {
     expect(chunked.fb.loss_fn_outputs).toHaveLength(data.length);
     expect(Object.keys(chunked.fb.metrics).sort()).toEqual(Object.keys(whole.fb.metrics).sort());
     for (const [k, v] of Object.entries(whole.fb.metrics)) expect(chunked.fb.metrics[k]).toBeCloseTo(v, 4);
+  });
+
+  it("a failed chunk 2 keeps chunks 3, 4 and 1 from going out; the call fails alone and the next one runs", async () => {
+    const emu = await startEmulator({
+      seed: 0,
+      faults: [{ route: "POST /api/v1/forward_backward", status: 400, times: 1 }],
+      v025: {
+        clientConfig: {
+          fwdbwd_max_chunk_len: 3,
+          fwdbwd_max_chunk_bytes_count: 200,
+          fwdbwd_dispatch_bytes_semaphore_size: 1,
+        },
+        // Chunk 1 of the failed call never comes: the next call's chunks run after this wait.
+        chunkTurnWaitMs: 20,
+      },
+    });
+    open.push(emu);
+    const service = new ServiceClient({ apiKey: "tml-test", baseUrl: emu.url, protocol: "0.25.0" });
+    open.push(service);
+    const training = await service.createLoraTrainingClient("Qwen/Qwen3-8B", { rank: 4 });
+    await expect(training.forward(data, "cross_entropy")).rejects.toBeInstanceOf(BadRequestError);
+    const out = await training.forward(data, "cross_entropy");
+    expect(out.loss_fn_outputs).toHaveLength(data.length);
+    const sent = emu.log.entries
+      .filter((e) => e.path === "/api/v1/forward_backward")
+      .map((e) => (JSON.parse(JSON.stringify(e.body)) as { seq_id: number }).seq_id);
+    expect(sent).toEqual([2, 6, 7, 8, 5]);
+    expect(emu.log.applied.map((a) => a.seqId)).toEqual([5, 6, 7, 8]);
   });
 });

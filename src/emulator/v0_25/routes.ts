@@ -50,7 +50,7 @@ function sendProtobuf(ctx: RouteContext, bytes: Uint8Array): RouteResult {
 /** Registers the 0.25.0 routes; call before the 0.4.1 route modules so these match first. */
 export function v025Routes(router: Router, state: EmulatorState, controls: V025Controls): void {
   const inner = innerHandlers(state);
-  const reorder = new SeqReorder(state.log);
+  const reorder = new SeqReorder(state.log, controls.chunkTurnWaitMs);
   // A held submit runs the training route with its reserved id; a rejection fails that future.
   const runHeld = (ctx: RouteContext, path: string, body: unknown, requestId: string, modelId: string) => {
     const failWith = (message: string) =>
