@@ -15,8 +15,9 @@ import type { LossFnConfig } from "../types/requests.js";
 export function planForwardChunks(
   data: readonly Datum[],
   lossFn: LossFnType,
-  policy: ChunkMeasure,
+  policy: ChunkMeasure & { readonly rejectEmpty?: boolean },
 ): ChunkPlan<DatumJSON> {
+  if (data.length === 0 && policy.rejectEmpty) throw new ValidationError("data", "No data provided");
   const encoded = data.map((d, i) => {
     const json = encodeDatumAt(d, i);
     checkDatumShapes(i, d.model_input.length, d.loss_fn_inputs, lossFn);

@@ -109,6 +109,8 @@ export interface ChunkPolicy {
   parallel: boolean;
   /** Whether the server may change the three values above (`client/config`). */
   serverSet: boolean;
+  /** An empty batch is an error before anything is sent (0.25.0 "No data provided"); 0.4.1 sends nothing. */
+  rejectEmpty: boolean;
 }
 
 /** The 0.25.0 handshake (fact 1–2). */
@@ -278,6 +280,7 @@ export const GENERATION_0_4_1: ProtocolGeneration = Object.freeze<ProtocolGenera
     maxChunkMeasure: 500_000,
     parallel: false,
     serverSet: false,
+    rejectEmpty: false,
   },
   byteBudgets: false,
   telemetryProcessUuid: false,
@@ -339,6 +342,7 @@ export const GENERATION_0_25_0: ProtocolGeneration = Object.freeze<ProtocolGener
     maxChunkMeasure: 5_000_000,
     parallel: true,
     serverSet: true,
+    rejectEmpty: true,
   },
   byteBudgets: true,
   telemetryProcessUuid: true,

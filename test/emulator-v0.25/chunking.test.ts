@@ -6,7 +6,14 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { ClientConfigFlags } from "../../src/protocol/client-config.js";
 import { type Emulator, startEmulator } from "../../src/emulator/index.js";
-import { BadRequestError, type Datum, ModelInput, ServiceClient, TensorData } from "../../src/index.js";
+import {
+  BadRequestError,
+  type Datum,
+  ModelInput,
+  ServiceClient,
+  TensorData,
+  ValidationError,
+} from "../../src/index.js";
 
 const open: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {
@@ -35,6 +42,9 @@ async function run(clientConfig: Partial<ClientConfigFlags>, metadataOnlyOverByt
   const service = new ServiceClient({ apiKey: "tml-test", baseUrl: emu.url, protocol: "0.25.0" });
   open.push(service);
   const training = await service.createLoraTrainingClient("Qwen/Qwen3-8B", { rank: 4 });
+  // 0.25.0 refuses an empty batch before anything is sent, and no seq_id is used up.
+  expect(() => training.forward([], "cross_entropy")).toThrow(ValidationError);
+  expect(training.nextSeqId).toBe(1);
   const fwd = await training.forward(data, "cross_entropy");
   const fb = await training.forwardBackward(data, "cross_entropy");
   const submits = emu.log.entries.filter((e) => e.path === "/api/v1/forward_backward");
