@@ -15,6 +15,7 @@ import {
   type QueueStateObserver,
 } from "../futures/index.js";
 import { pathSegment } from "../lib/path-segment.js";
+import { estimateSampleBytes } from "../lib/proto-size.js";
 import { loadTokenizer, type Tokenizer } from "../tokenizer/index.js";
 import { splitTokenizerOptions, TokenizerCache, type TokenizerOptions } from "./tokenizer-cache.js";
 import type { ModelInput } from "../types/model-input.js";
@@ -101,10 +102,14 @@ export class SamplingClient {
     this.baseModel = init.baseModel;
     this.samplingSessionId = init.samplingSessionId;
     holder.announce({ client: "SamplingClient", samplingSessionId: init.samplingSessionId });
+    // 0.25.0: the server's sample_max_concurrent_requests overrides the caller's max_connections.
+    const maxConnections = holder.generation.retry.sample.serverSetsMaxConcurrent
+      ? { maxConnections: holder.sessionHandshake.flags.sample_max_concurrent_requests }
+      : {};
     this.#retry = sharedHandler(
       holder,
       init.modelPath ?? init.baseModel,
-      resolveRetryConfig(init.retryConfig),
+      resolveRetryConfig({ ...init.retryConfig, ...maxConnections }),
     );
     this.#onQueueState = createQueueStateWarner({
       kind: "sampling",
@@ -271,7 +276,9 @@ export class SamplingClient {
     const backoffMs = h.generation.retry.sample.backoffMs;
     notePhase("waiting for a sampling dispatch slot");
     const release = h.sampleDispatch.tryAcquire() ?? (await h.sampleDispatch.acquire(signal));
+    let releaseBytes: (() => void) | undefined;
     try {
+      releaseBytes = await this.#reserveBytes(body, signal);
       for (;;) {
         while (h.sampleBackoffUntil !== undefined && h.deps.now() < h.sampleBackoffUntil) {
           notePhase(`backing off ${backoffMs} ms after 429 on asample (shared sampling back-off)`);
@@ -290,8 +297,23 @@ export class SamplingClient {
         h.sampleBackoffUntil = h.deps.now() + backoffMs;
       }
     } finally {
+      releaseBytes?.();
       release();
     }
+  }
+
+  /**
+   * 0.25.0's sample dispatch budget (fact 13): the prompt's estimate (text tokens × 10, image
+   * bytes), × 20 within 10 s of a 429 back-off, held until the submit is answered.
+   */
+  async #reserveBytes(body: SampleRequest, signal: AbortSignal): Promise<(() => void) | undefined> {
+    const h = this.#holder;
+    const budget = h.byteBudgets()?.sampleDispatch;
+    if (budget === undefined) return undefined;
+    const until = h.sampleBackoffUntil;
+    const recent = until !== undefined && h.deps.now() - until < 10_000;
+    notePhase("waiting for the sample dispatch byte budget");
+    return budget.acquire(estimateSampleBytes(body.prompt) * (recent ? 20 : 1), signal);
   }
 
   /**

@@ -31,6 +31,17 @@ import { createTelemetry, type TelemetryReporter } from "../telemetry/index.js";
 import { encodeCreateSessionRequest, encodeSessionHeartbeatRequest } from "../types/requests.js";
 import { RESPONSES } from "../types/parse.js";
 import { Semaphore } from "./semaphore.js";
+import { BytesBudget } from "../lib/bytes-budget.js";
+
+/** 0.25.0's byte budgets of one holder, sized by its `client/config` (facts 8 and 13). */
+export interface ByteBudgets {
+  /** Estimated bytes of forward/backward chunk submits in flight. */
+  readonly fwdbwdDispatch: BytesBudget;
+  /** Estimated prompt bytes of asample submits in flight. */
+  readonly sampleDispatch: BytesBudget;
+  /** Result bytes being fetched after `complete_metadata` polls. */
+  readonly inflightResponse: BytesBudget;
+}
 
 /** Operations that share one child of the lifetime signal (see `SessionHolder.signal`). */
 const SIGNAL_SHARE = 256;
@@ -120,6 +131,7 @@ export class SessionHolder {
   readonly #lifetime = new AbortController();
   readonly #warn: (message: string) => void;
   #modelSeq = 0;
+  #budgets: ByteBudgets | undefined;
   #samplingSessionSeq = 0;
   #closed: Promise<void> | undefined;
   #sessionIdNow: string | undefined;
@@ -194,6 +206,7 @@ export class SessionHolder {
       protobufResults: codecs.protobufResults,
       billing: this.billing,
       postMortemTelemetry: this.generation.telemetryProcessUuid,
+      responseBytes: () => this.byteBudgets()?.inflightResponse,
     };
     // 0.4.1 creates the session in the constructor; a generation with lazy holders on first use.
     if (!this.generation.handshake?.lazyHolders) void this.sessionId();
@@ -256,6 +269,23 @@ export class SessionHolder {
       this.#childUses = 0;
     }
     return this.#child;
+  }
+
+  /**
+   * The byte budgets (0.25.0; undefined for a generation without them), made on first use from the
+   * session handshake's flags, which every training or sampling call waits for.
+   */
+  byteBudgets(): ByteBudgets | undefined {
+    if (!this.generation.byteBudgets) return undefined;
+    if (this.#budgets === undefined) {
+      const f = this.sessionHandshake.flags;
+      this.#budgets = {
+        fwdbwdDispatch: new BytesBudget(f.fwdbwd_dispatch_bytes_semaphore_size),
+        sampleDispatch: new BytesBudget(f.sample_dispatch_bytes_semaphore_size),
+        inflightResponse: new BytesBudget(f.inflight_response_bytes_semaphore_size),
+      };
+    }
+    return this.#budgets;
   }
 
   /** Whether close() was called. */

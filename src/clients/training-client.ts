@@ -3,7 +3,7 @@
  * saveState, loadState, saveWeightsForSampler) reserve their 0.4.1 `seq_id`s when called and are
  * submitted strictly in call order (see SubmitSequencer); results are polled concurrently.
  */
-import { httpRetriesFor, requestPath } from "../protocol/generation.js";
+import { chunkPolicyFromFlags, httpRetriesFor, requestPath } from "../protocol/generation.js";
 import { APIUserAbortError, BadResponseError, ValidationError } from "../errors/index.js";
 import {
   type APIFuture,
@@ -13,13 +13,11 @@ import {
   pollingFuture,
   type QueueStateObserver,
 } from "../futures/index.js";
-import { chunkDatums } from "../lib/chunking.js";
 import { combineForwardBackwardOutputs } from "../lib/metrics.js";
 import { parseTinkerPath } from "../lib/tinker-path.js";
 import { loadTokenizer, type Tokenizer } from "../tokenizer/index.js";
 import type { RequestEncoder, RequestKind, RequestMessages } from "../types/codec.js";
-import { type Datum, type DatumJSON, encodeDatum } from "../types/datum.js";
-import { checkDatumShapes } from "../types/datum-checks.js";
+import type { Datum } from "../types/datum.js";
 import type { LossFnType } from "../types/enums.js";
 import { type AdamParams, encodeAdamParams } from "../types/params.js";
 import { RESPONSES } from "../types/parse.js";
@@ -39,10 +37,13 @@ import type {
   OptimStepResponse,
   SaveWeightsForSamplerResponse,
   SaveWeightsResponse,
+  UntypedAPIFuture,
 } from "../types/responses.js";
 import { TensorData } from "../types/tensor-data.js";
 import { joinSignals, type RequestCallOptions } from "../core/deadline.js";
 import { executeWithRetries } from "./retry.js";
+import { dispatchChunks } from "./chunk-dispatch.js";
+import { planForwardChunks, splitLossArgs } from "./forward-args.js";
 import { type RetryConfig, SamplingClient, type SamplingClientOptions } from "./sampling-client.js";
 import { SubmitSequencer } from "./sequencer.js";
 import { splitTokenizerOptions, TokenizerCache, type TokenizerOptions } from "./tokenizer-cache.js";
@@ -125,10 +126,7 @@ export class TrainingClient {
     return this.#seq.nextSeqId;
   }
 
-  /**
-   * Submit one ordered operation in its reserved slot and poll its result. `seqId` was reserved by
-   * the caller; `message` builds the request inside each attempt (a re-run may change it).
-   */
+  /** Submit one ordered operation in its reserved slot (see {@link #submitter}) and poll its result. */
   #ordered<K extends OrderedKind>(
     kind: K,
     message: (seqId: number) => RequestMessages[K],
@@ -136,41 +134,63 @@ export class TrainingClient {
     signal: AbortSignal | undefined,
     call: CallState = {},
   ): APIFuture<ResultOf<K>> {
+    const submit = this.#submitter(kind, message, seqId, signal, call);
+    return this.#poll(kind, () => this.#seq.enqueue(submit), signal);
+  }
+
+  /**
+   * The submit of one operation with reserved `seqId`, to run in its sequencer slot; `message`
+   * builds the request inside each attempt (a re-run may change it). The first failure of a call
+   * stops its later submits.
+   */
+  #submitter<K extends OrderedKind>(
+    kind: K,
+    message: (seqId: number) => RequestMessages[K],
+    seqId: number,
+    signal: AbortSignal | undefined,
+    call: CallState,
+  ): () => Promise<UntypedAPIFuture> {
     const h = this.#holder;
-    const op = OPERATIONS[kind];
     const encoder = h.codec[kind] as RequestEncoder<RequestMessages[K]>;
-    const submit = () =>
-      this.#seq.enqueue(async () => {
-        if (signal?.aborted) throw new APIUserAbortError();
-        if (call.failed !== undefined) throw call.failed;
-        const opSignal = joinSignals(signal, h.operationSignal());
-        try {
-          const res = await executeWithRetries(
-            () =>
-              h.transport.request({
-                method: "POST",
-                path: requestPath(h.generation, kind),
-                body: encoder.encode(message(seqId)),
-                pool: "train",
-                maxRetries: httpRetriesFor(h.generation, kind),
-                signal: opSignal,
-              }),
-            {
-              deps: h.deps,
-              telemetry: h.telemetry,
-              logger: h.logger,
+    return async () => {
+      if (signal?.aborted) throw new APIUserAbortError();
+      if (call.failed !== undefined) throw call.failed;
+      const opSignal = joinSignals(signal, h.operationSignal());
+      try {
+        const res = await executeWithRetries(
+          () =>
+            h.transport.request({
+              method: "POST",
+              path: requestPath(h.generation, kind),
+              body: encoder.encode(message(seqId)),
+              pool: "train",
+              maxRetries: httpRetriesFor(h.generation, kind),
               signal: opSignal,
-              name: op.requestType,
-              billing: h.billingFor(kind),
-            },
-          );
-          return RESPONSES.untypedFuture(res.body);
-        } catch (error) {
-          call.failed = error;
-          throw error;
-        }
-      });
-    return pollingFuture(h.futureContext, submit, {
+            }),
+          {
+            deps: h.deps,
+            telemetry: h.telemetry,
+            logger: h.logger,
+            signal: opSignal,
+            name: OPERATIONS[kind].requestType,
+            billing: h.billingFor(kind),
+          },
+        );
+        return RESPONSES.untypedFuture(res.body);
+      } catch (error) {
+        call.failed = error;
+        throw error;
+      }
+    };
+  }
+
+  #poll<K extends OrderedKind>(
+    kind: K,
+    submit: () => Promise<UntypedAPIFuture>,
+    signal: AbortSignal | undefined,
+  ): APIFuture<ResultOf<K>> {
+    const op = OPERATIONS[kind];
+    return pollingFuture(this.#holder.futureContext, submit, {
       requestType: op.requestType,
       parse: op.parse as (body: unknown) => ResultOf<K>,
       onQueueState: this.#onQueueState,
@@ -207,42 +227,44 @@ export class TrainingClient {
     // Validate everything before reserving ids, so a bad call consumes no seq_id.
     if (!Array.isArray(data)) throw new ValidationError("data", "expected an array of datums");
     const input = encodeForwardBackwardInput([], lossFn, lossFnConfig);
-    // Every datum is encoded (and so checked) now: a bad one fails the call before any chunk is sent.
-    const chunks = chunkDatums(
-      data.map((d, i) => {
-        const encoded = encodeDatumAt(d, i);
-        // Checked in wire form: inferred dtypes have taken their key's dtype there.
-        checkDatumShapes(i, d.model_input.length, encoded.loss_fn_inputs, lossFn);
-        return encoded;
-      }),
-    );
-    const ids = this.#seq.reserve(chunks.length);
+    const h = this.#holder;
+    // The generation's caps (0.25.0: the server's client/config, fact 11). Every datum is encoded
+    // (and so checked) now: a bad one fails the call before any chunk is sent.
+    const policy = chunkPolicyFromFlags(h.generation, h.sessionHandshake.flags);
+    const plan = planForwardChunks(data, lossFn, policy);
+    const ids = this.#seq.reserve(plan.chunks.length);
     const call: CallState = {};
-    const modelId = this.modelId;
-    const start = (signal: AbortSignal | undefined) =>
-      combinedFuture(
-        chunks.map((chunk, i) => {
-          const fwdInput = { ...input, data: chunk };
-          const seqId = ids[i] as number;
-          return kind === "forward"
-            ? this.#ordered(
-                "forward",
-                (seq_id) => ({ forward_input: fwdInput, model_id: modelId, seq_id }),
-                seqId,
-                signal,
-                call,
-              )
-            : this.#ordered(
-                "forward_backward",
-                (seq_id) => ({ forward_backward_input: fwdInput, model_id: modelId, seq_id }),
-                seqId,
-                signal,
-                call,
-              );
-        }),
-        combineForwardBackwardOutputs,
-        this.#holder.deps,
-      );
+    const model_id = this.modelId;
+    const start = (signal: AbortSignal | undefined) => {
+      const submits = plan.chunks.map((chunk, i) => {
+        const fwd = { ...input, data: chunk };
+        const seqId = ids[i] as number;
+        return kind === "forward"
+          ? this.#submitter(
+              "forward",
+              (seq_id) => ({ forward_input: fwd, model_id, seq_id }),
+              seqId,
+              signal,
+              call,
+            )
+          : this.#submitter(
+              kind,
+              (seq_id) => ({ forward_backward_input: fwd, model_id, seq_id }),
+              seqId,
+              signal,
+              call,
+            );
+      });
+      const budget = h.byteBudgets()?.fwdbwdDispatch;
+      const answered = dispatchChunks(this.#seq, submits, {
+        ...policy,
+        budget,
+        measures: plan.measures,
+        signal,
+      });
+      const parts = answered.map((p) => this.#poll(kind, () => p, signal));
+      return combinedFuture(parts, combineForwardBackwardOutputs, h.deps);
+    };
     return this.#publicFuture(kind === "forward" ? "forward" : "forwardBackward", options, start);
   }
 
@@ -512,42 +534,8 @@ export class TrainingClient {
   }
 }
 
-/** The wire form of `data[i]`, with errors naming the datum. */
-function encodeDatumAt(d: Datum, i: number): DatumJSON {
-  const field = `data[${i}]`;
-  if (typeof d !== "object" || d === null) throw new ValidationError(field, "expected a datum object");
-  if (typeof d.loss_fn_inputs !== "object" || d.loss_fn_inputs === null) {
-    throw new ValidationError(`${field}.loss_fn_inputs`, "expected an object of tensors");
-  }
-  if (d.model_input === undefined) throw new ValidationError(`${field}.model_input`, "is required");
-  return encodeDatum(d);
-}
-
 /** A checkpoint name becomes the last segment of a tinker:// path. */
 function checkpointName(name: unknown): void {
   if (typeof name !== "string") throw new ValidationError("name", `expected a string, got ${typeof name}`);
   if (name === "") throw new ValidationError("name", "must not be empty");
-}
-
-const CALL_OPTION_KEYS = ["signal", "headers", "maxRetries", "timeout", "lossFnConfig"];
-
-/**
- * The loss config and per-call options of forward/forwardBackward, from either form: positional
- * `(config, options)` or `(options)`. An object with any per-call option key is options (a loss
- * config never has those keys).
- */
-function splitLossArgs(
-  configOrOptions: object | null | undefined,
-  options: RequestCallOptions | undefined,
-): [LossFnConfig | null | undefined, RequestCallOptions] {
-  if (
-    options === undefined &&
-    typeof configOrOptions === "object" &&
-    configOrOptions !== null &&
-    CALL_OPTION_KEYS.some((k) => k in configOrOptions)
-  ) {
-    const { lossFnConfig, ...rest } = configOrOptions as ForwardOptions;
-    return [lossFnConfig as LossFnConfig | null | undefined, rest];
-  }
-  return [configOrOptions as LossFnConfig | null | undefined, options ?? {}];
 }

@@ -66,12 +66,9 @@ export class FuturesStore {
    * Submits work to run after the current turn, after earlier work with the same key. Work may be
    * async (long model work yields to the event loop); the next work of the key waits for it.
    */
-  submit(key: string, work: () => unknown): string {
-    this.counter += 1;
-    if (this.counter % SWEEP_EVERY === 0) this.sweep();
-    const id = `req-${String(this.counter).padStart(6, "0")}`;
-    const entry: Entry = { outcome: null, finishedAt: 0, waiters: new Set() };
-    this.entries.set(id, entry);
+  submit(key: string, work: () => unknown, reserved?: string): string {
+    const id = reserved ?? this.reserve();
+    const entry = this.entries.get(id) as Entry;
     const prev = this.chains.get(key) ?? Promise.resolve();
     const next = prev
       .then(() => new Promise<void>((r) => setImmediate(r)))
@@ -86,6 +83,18 @@ export class FuturesStore {
         entry.waiters.clear();
       });
     this.chains.set(key, next);
+    return id;
+  }
+
+  /**
+   * A new pending future whose work is submitted later (`submit(key, work, id)`); polls see it
+   * pending until then. The 0.25.0 routes answer an out-of-order chunk submit with one.
+   */
+  reserve(): string {
+    this.counter += 1;
+    if (this.counter % SWEEP_EVERY === 0) this.sweep();
+    const id = `req-${String(this.counter).padStart(6, "0")}`;
+    this.entries.set(id, { outcome: null, finishedAt: 0, waiters: new Set() });
     return id;
   }
 

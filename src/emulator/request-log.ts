@@ -131,6 +131,11 @@ export class RequestLog {
     return this.seqViolations.length;
   }
 
+  /** The last seq-id accepted for a model's training requests, if any. */
+  lastAcceptedSeq(modelId: string): number | undefined {
+    return this.lastSeq.get(modelId);
+  }
+
   /**
    * Checks a training request's seq-id against the last accepted one for the model. The SDK reuses a
    * seq-id only when re-sending a request the server did not accept, so accepted ids must strictly grow;

@@ -17,6 +17,8 @@ export interface RouteContext {
   readonly body: unknown;
   /** This request's log entry (routes mark seq-id rejections on it). */
   readonly entry: LoggedRequest;
+  /** A future id reserved before the handler ran (a 0.25.0 chunk submit held for its seq_id turn). */
+  readonly requestId?: string;
 }
 
 /** A handler's answer; `raw` means the handler already wrote the response itself. */

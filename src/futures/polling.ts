@@ -32,6 +32,7 @@ import { ProtobufBody } from "../core/response-body.js";
 import { APIStatusError } from "../errors/index.js";
 import type { PollPolicy } from "../protocol/generation.js";
 import type { BillingPause } from "../lib/billing-pause.js";
+import type { BytesBudget } from "../lib/bytes-budget.js";
 
 /** Per-poll timeout (0.4.1 passes timeout=45 to retrieve_future). */
 export const RETRIEVE_FUTURE_TIMEOUT_MS = 45_000;
@@ -83,6 +84,11 @@ export interface FutureContext {
    * carries `response_headers`, `request_headers` (credentials redacted) and `response_body`.
    */
   postMortemTelemetry?: boolean;
+  /**
+   * The in-flight response-byte budget (0.25.0): after `complete_metadata` the poller reserves
+   * `response_payload_size` bytes from it and holds them until the future's result is read (fact 8).
+   */
+  responseBytes?: () => BytesBudget | undefined;
 }
 
 /** Response headers that may hold credentials, redacted in post-mortem events. */
@@ -150,7 +156,12 @@ export function pollingFuture<T>(
         requestType: spec.requestType,
         roundtripMs,
       } satisfies FutureSubmittedMessage);
-    return pollUntilDone(ctx, deps, requestId, roundtripMs, spec);
+    const held: Array<() => void> = [];
+    try {
+      return await pollUntilDone(ctx, deps, requestId, roundtripMs, spec, held);
+    } finally {
+      for (const release of held) release();
+    }
   };
   const promise = run();
   const startedAt = deps.now();
@@ -185,6 +196,7 @@ async function pollUntilDone<T>(
   requestId: string,
   roundtripMs: number,
   spec: PollingSpec<T>,
+  held: Array<() => void>,
 ): Promise<T> {
   const pacing = { ...DEFAULT_POLL_PACING, ...ctx.pacing };
   const signal = combineSignals(ctx.signal?.(), spec.signal);
@@ -404,8 +416,17 @@ async function pollUntilDone<T>(
           typeof rb === "object" &&
           rb.status === "complete_metadata"
         ) {
-          // The result is ready but large: ask for it in full at once (fact 8).
+          // The result is ready but large: reserve its size, then ask for it in full (fact 8).
           body = metadataBody(false);
+          const budget = ctx.responseBytes?.();
+          if (budget !== undefined) {
+            const size = typeof rb.response_payload_size === "number" ? rb.response_payload_size : 0;
+            try {
+              held.push(await budget.acquire(size, signal));
+            } catch (error) {
+              fail(signal?.aborted === true ? abortedAfterSend(requestId) : error);
+            }
+          }
           continue;
         }
         let result: T;

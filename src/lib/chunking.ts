@@ -1,8 +1,9 @@
 /**
  * Splitting forward/forward_backward data into requests, as Python SDK 0.4.1's TrainingClient does
  * (`_chunked_requests_generator`): greedy and order-preserving, at most 128 datums and 500,000
- * "numbers" per chunk.
+ * "numbers" per chunk. `planChunks` also measures in 0.25.0's estimated protobuf bytes (proto-size.ts).
  */
+import { type EstimableDatum, estimateDatumProtoBytes } from "./proto-size.js";
 
 /** Most datums one forward/forward_backward request carries (0.4.1 `MAX_CHUNK_LEN`). */
 export const MAX_CHUNK_LEN = 128;
@@ -92,4 +93,41 @@ export function chunkData<T>(
 /** {@link chunkData} for wire datums, counted with {@link datumNumberCount}. */
 export function chunkDatums<T extends CountableDatum>(data: readonly T[], limits?: ChunkLimits): T[][] {
   return chunkData(data, datumNumberCount, limits);
+}
+
+/**
+ * How a generation measures and caps chunks (the shape of protocol's `ChunkPolicy`): 0.4.1 counts
+ * numbers (128 datums, 500 000 numbers), 0.25.0 estimated protobuf bytes with server-set caps.
+ */
+export interface ChunkMeasure {
+  readonly measure: "numbers" | "proto-bytes";
+  readonly maxChunkLen: number;
+  readonly maxChunkMeasure: number;
+}
+
+/** Chunks in data order, each with the sum of its datums' measure (what a byte budget reserves). */
+export interface ChunkPlan<T> {
+  chunks: T[][];
+  measures: number[];
+}
+
+/**
+ * Split `data` as the generation does ({@link chunkData}'s greedy, inclusive rule, where a datum
+ * over the cap goes alone) and total each chunk's measure.
+ */
+export function planChunks<T extends CountableDatum & EstimableDatum>(
+  data: readonly T[],
+  policy: ChunkMeasure,
+): ChunkPlan<T> {
+  const measureOf: (d: T) => number =
+    policy.measure === "proto-bytes" ? estimateDatumProtoBytes : datumNumberCount;
+  const measured = data.map((d) => ({ d, m: measureOf(d) }));
+  const parts = chunkData(measured, (x) => x.m, {
+    maxChunkLen: policy.maxChunkLen,
+    maxChunkNumberCount: policy.maxChunkMeasure,
+  });
+  return {
+    chunks: parts.map((p) => p.map((x) => x.d)),
+    measures: parts.map((p) => p.reduce((n, x) => n + x.m, 0)),
+  };
 }

@@ -77,6 +77,11 @@ export interface SamplePolicy {
   backoffMs: number;
   /** A 410 on the future re-runs the sample with the next seq_id (fact 10). */
   resampleOnExpiredFuture: boolean;
+  /**
+   * The server's `sample_max_concurrent_requests` is every sampling RetryHandler's
+   * `max_connections`, overriding the caller's (0.25.0, fact 13).
+   */
+  serverSetsMaxConcurrent: boolean;
 }
 
 /** What the poller does with each poll outcome. */
@@ -107,6 +112,8 @@ export interface ChunkPolicy {
   parallel: boolean;
   /** Whether the server may change the three values above (`client/config`). */
   serverSet: boolean;
+  /** An empty batch is an error before anything is sent (0.25.0 "No data provided"); 0.4.1 sends nothing. */
+  rejectEmpty: boolean;
 }
 
 /** The 0.25.0 handshake (fact 1–2). */
@@ -168,6 +175,11 @@ export interface ProtocolGeneration {
   };
   readonly poll: PollPolicy;
   readonly chunking: ChunkPolicy;
+  /**
+   * Whether the byte budgets of `client/config` apply: fwd/bwd and sample dispatch, in-flight
+   * response bytes after a `complete_metadata` poll (0.25.0, facts 8 and 13).
+   */
+  readonly byteBudgets: boolean;
   /**
    * Whether telemetry is 0.25.0's (fact 23): batches carry `process_uuid`, session-less holders
    * report under `sessionless-<uuid>`, and fatal poll errors carry request/response headers.
@@ -263,7 +275,12 @@ export const GENERATION_0_4_1: ProtocolGeneration = Object.freeze<ProtocolGenera
     },
     // 0.4.1: after a 429 on asample every sampling client of the holder waits 1 s, and each send
     // takes the next seq_id (the RetryHandler's own 0.5 s doubling back-off is RetryConfig's).
-    sample: { resendKeepsSeqId: false, backoffMs: 1_000, resampleOnExpiredFuture: true },
+    sample: {
+      resendKeepsSeqId: false,
+      backoffMs: 1_000,
+      resampleOnExpiredFuture: true,
+      serverSetsMaxConcurrent: false,
+    },
   },
   poll: {
     allowMetadataOnly: false,
@@ -280,7 +297,9 @@ export const GENERATION_0_4_1: ProtocolGeneration = Object.freeze<ProtocolGenera
     maxChunkMeasure: 500_000,
     parallel: false,
     serverSet: false,
+    rejectEmpty: false,
   },
+  byteBudgets: false,
   telemetryProcessUuid: false,
   rest: { defaultAccessScope: null, archiveAccept: ["application/json", "application/gzip"] },
 });
@@ -320,7 +339,12 @@ export const GENERATION_0_25_0: ProtocolGeneration = Object.freeze<ProtocolGener
       newIdempotencyKeyPerAttempt: true,
       billingPauseMs: 5_000,
     },
-    sample: { resendKeepsSeqId: true, backoffMs: 1_000, resampleOnExpiredFuture: true },
+    sample: {
+      resendKeepsSeqId: true,
+      backoffMs: 1_000,
+      resampleOnExpiredFuture: true,
+      serverSetsMaxConcurrent: true,
+    },
   },
   poll: {
     allowMetadataOnly: true,
@@ -336,7 +360,9 @@ export const GENERATION_0_25_0: ProtocolGeneration = Object.freeze<ProtocolGener
     maxChunkMeasure: 5_000_000,
     parallel: true,
     serverSet: true,
+    rejectEmpty: true,
   },
+  byteBudgets: true,
   telemetryProcessUuid: true,
   rest: { defaultAccessScope: "owned", archiveAccept: ["application/json", "application/json"] },
 });

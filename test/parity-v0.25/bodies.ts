@@ -86,3 +86,33 @@ export function checkProtobufResponse(line: TranscriptLineV025, bytes: Uint8Arra
   }
   return out;
 }
+
+/**
+ * The top-level `seq_id` (field 2, varint) of a `ForwardBackwardRequest`, read without decoding the
+ * rest: concurrent chunk submits are matched to their lines by it. Undefined when absent.
+ */
+export function protobufSeqId(message: Uint8Array): number | undefined {
+  let i = 0;
+  const varint = (): number => {
+    let v = 0;
+    let mul = 1;
+    for (;;) {
+      const b = message[i++] as number;
+      v += (b & 0x7f) * mul;
+      if (b < 0x80) return v;
+      mul *= 128;
+    }
+  };
+  while (i < message.length) {
+    const key = varint();
+    const field = Math.floor(key / 8);
+    const wire = key & 7;
+    if (field === 2 && wire === 0) return varint();
+    if (wire === 0) varint();
+    else if (wire === 2) i += varint();
+    else if (wire === 1) i += 8;
+    else if (wire === 5) i += 4;
+    else return undefined;
+  }
+  return undefined;
+}

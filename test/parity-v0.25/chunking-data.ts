@@ -5,6 +5,9 @@
  * one a client uses.
  */
 import type { DatumLike } from "../../src/protocol/v0_25/from-sdk.js";
+import type { Json } from "./golden.js";
+import { isSummary } from "./match.js";
+import { pyDisplaySha256 } from "./py-display.js";
 
 function datum(tokens: Int32Array, targets: number[] | Int32Array, weights?: Float32Array): DatumLike {
   const loss_fn_inputs: DatumLike["loss_fn_inputs"] = {
@@ -67,4 +70,39 @@ export function chunkOutputs(n: number): {
       logprobs: { data: lp, dtype: "float32" as const },
     };
   });
+}
+
+/**
+ * A recorded `ForwardBackwardOutput` body with its summarised arrays filled in from
+ * {@link chunkOutputs} (values of `elementwise_loss` / `logprobs`, byte offsets 8·i), each checked
+ * against the summary's `sha256_compact_json`; undefined when nothing is summarised.
+ */
+export function filledOutputBody(body: Json): Json | undefined {
+  let filled = false;
+  const walk = (v: Json, field: string, n: number): Json => {
+    if (Array.isArray(v)) return v.map((x) => walk(x, field, n));
+    if (v === null || typeof v !== "object") return v;
+    if (isSummary(v.values)) {
+      const values =
+        field === "offsets"
+          ? Array.from({ length: n + 1 }, (_, i) => 8 * i)
+          : chunkOutputs(n).flatMap((o) =>
+              field === "logprobs" ? o.logprobs.data : o.elementwise_loss.data,
+            );
+      if (pyDisplaySha256(values, v.le === "float32") !== v.values.sha256_compact_json) {
+        throw new Error(`rebuilt ${field} values of ${n} datums do not match the recorded hash`);
+      }
+      filled = true;
+      return { ...v, values };
+    }
+    const n2 = typeof v.num_datums === "number" ? v.num_datums : n;
+    const out: { [k: string]: Json } = {};
+    for (const [k, x] of Object.entries(v)) {
+      const f = k === "data" || k === "offsets" ? (k === "offsets" ? "offsets" : field) : k;
+      out[k] = walk(x, f, n2);
+    }
+    return out;
+  };
+  const result = walk(body, "", 0);
+  return filled ? result : undefined;
 }

@@ -3,15 +3,17 @@
  * transcript line, answered with that line's recorded response (protobuf bodies re-encoded from
  * their decoded form) and compared with the recorded request: JSON bodies by value (summaries by
  * length/head/tail/hash), protobuf bodies decoded, by length and canonical hash (after zstd), and
- * the headers that carry meaning. Matching: futures by `request_id`, heartbeats and telemetry in
- * order within their path, everything else the next unmatched line of the same method and path.
- * A line whose fault delayed the answer (`delay_s`, a read timeout) is never answered.
+ * the headers that carry meaning. Matching: futures by `request_id`, protobuf submits by `seq_id`,
+ * heartbeats and telemetry in order within their path, everything else the next unmatched line of
+ * the same method and path.
+ * A line whose fault delayed the answer (`delay_s`, a read timeout) is never answered unless
+ * `delayMs` says how long to hold it.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { encodeFromDisplay } from "../../src/protocol/v0_25/codec.js";
 import { compareTelemetryBody } from "../parity/compare.js";
-import { checkProtobufRequest, isProtobufRequest, messageBytes } from "./bodies.js";
+import { checkProtobufRequest, isProtobufRequest, messageBytes, protobufSeqId } from "./bodies.js";
 import { type Json, loadTranscriptV025, type ScenarioV025, type TranscriptLineV025 } from "./golden.js";
 import { diffAgainstRecorded } from "./match.js";
 
@@ -45,6 +47,13 @@ export interface ReplayV025Options {
    * unsent telemetry lines. Off by default: telemetry then only has to be answered.
    */
   telemetry?: boolean;
+  /**
+   * The full decoded body to answer for a protobuf response the transcript only summarises (large
+   * arrays); undefined: the recorded body as is.
+   */
+  responseBody?: (line: TranscriptLineV025) => Json | undefined;
+  /** Milliseconds (real time) to hold the answer to a line, as the recorder's `delay_s` faults did. */
+  delayMs?: (line: TranscriptLineV025) => number;
 }
 
 /** Claims of the golden recorder's JWTs (README "What the fake server answered"). */
@@ -60,6 +69,8 @@ const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12
 interface Received {
   line: TranscriptLineV025 | undefined;
   diffs: string[];
+  /** Other requests to the same path that had arrived and were not yet answered. */
+  inFlight: number;
 }
 
 function streamOf(path: string): string {
@@ -76,6 +87,7 @@ export class ReplayServerV025 {
   /** Recorded idempotency key → ours, and back. */
   readonly #keys = new Map<string, string>();
   readonly #keysBack = new Map<string, string>();
+  readonly #open = new Map<string, number>();
   readonly #opts: ReplayV025Options;
   readonly #credentials: Record<string, string>;
   /** Placeholder ↔ our value, both ways (a bijection over the scenario). */
@@ -135,7 +147,7 @@ export class ReplayServerV025 {
     return r;
   }
 
-  #match(method: string, path: string, body: unknown): TranscriptLineV025 | undefined {
+  #match(method: string, path: string, body: unknown, seqId?: number): TranscriptLineV025 | undefined {
     const requestId =
       path === "/api/v1/retrieve_future" && body !== null && typeof body === "object"
         ? (body as { request_id?: unknown }).request_id
@@ -145,11 +157,16 @@ export class ReplayServerV025 {
         !this.#used.has(l.seq) &&
         l.method === method &&
         l.path === path &&
-        (requestId === undefined || (l.body as { request_id?: unknown } | null)?.request_id === requestId),
+        (requestId === undefined || (l.body as { request_id?: unknown } | null)?.request_id === requestId) &&
+        (seqId === undefined || (l.body as { seq_id?: unknown } | null)?.seq_id === seqId),
     );
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const urlPath = (req.url ?? "").split("?")[0] ?? "";
+    const inFlight = this.#open.get(urlPath) ?? 0;
+    this.#open.set(urlPath, inFlight + 1);
+    res.on("finish", () => this.#open.set(urlPath, (this.#open.get(urlPath) ?? 1) - 1));
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const raw = new Uint8Array(Buffer.concat(chunks));
@@ -163,12 +180,15 @@ export class ReplayServerV025 {
         body = Buffer.from(raw).toString("utf8");
       }
     }
-    const line = this.#match(req.method ?? "", path, body);
+    const enc = req.headers["content-encoding"];
+    const message = protobuf ? await messageBytes(raw, typeof enc === "string" ? enc : undefined) : raw;
+    // Protobuf submits sent at the same time (parallel chunks) are matched by their seq_id.
+    const line = this.#match(req.method ?? "", path, body, protobuf ? protobufSeqId(message) : undefined);
     const diffs: string[] = [];
     if (!line) {
       if (streamOf(path) !== "telemetry" || this.#opts.telemetry)
         diffs.push(`unexpected request ${req.method} ${path}`);
-      this.received.push({ line, diffs });
+      this.received.push({ line, diffs, inFlight });
       res.writeHead(streamOf(path) === "telemetry" ? 200 : 599, { "content-type": "application/json" });
       res.end(JSON.stringify({ status: "accepted" }));
       return;
@@ -179,10 +199,7 @@ export class ReplayServerV025 {
       // Compared only when the test asks (telemetry option); otherwise only that a batch went out.
       if (this.#opts.telemetry) diffs.push(...this.#compareTelemetry(line, body, at));
     } else if (isProtobufRequest(line)) {
-      const enc = req.headers["content-encoding"];
-      diffs.push(
-        ...checkProtobufRequest(line, await messageBytes(raw, typeof enc === "string" ? enc : undefined)),
-      );
+      diffs.push(...checkProtobufRequest(line, message));
     } else {
       diffs.push(...diffAgainstRecorded(line.body, body as Json, `${at} body`));
     }
@@ -216,10 +233,13 @@ export class ReplayServerV025 {
       this.#keys.set(recordedIdem, ourIdem);
       this.#keysBack.set(ourIdem, recordedIdem);
     }
-    this.received.push({ line, diffs });
+    this.received.push({ line, diffs, inFlight });
     for (const w of this.#waiters) w();
+    const delay = this.#opts.delayMs?.(line);
     const delayS = (line.fault as { delay_s?: unknown } | null)?.delay_s;
-    if (typeof delayS === "number") {
+    if (delay !== undefined) {
+      if (delay > 0) await new Promise((ok) => setTimeout(ok, delay));
+    } else if (typeof delayS === "number") {
       // The recording server answered too late for the SDK's read timeout: answer never, and let
       // the client give up (it closes the connection), whatever its timer is.
       await new Promise<void>((ok) => res.once("close", () => ok()));
@@ -232,11 +252,12 @@ export class ReplayServerV025 {
     }
     if (r.body_format === "protobuf") {
       // Bytes that are not a message (`__undecodable__`) go out as recorded.
-      const raw = (r.body as { __undecodable__?: boolean; base64?: string } | null) ?? {};
+      const full = this.#opts.responseBody?.(line) ?? r.body;
+      const raw = (full as { __undecodable__?: boolean; base64?: string } | null) ?? {};
       const bytes =
         raw.__undecodable__ === true && typeof raw.base64 === "string"
           ? Buffer.from(raw.base64, "base64")
-          : encodeFromDisplay(r.body as { [k: string]: Json });
+          : encodeFromDisplay(full as { [k: string]: Json });
       res.writeHead(r.status, { ...headers, "content-type": "application/x-protobuf" });
       res.end(bytes);
       return;

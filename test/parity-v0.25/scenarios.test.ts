@@ -110,13 +110,8 @@ const TODO: Record<string, string> = {
     "steps 13-24: saveState({ ttlSeconds, overwrite }), loadStateWithOptimizer, saveWeightsForSampler TTL and the 0.25 tokenizer lookup are not wired",
   training_zstd:
     "zstd bodies are encoded (codec-0_25) but image chunks with expected_tokens and the asset-pointer seq_id rule are not driven",
-  chunking:
-    "server-set chunk caps with the protobuf size estimator and parallel chunks 2..n before 1 are not wired",
-  chunking_serial:
-    "server-set chunk caps (fwdbwd_max_chunk_len / bytes_count) are not applied by the TrainingClient",
   sampling_proto:
     "SamplingClient 0.25 paths (GET /samplers for tokenizer/base model) and prompt_cache_hit_tokens not wired",
-  budgets: "dispatch byte budgets and the inflight response-byte budget are not implemented",
   weights_state:
     "createTrainingClientFromState via weights_info and load_weights with optimizer are not implemented",
 };
@@ -135,6 +130,9 @@ describe("parity v0.25: remaining scenarios", () => {
       "heartbeat",
       "lowlevel",
       "rest",
+      "chunking",
+      "chunking_serial",
+      "budgets",
     ];
     expect([...SCENARIOS_V025].sort()).toEqual([...new Set([...driven, ...Object.keys(TODO)])].sort());
   });

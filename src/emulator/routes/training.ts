@@ -97,11 +97,15 @@ function submitTraining(
       `seq_id: ${violation.kind === "duplicate" ? "duplicate" : "out-of-order"} seq_id ${seqId} for model ${model.modelId} (last accepted ${violation.lastSeqId})`,
     );
   }
-  const requestId: string = state.futures.submit(`model:${model.modelId}`, async () => {
-    const out = await work(model);
-    state.log.recordApplied({ modelId: model.modelId, path: ctx.path, seqId, requestId });
-    return out;
-  });
+  const requestId: string = state.futures.submit(
+    `model:${model.modelId}`,
+    async () => {
+      const out = await work(model);
+      state.log.recordApplied({ modelId: model.modelId, path: ctx.path, seqId, requestId });
+      return out;
+    },
+    ctx.requestId,
+  );
   return { status: 200, body: { request_id: requestId, model_id: model.modelId } };
 }
 

@@ -16,6 +16,11 @@ export interface EmulatorV025Options {
   readonly jwtTtlSeconds?: readonly number[];
   /** A poll with `allow_metadata_only: true` gets `complete_metadata` first when the result is larger. */
   readonly metadataOnlyOverBytes?: number;
+  /**
+   * How long a protobuf chunk submit that arrived ahead of its seq_id turn waits for the seq_ids
+   * before it (which a failed or never-sent chunk leaves missing) before it runs anyway; default 2000 ms.
+   */
+  readonly chunkTurnWaitMs?: number;
 }
 
 /** The emulator's 0.25.0 settings and JWT bookkeeping (also `Emulator.v025`). */
@@ -24,6 +29,7 @@ export class V025Controls {
   dynamicConfig: number | "404";
   jwtTtlSeconds: number[];
   metadataOnlyOverBytes: number | undefined;
+  readonly chunkTurnWaitMs: number;
   /** Every JWT minted, in order. */
   readonly minted: string[] = [];
   private readonly revoked = new Set<string>();
@@ -43,6 +49,7 @@ export class V025Controls {
     this.dynamicConfig = o.dynamicConfig ?? 300;
     this.jwtTtlSeconds = [...(o.jwtTtlSeconds ?? [3600])];
     this.metadataOnlyOverBytes = o.metadataOnlyOverBytes;
+    this.chunkTurnWaitMs = o.chunkTurnWaitMs ?? 2_000;
   }
 
   /** Changes flags for later `client/config` answers. */

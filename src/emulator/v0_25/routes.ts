@@ -15,6 +15,8 @@ import { sessionRoutes } from "../routes/session.js";
 import { trainingRoutes } from "../routes/training.js";
 import type { V025Controls } from "./controls.js";
 import { mintJwt } from "./jwt-issuer.js";
+import { SeqReorder } from "./seq-reorder.js";
+import { FutureFailure } from "../futures-store.js";
 import { encodeResult, forwardBackwardRequestAsJson, protobufResultKind } from "./pb-convert.js";
 import { ProtobufRequestBody } from "./request-body.js";
 import { v025RestRoutes } from "./rest-routes.js";
@@ -50,6 +52,27 @@ function sendProtobuf(ctx: RouteContext, bytes: Uint8Array): RouteResult {
 /** Registers the 0.25.0 routes; call before the 0.4.1 route modules so these match first. */
 export function v025Routes(router: Router, state: EmulatorState, controls: V025Controls): void {
   const inner = innerHandlers(state);
+  const reorder = new SeqReorder(state.log, controls.chunkTurnWaitMs);
+  // A held submit runs the training route with its reserved id; a rejection fails that future.
+  const runHeld = (ctx: RouteContext, path: string, body: unknown, requestId: string, modelId: string) => {
+    const failWith = (message: string) =>
+      state.futures.submit(
+        `model:${modelId}`,
+        () => {
+          throw new FutureFailure(message, "user");
+        },
+        requestId,
+      );
+    void (async () => {
+      try {
+        const r = await inner("POST", path)({ ...ctx, path, body, requestId });
+        if (!("raw" in r) && r.status !== 200) failWith(JSON.stringify(r.body));
+      } catch (e) {
+        failWith(e instanceof Error ? e.message : String(e));
+      }
+      reorder.drain(modelId);
+    })();
+  };
 
   router.add("POST", "/api/v1/client/config", () => ({
     status: 200,
@@ -65,7 +88,7 @@ export function v025Routes(router: Router, state: EmulatorState, controls: V025C
   // The credential was checked like any key by the server; a JWT is exchanged for a fresh one too.
   router.add("POST", "/api/v1/auth/token", () => ({ status: 200, body: { jwt: mintJwt(controls) } }));
 
-  router.add("POST", "/api/v1/forward_backward", (ctx) => {
+  router.add("POST", "/api/v1/forward_backward", async (ctx) => {
     if (!(ctx.body instanceof ProtobufRequestBody)) return inner("POST", "/api/v1/forward_backward")(ctx);
     let message: ReturnType<typeof decodeForwardBackwardRequest>;
     try {
@@ -77,7 +100,17 @@ export function v025Routes(router: Router, state: EmulatorState, controls: V025C
       );
     }
     const { path, body } = forwardBackwardRequestAsJson(message);
-    return inner("POST", path)({ ...ctx, path, body });
+    const modelId = message.model_id ?? "";
+    const seqId = message.seq_id ?? 0;
+    if (seqId > 0 && reorder.mustWait(modelId, seqId)) {
+      // A parallel chunk ahead of its turn: answered now, run when the chunks before it have been.
+      const requestId = state.futures.reserve();
+      reorder.hold(modelId, seqId, () => runHeld(ctx, path, body, requestId, modelId));
+      return { status: 200, body: { request_id: requestId, model_id: modelId } };
+    }
+    const result = await inner("POST", path)({ ...ctx, path, body });
+    reorder.drain(modelId);
+    return result;
   });
 
   router.add("POST", "/api/v1/retrieve_future", async (ctx) => {
