@@ -4,7 +4,7 @@
  * submitted strictly in call order (see SubmitSequencer); results are polled concurrently.
  */
 import { requestPath } from "../protocol/generation.js";
-import { APIUserAbortError, BadResponseError, ValidationError } from "../errors/index.js";
+import { APIUserAbortError, ValidationError } from "../errors/index.js";
 import {
   type APIFuture,
   combinedFuture,
@@ -15,23 +15,14 @@ import {
 } from "../futures/index.js";
 import { chunkDatums } from "../lib/chunking.js";
 import { combineForwardBackwardOutputs } from "../lib/metrics.js";
-import { parseTinkerPath } from "../lib/tinker-path.js";
-import { loadTokenizer, type Tokenizer } from "../tokenizer/index.js";
-import type { RequestEncoder, RequestKind, RequestMessages } from "../types/codec.js";
+import type { Tokenizer } from "../tokenizer/index.js";
+import type { RequestEncoder, RequestMessages } from "../types/codec.js";
 import { type Datum, type DatumJSON, encodeDatum } from "../types/datum.js";
 import { checkDatumShapes } from "../types/datum-checks.js";
 import type { LossFnType } from "../types/enums.js";
 import { type AdamParams, encodeAdamParams } from "../types/params.js";
 import { RESPONSES } from "../types/parse.js";
-import {
-  encodeForwardBackwardInput,
-  encodeGetInfoRequest,
-  encodeLoadWeightsRequest,
-  encodeSaveWeightsForSamplerRequest,
-  encodeSaveWeightsRequest,
-  type LossFnConfig,
-  type LossFnConfigFor,
-} from "../types/requests.js";
+import { encodeForwardBackwardInput, type LossFnConfig, type LossFnConfigFor } from "../types/requests.js";
 import type {
   ForwardBackwardOutput,
   GetInfoResponse,
@@ -43,25 +34,21 @@ import type {
 import { TensorData } from "../types/tensor-data.js";
 import { joinSignals, type RequestCallOptions } from "../core/deadline.js";
 import { executeWithRetries } from "./retry.js";
-import { type RetryConfig, SamplingClient } from "./sampling-client.js";
+import { SamplingClient } from "./sampling-client.js";
 import { SubmitSequencer } from "./sequencer.js";
 import type { SessionHolder } from "./session-holder.js";
-
-/**
- * The ordered operations: endpoint, the X-Tinker-Request-Type of their polls, and the parser of
- * their result. Each is submitted in its reserved seq_id slot and its future then polled.
- */
-const OPERATIONS = {
-  forward: { requestType: "Forward", parse: RESPONSES.forwardBackward },
-  forward_backward: { requestType: "ForwardBackward", parse: RESPONSES.forwardBackward },
-  optim_step: { requestType: "OptimStep", parse: RESPONSES.optimStep },
-  save_weights: { requestType: "SaveWeights", parse: RESPONSES.saveWeights },
-  load_weights: { requestType: "LoadWeights", parse: RESPONSES.loadWeights },
-  save_weights_for_sampler: { requestType: "SaveWeightsForSampler", parse: RESPONSES.saveWeightsForSampler },
-} as const satisfies Record<string, { requestType: string; parse: (body: unknown) => unknown }>;
-
-type OrderedKind = keyof typeof OPERATIONS & RequestKind;
-type ResultOf<K extends OrderedKind> = ReturnType<(typeof OPERATIONS)[K]["parse"]>;
+import { getInfo, getTrainingTokenizer } from "./training-info.js";
+import { type CallState, OPERATIONS, type OrderedKind, type ResultOf, type TrainingOps } from "./training-ops.js";
+import {
+  type LoadStateOptions,
+  loadState,
+  type SamplingClientOptions,
+  type SaveStateOptions,
+  type SaveWeightsForSamplerOptions,
+  saveState,
+  saveWeightsAndGetSamplingClient,
+  saveWeightsForSampler,
+} from "./training-state.js";
 
 /**
  * Per-call options of every TrainingClient method (`signal`, `headers`, `maxRetries`, `timeout`;
@@ -89,11 +76,6 @@ export type CustomLossFn = (
   logprobs: number[][],
 ) => CustomLossResult | Promise<CustomLossResult>;
 
-/** Shared state of one submitted call across its chunks: the first submit failure stops the rest. */
-interface CallState {
-  failed?: unknown;
-}
-
 /** Client for one trained model. Get one from `ServiceClient.createLoraTrainingClient()`. */
 export class TrainingClient {
   /** Server model id, e.g. "model-1". */
@@ -104,6 +86,8 @@ export class TrainingClient {
   readonly #seq = new SubmitSequencer();
   readonly #onQueueState: QueueStateObserver;
   #tokenizer: Promise<Tokenizer> | undefined;
+  /** What the state and info modules see of this client. */
+  readonly #ops: TrainingOps;
 
   /** Use `ServiceClient.createLoraTrainingClient()` or `createTrainingClientFromState()`. @internal */
   constructor(holder: SessionHolder, modelSeqId: number, modelId: string) {
@@ -116,6 +100,13 @@ export class TrainingClient {
       subject: () => this.modelId,
       now: holder.deps.now,
     });
+    this.#ops = {
+      holder,
+      modelId,
+      reserve: () => this.#seq.reserve(1)[0] as number,
+      ordered: (kind, message, seqId, signal, call) => this.#ordered(kind, message, seqId, signal, call),
+      publicFuture: (name, options, start) => this.#publicFuture(name, options, start),
+    };
   }
 
   /** The seq_id the next ordered call will use (0.4.1 request_id + 1). */
@@ -353,148 +344,59 @@ export class TrainingClient {
     );
   }
 
-  /** Save weights and optimizer state as `tinker://…/weights/<name>`. */
-  saveState(name: string, options: CallOptions = {}): APIFuture<SaveWeightsResponse> {
-    checkpointName(name);
-    const [seqId] = this.#seq.reserve(1);
-    return this.#publicFuture("saveState", options, (signal) =>
-      this.#ordered(
-        "save_weights",
-        (seq) => encodeSaveWeightsRequest({ model_id: this.modelId, path: name, seq_id: seq }),
-        seqId as number,
-        signal,
-      ),
-    );
+  /**
+   * Save weights and optimizer state as `tinker://…/weights/<name>`; `ttlSeconds` makes the
+   * checkpoint expire, `overwrite` replaces one of the same name.
+   */
+  saveState(name: string, options: SaveStateOptions = {}): APIFuture<SaveWeightsResponse> {
+    return saveState(this.#ops, name, options);
   }
 
-  /** Load weights (and optimizer state) from a full `tinker://` path. */
-  loadState(path: string, options: CallOptions = {}): APIFuture<LoadWeightsResponse> {
-    // Checked here rather than by the server (0.4.1 sends any string): a typo fails at once.
-    parseTinkerPath(typeof path === "string" ? path : String(path));
-    const [seqId] = this.#seq.reserve(1);
-    return this.#publicFuture("loadState", options, (signal) =>
-      this.#ordered(
-        "load_weights",
-        (seq) => encodeLoadWeightsRequest({ model_id: this.modelId, path, seq_id: seq }),
-        seqId as number,
-        signal,
-      ),
-    );
+  /** Load the weights from a full `tinker://` path (0.25.0: weights only, the optimizer restarts). */
+  loadState(path: string, options: LoadStateOptions = {}): APIFuture<LoadWeightsResponse> {
+    return loadState(this.#ops, path, false, options);
   }
 
-  #saveForSampler(
-    name: string | undefined,
-    signal: AbortSignal | undefined,
+  /** Load the weights and the optimizer state (Adam moments) from a full `tinker://` path. */
+  loadStateWithOptimizer(path: string, options: LoadStateOptions = {}): APIFuture<LoadWeightsResponse> {
+    return loadState(this.#ops, path, true, options);
+  }
+
+  /** Save sampler weights as `tinker://…/sampler_weights/<name>` (optionally with a TTL); resolves to `{path}`. */
+  saveWeightsForSampler(
+    name: string,
+    options: SaveWeightsForSamplerOptions = {},
   ): APIFuture<SaveWeightsForSamplerResponse> {
-    if (name !== undefined) checkpointName(name);
-    const [seqId] = this.#seq.reserve(1);
-    return this.#ordered(
-      "save_weights_for_sampler",
-      // The ephemeral form takes a new sampling_session_seq_id on every attempt (0.4.1, H14).
-      (seq) =>
-        encodeSaveWeightsForSamplerRequest(
-          name !== undefined
-            ? { model_id: this.modelId, path: name, seq_id: seq }
-            : {
-                model_id: this.modelId,
-                seq_id: seq,
-                sampling_session_seq_id: this.#holder.nextSamplingSessionSeqId(),
-              },
-        ),
-      seqId as number,
-      signal,
-    );
-  }
-
-  /** Save sampler weights as `tinker://…/sampler_weights/<name>`; resolves to `{path}`. */
-  saveWeightsForSampler(name: string, options: CallOptions = {}): APIFuture<SaveWeightsForSamplerResponse> {
-    let inner: APIFuture<SaveWeightsForSamplerResponse> | undefined;
-    const p = this.#holder.call("TrainingClient.saveWeightsForSampler", options, async (signal) => {
-      inner = this.#saveForSampler(name, signal);
-      const r = await inner;
-      if (r.path == null) {
-        throw new BadResponseError("save_weights_for_sampler returned no path", { body: r, field: "path" });
-      }
-      return { path: r.path };
-    });
-    return futureFromPromise(p, { requestId: () => inner?.requestId, deps: this.#holder.deps });
+    return saveWeightsForSampler(this.#ops, name, options);
   }
 
   /**
    * Save ephemeral sampler weights and return a SamplingClient on them (no create_sampling_session;
-   * the server returns the session id). `name` is ignored, as in 0.4.1.
+   * the server returns the session id). `name` is ignored, as in both SDKs.
    */
   async saveWeightsAndGetSamplingClient(
     _name?: string,
-    options: CallOptions & { retryConfig?: Partial<RetryConfig> } = {},
+    options: SamplingClientOptions = {},
   ): Promise<SamplingClient> {
-    return this.#holder.call("TrainingClient.saveWeightsAndGetSamplingClient", options, async (signal) => {
-      const r = await this.#saveForSampler(undefined, signal);
-      if (!r.sampling_session_id) {
-        throw new BadResponseError("save_weights_for_sampler returned no sampling session", {
-          body: r,
-          field: "sampling_session_id",
-        });
-      }
-      return new SamplingClient(this.#holder, {
-        samplingSessionId: r.sampling_session_id,
-        retryConfig: options.retryConfig,
-      });
-    });
+    return saveWeightsAndGetSamplingClient(this.#ops, options);
   }
 
   /** A SamplingClient on saved sampler weights (`tinker://` path); creates a sampling session. */
-  createSamplingClient(
-    modelPath: string,
-    options: RequestCallOptions & { retryConfig?: Partial<RetryConfig> } = {},
-  ): Promise<SamplingClient> {
+  createSamplingClient(modelPath: string, options: SamplingClientOptions = {}): Promise<SamplingClient> {
     return SamplingClient.create(this.#holder, { modelPath, retryConfig: options.retryConfig }, options);
   }
 
   /** Model information (POST get_info; not ordered, SDK-level retries). */
   getInfo(options?: RequestCallOptions): Promise<GetInfoResponse> {
-    const h = this.#holder;
-    return h.call("TrainingClient.getInfo", options, (callSignal) => {
-      const signal = joinSignals(callSignal, h.operationSignal());
-      return executeWithRetries(() => this.#requestInfo(signal), {
-        deps: h.deps,
-        telemetry: h.telemetry,
-        logger: h.logger,
-        signal,
-        name: "get_info",
-      });
-    });
-  }
-
-  async #requestInfo(signal: AbortSignal): Promise<GetInfoResponse> {
-    const h = this.#holder;
-    const res = await h.transport.request({
-      method: "POST",
-      path: "/api/v1/get_info",
-      body: h.codec.get_info.encode(encodeGetInfoRequest(this.modelId)),
-      pool: "train",
-      signal,
-    });
-    return RESPONSES.getInfo(res.body);
+    return getInfo(this.#ops, options);
   }
 
   /**
-   * The model's tokenizer: get_info (no SDK-level retry, as 0.4.1) then `loadTokenizer(model_name,
-   * tokenizer_id)`. Cached per client; a failure is not cached.
+   * The model's tokenizer: get_info (no SDK-level retry) then the tokenizer it names, by the
+   * generation's rules (0.25.0 cuts `:…` suffixes). Cached per client; a failure is not cached.
    */
   getTokenizer(options?: RequestCallOptions): Promise<Tokenizer> {
-    const h = this.#holder;
-    this.#tokenizer ??= h.call("TrainingClient.getTokenizer", options, async (callSignal) => {
-      const info = await this.#requestInfo(joinSignals(callSignal, h.operationSignal()));
-      const modelName = info.model_data.model_name ?? info.model_name;
-      if (!modelName) {
-        throw new BadResponseError("get_info returned no model name", {
-          body: info,
-          field: "model_data.model_name",
-        });
-      }
-      return loadTokenizer(modelName, info.model_data.tokenizer_id ?? null, {}, this.#holder.env);
-    });
+    this.#tokenizer ??= getTrainingTokenizer(this.#ops, options);
     this.#tokenizer.catch(() => {
       this.#tokenizer = undefined;
     });
@@ -511,12 +413,6 @@ function encodeDatumAt(d: Datum, i: number): DatumJSON {
   }
   if (d.model_input === undefined) throw new ValidationError(`${field}.model_input`, "is required");
   return encodeDatum(d);
-}
-
-/** A checkpoint name becomes the last segment of a tinker:// path. */
-function checkpointName(name: unknown): void {
-  if (typeof name !== "string") throw new ValidationError("name", `expected a string, got ${typeof name}`);
-  if (name === "") throw new ValidationError("name", "must not be empty");
 }
 
 const CALL_OPTION_KEYS = ["signal", "headers", "maxRetries", "timeout", "lossFnConfig"];

@@ -144,7 +144,8 @@ const MODELS: Readonly<Record<ModelName, ModelSpec>> = {
       base_model: NONE,
       user_metadata: NONE,
       path: REQUIRED,
-      optimizer: REQUIRED,
+      // Required in the SDK's model; its load_state passes false, so a message without it is that.
+      optimizer: dflt(false),
       weights_access_token: NONE,
     },
     type: "load_weights",
