@@ -131,6 +131,9 @@ export function saveWeightsForSampler(
   options: SaveWeightsForSamplerOptions = {},
 ): APIFuture<SaveWeightsForSamplerResponse> {
   const { ttlSeconds, ...call } = options;
+  // Checked at the call, like saveState (saveForSampler checks again inside the call scope).
+  checkpointName(name);
+  encodeSaveWeightsForSamplerRequest({ model_id: ops.modelId, seq_id: 0, ttl_seconds: ttlSeconds });
   let inner: APIFuture<SaveWeightsForSamplerResponse> | undefined;
   const h = ops.holder;
   const p = h.call("TrainingClient.saveWeightsForSampler", call, async (signal) => {
