@@ -38,7 +38,13 @@ import { SamplingClient } from "./sampling-client.js";
 import { SubmitSequencer } from "./sequencer.js";
 import type { SessionHolder } from "./session-holder.js";
 import { getInfo, getTrainingTokenizer } from "./training-info.js";
-import { type CallState, OPERATIONS, type OrderedKind, type ResultOf, type TrainingOps } from "./training-ops.js";
+import {
+  type CallState,
+  OPERATIONS,
+  type OrderedKind,
+  type ResultOf,
+  type TrainingOps,
+} from "./training-ops.js";
 import {
   type LoadStateOptions,
   loadState,

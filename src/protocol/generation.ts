@@ -159,6 +159,12 @@ export interface ProtocolGeneration {
   readonly chunking: ChunkPolicy;
   /** Whether telemetry batches carry `process_uuid` and session-less holders report (fact 23). */
   readonly telemetryProcessUuid: boolean;
+  /**
+   * How `createTrainingClientFromState` reads a checkpoint's settings: 0.4.1 GETs its training run
+   * (and merges the run's metadata); 0.25.0 POSTs `weights_info` on the REST holder, may use another
+   * account's key, and may create the model by `load_weights` alone (facts 20–21).
+   */
+  readonly fromStateLookup: "training_run" | "weights_info";
 }
 
 const http = (httpMaxRetries: number, sdkRetry: boolean, billingPause: boolean): RequestRetryPolicy => ({
@@ -265,6 +271,7 @@ export const GENERATION_0_4_1: ProtocolGeneration = Object.freeze<ProtocolGenera
     serverSet: false,
   },
   telemetryProcessUuid: false,
+  fromStateLookup: "training_run",
 });
 
 /** The generation of the Python SDK 0.25.0 (d595dc2), as its golden transcripts show it. */
@@ -320,6 +327,7 @@ export const GENERATION_0_25_0: ProtocolGeneration = Object.freeze<ProtocolGener
     serverSet: true,
   },
   telemetryProcessUuid: true,
+  fromStateLookup: "weights_info",
 });
 
 /** Every generation by name. */
