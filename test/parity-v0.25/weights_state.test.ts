@@ -23,8 +23,12 @@ describe("parity v0.25: weights_state", () => {
       credentials: { "<api-key>": "tml-TESTKEY", "<api-key:WEIGHTSKEY>": "tml-WEIGHTSKEY" },
     });
     const meta = loadMetaV025("weights_state");
-    const modelIdOf = (step: number) =>
-      (meta.calls.find((c) => c.step === step)?.returned as { model_id: string }).model_id;
+    const callAt = (step: number) => {
+      const c = meta.calls.find((x) => x.step === step);
+      if (!c) throw new Error(`no step ${step}`);
+      return c;
+    };
+    const modelIdOf = (step: number) => (callAt(step).returned as { model_id: string }).model_id;
     const s1 = sc.service();
     const base = await s1.createLoraTrainingClient("Qwen/Qwen3-30B-A3B", {
       rank: 16,
@@ -56,7 +60,7 @@ describe("parity v0.25: weights_state", () => {
     const s2 = sc.service();
     const v1 = await s2.createTrainingClientFromState(path);
     expect(v1.modelId).toBe(modelIdOf(11));
-    const data = (meta.calls.find((c) => c.step === 12)?.kwargs?.["data"] as Json[]).map((d) => metaDatum(d));
+    const data = (callAt(12).kwargs?.["data"] as Json[]).map((d) => metaDatum(d));
     const out = await v1.forwardBackward(data, "cross_entropy");
     expect(out.metrics).toEqual({ "loss:sum": 3.75 });
     const v2 = await s2.createTrainingClientFromStateWithOptimizer(path, {
