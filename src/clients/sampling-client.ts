@@ -231,12 +231,18 @@ export class SamplingClient {
   }
 
   /**
-   * The tokenizer of the sampled base model, loaded from local files only (see `loadTokenizer`);
-   * cached per client, a failure is not cached.
+   * The tokenizer of the sampled base model (GET /samplers/{id}), by the generation's naming rules,
+   * loaded from local files only (see `loadTokenizer`); cached per client, a failure is not cached.
    */
   getTokenizer(options?: RequestCallOptions): Promise<Tokenizer> {
     this.#tokenizer ??= (async () =>
-      loadTokenizer(await this.getBaseModel(options), null, {}, this.#holder.env))();
+      loadTokenizer(
+        await this.getBaseModel(options),
+        null,
+        {},
+        this.#holder.env,
+        this.#holder.generation.name,
+      ))();
     this.#tokenizer.catch(() => {
       this.#tokenizer = undefined;
     });

@@ -225,6 +225,10 @@ export function parseSampleResponse(json: unknown): SampleResponse {
       [number, number]
     > | null>;
   }
+  if (json.prompt_cache_hit_tokens != null) {
+    assertInt(json.prompt_cache_hit_tokens, "prompt_cache_hit_tokens");
+    out.prompt_cache_hit_tokens = json.prompt_cache_hit_tokens;
+  }
   return out;
 }
 

@@ -30,6 +30,8 @@ export interface SampleResponse {
   sequences: SampledSequence[];
   prompt_logprobs?: Array<number | null> | null;
   topk_prompt_logprobs?: Array<Array<[number, number]> | null> | null;
+  /** Prompt tokens billed as prefix-cache hits (0.25.0; 0 when the server reports none). */
+  prompt_cache_hit_tokens?: number;
 }
 
 /** Result of save_weights. */

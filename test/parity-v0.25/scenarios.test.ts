@@ -71,8 +71,6 @@ const TODO: Record<string, string> = {
     "server-set chunk caps with the protobuf size estimator and parallel chunks 2..n before 1 are not wired",
   chunking_serial:
     "server-set chunk caps (fwdbwd_max_chunk_len / bytes_count) are not applied by the TrainingClient",
-  sampling_proto:
-    "SamplingClient 0.25 paths (GET /samplers for tokenizer/base model) and prompt_cache_hit_tokens not wired",
   budgets: "dispatch byte budgets and the inflight response-byte budget are not implemented",
   retries:
     "per-kind HTTP retry table and asample same-seq_id re-send are not wired into the transport/retry handler",
@@ -91,7 +89,7 @@ const TODO: Record<string, string> = {
 describe("parity v0.25: remaining scenarios", () => {
   it("names all 17 scenarios (driven above or todo below)", () => {
     // Driven in their own files: <scenario>.test.ts.
-    const driven = ["handshake", "training_proto", "weights_state"];
+    const driven = ["handshake", "training_proto", "weights_state", "sampling_proto"];
     expect([...SCENARIOS_V025].sort()).toEqual([...new Set([...driven, ...Object.keys(TODO)])].sort());
   });
   for (const [name, reason] of Object.entries(TODO)) it.todo(`${name}: ${reason}`);
