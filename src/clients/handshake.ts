@@ -15,6 +15,7 @@ import {
   parseClientConfig,
 } from "../protocol/client-config.js";
 import type { ProtocolGeneration } from "../protocol/generation.js";
+import { zstdReady } from "../protocol/zstd.js";
 import { jsonBody } from "../types/codec.js";
 import { executeWithRetries } from "./retry.js";
 
@@ -79,6 +80,8 @@ export class Handshake {
       { deps, signal, name: "client_config" },
     );
     this.flags = parseClientConfig(config);
+    // zstd bodies are compressed synchronously at encode time: load the wasm module now.
+    if (this.flags.proto_compress_fwdbwd && g.codecs.zstdWhenServerAsks) await zstdReady();
     const refreshS = await this.#fetchDynamic();
     if (refreshS !== null) this.#loop = this.#refreshLoop(refreshS);
     return this.flags;

@@ -66,6 +66,11 @@ export type CallOptions = RequestCallOptions;
 /** Options of `forward` / `forwardBackward`: the per-call options and, optionally, the loss config. */
 export interface ForwardOptions<L extends LossFnType = LossFnType> extends RequestCallOptions {
   lossFnConfig?: LossFnConfigFor<L> | null;
+  /**
+   * Skip tinker-ts's own checks of the loss inputs (required inputs, one value per token); the
+   * Python SDKs make none and the server still checks. For inputs a newer server accepts.
+   */
+  skipInputChecks?: boolean;
 }
 
 /** What a custom loss function returns: the loss, d(loss)/d(logprobs) per datum, and metrics. */
@@ -204,7 +209,9 @@ export class TrainingClient {
     const chunks = chunkDatums(
       data.map((d, i) => {
         const encoded = encodeDatumAt(d, i);
-        checkDatumShapes(i, d.model_input.length, d.loss_fn_inputs, lossFn);
+        if (!(options as ForwardOptions).skipInputChecks) {
+          checkDatumShapes(i, d.model_input.length, d.loss_fn_inputs, lossFn);
+        }
         return encoded;
       }),
     );
@@ -421,7 +428,7 @@ function encodeDatumAt(d: Datum, i: number): DatumJSON {
   return encodeDatum(d);
 }
 
-const CALL_OPTION_KEYS = ["signal", "headers", "maxRetries", "timeout", "lossFnConfig"];
+const CALL_OPTION_KEYS = ["signal", "headers", "maxRetries", "timeout", "lossFnConfig", "skipInputChecks"];
 
 /**
  * The loss config and per-call options of forward/forwardBackward, from either form: positional

@@ -131,7 +131,7 @@ describe("parity v0.25: sampling_proto", () => {
     expectReturned(await s3.sample(prompt, 1, { max_tokens: 2 }), 22);
     const { path } = await training.saveWeightsForSampler("s2");
     expect(path).toBe("tinker://sess-1:train:0/sampler_weights/s2");
-    const s4 = await training.createSamplingClient(path);
+    const s4 = await training.createSamplingClient(path as string);
     expect(s4.samplingSessionId).toBe("sess-1:sample:3");
     expectReturned(await s4.sample(prompt, 3, { max_tokens: 1, temperature: 0.0 }), 27);
 

@@ -65,8 +65,6 @@ describe("parity v0.25: handshake", () => {
 
 /** Scenarios (or parts) not driven yet, each with what is missing in tinker-ts. */
 const TODO: Record<string, string> = {
-  training_zstd:
-    "zstd bodies are encoded (codec-0_25) but image chunks with expected_tokens and the asset-pointer seq_id rule are not driven",
   chunking:
     "server-set chunk caps with the protobuf size estimator and parallel chunks 2..n before 1 are not wired",
   chunking_serial:
@@ -89,7 +87,7 @@ const TODO: Record<string, string> = {
 describe("parity v0.25: remaining scenarios", () => {
   it("names all 17 scenarios (driven above or todo below)", () => {
     // Driven in their own files: <scenario>.test.ts.
-    const driven = ["handshake", "training_proto", "weights_state", "sampling_proto"];
+    const driven = ["handshake", "training_proto", "training_zstd", "weights_state", "sampling_proto"];
     expect([...SCENARIOS_V025].sort()).toEqual([...new Set([...driven, ...Object.keys(TODO)])].sort());
   });
   for (const [name, reason] of Object.entries(TODO)) it.todo(`${name}: ${reason}`);
