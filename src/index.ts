@@ -12,13 +12,18 @@ export {
   type CustomLossFn,
   type CustomLossResult,
   type ForwardOptions,
+  type FromStateOptions,
+  type LoadStateOptions,
   type LoraTrainingOptions,
   type PageOptions,
   RestClient,
   type RetryConfig,
   type SampleOptions,
   SamplingClient,
+  type SamplingClientOptions,
   type SamplingSource,
+  type SaveStateOptions,
+  type SaveWeightsForSamplerOptions,
   ServiceClient,
   type ServiceClientOptions,
   TrainingClient,
@@ -109,6 +114,7 @@ export {
   type Tokenizer,
   TokenizerError,
   type TokenizerLocation,
+  type TokenizerNaming,
   type TokenizerWithVocab,
 } from "./tokenizer/index.js";
 export type { TelemetryReporter } from "./telemetry/index.js";
@@ -163,6 +169,7 @@ export type {
   SupportedModel,
   TrainingRun,
   TrainingRunsResponse,
+  WeightsInfoResponse,
 } from "./types/responses.js";
 export {
   type NumericTypedArray,

@@ -33,7 +33,7 @@ export interface FromStateOptions extends RequestCallOptions {
 }
 
 /** What the ServiceClient lends: its holder, a holder with another key, its factories. @internal */
-export interface FromStateDeps {
+interface FromStateDeps {
   readonly holder: SessionHolder;
   /** A new holder like this one but authenticated with `apiKey`; the caller closes it. */
   holderWithKey(apiKey: string): SessionHolder;
@@ -48,7 +48,7 @@ export interface FromStateDeps {
  * `POST /api/v1/weights_info {"tinker_path"}` on `holder`'s session-less side (its handshake
  * first), with SDK-level retries, as 0.25.0's `get_weights_info_by_tinker_path`.
  */
-export async function requestWeightsInfo(
+async function requestWeightsInfo(
   holder: SessionHolder,
   tinkerPath: string,
   signal: AbortSignal,

@@ -2,6 +2,7 @@
 export { type PageOptions, RestClient } from "./rest-client.js";
 export { DEFAULT_RETRY_CONFIG, type RetryConfig } from "./retry-handler.js";
 export { type SampleOptions, SamplingClient } from "./sampling-client.js";
+export type { FromStateOptions } from "./from-state.js";
 export {
   type LoraTrainingOptions,
   type SamplingSource,
@@ -15,3 +16,9 @@ export {
   type ForwardOptions,
   TrainingClient,
 } from "./training-client.js";
+export type {
+  LoadStateOptions,
+  SamplingClientOptions,
+  SaveStateOptions,
+  SaveWeightsForSamplerOptions,
+} from "./training-state.js";

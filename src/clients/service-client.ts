@@ -23,7 +23,7 @@ import { SamplingClient } from "./sampling-client.js";
 import { type ServiceClientOptions, SessionHolder } from "./session-holder.js";
 import { TrainingClient } from "./training-client.js";
 
-export type { FromStateOptions, ServiceClientOptions };
+export type { ServiceClientOptions };
 
 /** Options of `createLoraTrainingClient` (defaults as 0.4.1: rank 32, all three train flags on). */
 export interface LoraTrainingOptions {
