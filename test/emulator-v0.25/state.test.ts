@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { ServiceClient } from "../../src/clients/index.js";
+import { APIUserAbortError } from "../../src/errors/index.js";
 import { type Emulator, startEmulator } from "../../src/emulator/index.js";
 import { ModelInput } from "../../src/types/model-input.js";
 import { TensorData } from "../../src/types/tensor-data.js";
@@ -112,5 +113,45 @@ describe("0.25.0 checkpoint state against the emulator", () => {
     } finally {
       await second.close();
     }
+  });
+
+  it("the 0.4.1 wire carries the same calls: optimizer and ttl_seconds only when asked", async () => {
+    emu = await startEmulator();
+    service = new ServiceClient({ apiKey: KEY, baseUrl: emu.url, telemetry: false });
+    const original = await service.createLoraTrainingClient(BASE, { rank: 2, seed: 1 });
+    for (let i = 0; i < 2; i++) await step(original);
+    const { path } = await original.saveState("v041", { ttlSeconds: 3600 });
+    await original.saveState("plain");
+    const resumed = await service.createTrainingClientFromStateWithOptimizer(path);
+    await step(original);
+    await step(resumed);
+    expect(await logprobs(resumed)).toEqual(await logprobs(original));
+    const saves = emu.log.byPath("/api/v1/save_weights", "POST").map((e) => e.body);
+    expect(saves).toEqual([
+      { model_id: original.modelId, path: "v041", seq_id: 5, ttl_seconds: 3600 },
+      { model_id: original.modelId, path: "plain", seq_id: 6 },
+    ]);
+    expect(emu.log.byPath("/api/v1/load_weights", "POST").map((e) => e.body)).toEqual([
+      { model_id: resumed.modelId, path, seq_id: 1, optimizer: true },
+    ]);
+  });
+
+  it("per-call options: an aborted signal stops the new calls before they send", async () => {
+    emu = await startEmulator();
+    service = client(emu);
+    const t = await service.createLoraTrainingClient(BASE, { rank: 2 });
+    const { path } = await t.saveState("abort");
+    const signal = AbortSignal.abort();
+    const before = emu.log.byPath("/api/v1/load_weights", "POST").length;
+    await expect(t.loadStateWithOptimizer(path, { signal })).rejects.toBeInstanceOf(APIUserAbortError);
+    await expect(t.saveState("x", { ttlSeconds: 5, signal })).rejects.toBeInstanceOf(APIUserAbortError);
+    await expect(t.saveWeightsForSampler("x", { ttlSeconds: 5, signal })).rejects.toBeInstanceOf(
+      APIUserAbortError,
+    );
+    await expect(service.createTrainingClientFromStateWithOptimizer(path, { signal })).rejects.toBeInstanceOf(
+      APIUserAbortError,
+    );
+    expect(emu.log.byPath("/api/v1/load_weights", "POST").length).toBe(before);
+    expect(emu.log.byPath("/api/v1/weights_info", "POST")).toHaveLength(0);
   });
 });
