@@ -60,7 +60,8 @@ describe("parity v0.25: weights_state", () => {
     const s2 = sc.service();
     const v1 = await s2.createTrainingClientFromState(path);
     expect(v1.modelId).toBe(modelIdOf(11));
-    const data = ((callAt(12).kwargs ?? {})["data"] as Json[]).map((d) => metaDatum(d));
+    const kwargs: Record<string, Json> = callAt(12).kwargs ?? {};
+    const data = (kwargs["data"] as Json[]).map((d) => metaDatum(d));
     const out = await v1.forwardBackward(data, "cross_entropy");
     expect(out.metrics).toEqual({ "loss:sum": 3.75 });
     const v2 = await s2.createTrainingClientFromStateWithOptimizer(path, {
