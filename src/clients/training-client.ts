@@ -31,12 +31,12 @@ import type {
   SaveWeightsForSamplerResponse,
   SaveWeightsResponse,
 } from "../types/responses.js";
-import { TensorData } from "../types/tensor-data.js";
 import { joinSignals, type RequestCallOptions } from "../core/deadline.js";
 import { executeWithRetries } from "./retry.js";
 import { SamplingClient } from "./sampling-client.js";
 import { SubmitSequencer } from "./sequencer.js";
 import type { SessionHolder } from "./session-holder.js";
+import { type CustomLossFn, forwardBackwardCustom } from "./training-custom.js";
 import { getInfo, getTrainingTokenizer } from "./training-info.js";
 import {
   type CallState,
@@ -73,19 +73,7 @@ export interface ForwardOptions<L extends LossFnType = LossFnType> extends Reque
   skipInputChecks?: boolean;
 }
 
-/** What a custom loss function returns: the loss, d(loss)/d(logprobs) per datum, and metrics. */
-export interface CustomLossResult {
-  loss: number;
-  /** One gradient array per datum, same length as that datum's logprobs. */
-  grads: ReadonlyArray<ArrayLike<number> | null | undefined>;
-  metrics?: Record<string, number>;
-}
-
-/** A user loss over the per-datum logprobs of a forward pass (0.4.1 CustomLossFnV1, without torch). */
-export type CustomLossFn = (
-  data: readonly Datum[],
-  logprobs: number[][],
-) => CustomLossResult | Promise<CustomLossResult>;
+export type { CustomLossFn, CustomLossResult } from "./training-custom.js";
 
 /** Client for one trained model. Get one from `ServiceClient.createLoraTrainingClient()`. */
 export class TrainingClient {
@@ -304,43 +292,7 @@ export class TrainingClient {
     lossFn: CustomLossFn,
     options: CallOptions = {},
   ): APIFuture<ForwardBackwardOutput> {
-    const forward = this.forward(data, "cross_entropy", null, options);
-    let backward: APIFuture<ForwardBackwardOutput> | undefined;
-    const run = async (): Promise<ForwardBackwardOutput> => {
-      const fwd = await forward;
-      const logprobs = fwd.loss_fn_outputs.map((o, i) => {
-        const t = o.logprobs;
-        if (!t)
-          throw new ValidationError(`loss_fn_outputs[${i}].logprobs`, "missing from the forward output");
-        return [...t.data];
-      });
-      const { grads, metrics = {} } = await lossFn(data, logprobs);
-      const n = Math.min(data.length, grads.length);
-      const surrogate: Datum[] = [];
-      for (let i = 0; i < n; i++) {
-        const grad = grads[i];
-        if (grad == null) throw new ValidationError(`grads[${i}]`, "No gradient computed for logprob tensor");
-        const d = data[i] as Datum;
-        const target = d.loss_fn_inputs.target_tokens;
-        if (!target) throw new ValidationError(`data[${i}].loss_fn_inputs.target_tokens`, "is required");
-        const weights = Array.from(grad, (g) => -g);
-        surrogate.push({
-          model_input: d.model_input,
-          loss_fn_inputs: {
-            target_tokens: target,
-            weights: TensorData.fromArray(weights, "float32", [weights.length]),
-          },
-        });
-      }
-      backward = this.#chunked("forward_backward", surrogate, "cross_entropy", null, options);
-      const out = await backward;
-      return { ...out, metrics: { ...out.metrics, ...metrics } };
-    };
-    const p = this.#holder.capture("TrainingClient.forwardBackwardCustom", run);
-    return futureFromPromise(p, {
-      requestId: () => backward?.requestId ?? forward.requestId,
-      deps: this.#holder.deps,
-    });
+    return forwardBackwardCustom(this, this.#holder, data, lossFn, options);
   }
 
   /** Apply the accumulated gradients with Adam. Only the fields given are sent. */
