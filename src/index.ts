@@ -18,6 +18,8 @@ export {
   type ForwardOptions,
   type ListSessionsOptions,
   type ListTrainingRunsOptions,
+  type FromStateOptions,
+  type LoadStateOptions,
   type LoraTrainingOptions,
   type PageOptions,
   RestClient,
@@ -26,6 +28,8 @@ export {
   SamplingClient,
   type SamplingClientOptions,
   type SamplingSource,
+  type SaveStateOptions,
+  type SaveWeightsForSamplerOptions,
   ServiceClient,
   type ServiceClientOptions,
   type TokenizerOptions,
@@ -131,6 +135,7 @@ export {
   type Tokenizer,
   TokenizerError,
   type TokenizerLocation,
+  type TokenizerNaming,
   type TokenizerWithVocab,
 } from "./tokenizer/index.js";
 export type { TelemetryReporter } from "./telemetry/index.js";
@@ -200,7 +205,6 @@ export type {
   BillingUsageSession,
   GetSessionResponse,
   ListSessionsResponse,
-  WeightsInfoResponse,
 } from "./types/rest-responses.js";
 export {
   type NumericTypedArray,

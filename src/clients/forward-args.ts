@@ -16,12 +16,14 @@ export function planForwardChunks(
   data: readonly Datum[],
   lossFn: LossFnType,
   policy: ChunkMeasure & { readonly rejectEmpty?: boolean },
+  /** false: skip the shape checks (`ForwardOptions.skipInputChecks`). */
+  checkShapes = true,
 ): ChunkPlan<DatumJSON> {
   if (data.length === 0 && policy.rejectEmpty) throw new ValidationError("data", "No data provided");
   const encoded = data.map((d, i) => {
     const json = encodeDatumAt(d, i);
     // Checked in wire form: inferred dtypes have taken their key's dtype there.
-    checkDatumShapes(i, d.model_input.length, json.loss_fn_inputs, lossFn);
+    if (checkShapes) checkDatumShapes(i, d.model_input.length, json.loss_fn_inputs, lossFn);
     return json;
   });
   return planChunks(encoded, policy);
@@ -38,7 +40,7 @@ function encodeDatumAt(d: Datum, i: number): DatumJSON {
   return encodeDatum(d);
 }
 
-const CALL_OPTION_KEYS = ["signal", "headers", "maxRetries", "timeout", "lossFnConfig"];
+const CALL_OPTION_KEYS = ["signal", "headers", "maxRetries", "timeout", "lossFnConfig", "skipInputChecks"];
 
 /**
  * The loss config and per-call options of forward/forwardBackward, from either form: positional

@@ -16,6 +16,7 @@ import {
   parseClientConfig,
 } from "../protocol/client-config.js";
 import { httpRetriesFor, type ProtocolGeneration } from "../protocol/generation.js";
+import { zstdReady } from "../protocol/zstd.js";
 import { jsonBody } from "../types/codec.js";
 import type { BillingPause } from "../lib/billing-pause.js";
 import { billingOption } from "./billing-pause.js";
@@ -100,6 +101,8 @@ export class Handshake {
     );
     this.flags = parseClientConfig(config);
     await auth?.setUp(this.flags);
+    // zstd bodies are compressed synchronously at encode time: load the wasm module now.
+    if (this.flags.proto_compress_fwdbwd && g.codecs.zstdWhenServerAsks) await zstdReady();
     let refreshS: number;
     try {
       refreshS = await executeWithRetries(() => this.#fetchDynamic(), {

@@ -12,6 +12,7 @@ export {
 } from "./rest-client.js";
 export { DEFAULT_RETRY_CONFIG, type RetryConfig } from "./retry-handler.js";
 export { type SampleOptions, SamplingClient, type SamplingClientOptions } from "./sampling-client.js";
+export type { FromStateOptions } from "./from-state.js";
 export {
   type LoraTrainingOptions,
   type SamplingSource,
@@ -27,3 +28,8 @@ export {
   type ForwardOptions,
   TrainingClient,
 } from "./training-client.js";
+export type {
+  LoadStateOptions,
+  SaveStateOptions,
+  SaveWeightsForSamplerOptions,
+} from "./training-state.js";

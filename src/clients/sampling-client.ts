@@ -257,13 +257,20 @@ export class SamplingClient {
 
   /**
    * The tokenizer of the sampled base model, loaded from local files only (see `loadTokenizer`):
-   * `{ dir }` first, then `TINKER_TOKENIZER_DIR`, then the Hugging Face cache. Cached per client
-   * and directory; a failure is not cached.
+   * `{ dir }` first, then `TINKER_TOKENIZER_DIR`, then the Hugging Face cache; named by the
+   * generation's rules from the base model (GET /samplers/{id}). Cached per client and directory;
+   * a failure is not cached.
    */
   getTokenizer(options: TokenizerOptions = {}): Promise<Tokenizer> {
     const [location, call] = splitTokenizerOptions(options);
     return this.#tokenizers.get(location, async () =>
-      loadTokenizer(await this.getBaseModel(call), null, location, this.#holder.env),
+      loadTokenizer(
+        await this.getBaseModel(call),
+        null,
+        location,
+        this.#holder.env,
+        this.#holder.generation.name,
+      ),
     );
   }
 

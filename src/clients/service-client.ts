@@ -15,6 +15,7 @@ import {
   type RequestCallOptions,
   untilAborted,
 } from "../core/deadline.js";
+import { type FromStateOptions, trainingClientFromState } from "./from-state.js";
 import { RestClient } from "./rest-client.js";
 import { executeWithRetries } from "./retry.js";
 import { SamplingClient, type SamplingClientOptions } from "./sampling-client.js";
@@ -53,9 +54,11 @@ export function holderOf(service: ServiceClient): SessionHolder {
 /** Entry point of the SDK; owns the session shared by every client it creates. */
 export class ServiceClient implements AsyncDisposable {
   readonly #holder: SessionHolder;
+  readonly #options: ServiceClientOptions;
 
   /** Starts creating the session at once (await `sessionId()` to wait for it). */
   constructor(options: ServiceClientOptions = {}) {
+    this.#options = options;
     this.#holder = new SessionHolder(options);
     holders.set(this, this.#holder);
   }
@@ -157,27 +160,31 @@ export class ServiceClient implements AsyncDisposable {
   }
 
   /**
-   * A TrainingClient restored from a checkpoint: GET the run, create a model with its base model,
-   * rank and metadata (caller's keys win; sent as `{}` when empty), then load_state(path).
+   * A TrainingClient on the weights of checkpoint `path` (the optimizer starts afresh). 0.4.1 GETs
+   * the run and merges its metadata; 0.25.0 asks `weights_info` (with `weightsAccessToken`, under
+   * that key), or creates the model by `load_weights` when the server says so. `baseModel`
+   * overrides the checkpoint's (it must be compatible).
    */
-  async createTrainingClientFromState(
+  createTrainingClientFromState(path: string, options: FromStateOptions = {}): Promise<TrainingClient> {
+    return trainingClientFromState(this.#fromState(), path, false, options);
+  }
+
+  /** As `createTrainingClientFromState`, restoring the optimizer state (Adam moments) too. */
+  createTrainingClientFromStateWithOptimizer(
     path: string,
-    options: { userMetadata?: Record<string, string> } & RequestCallOptions = {},
+    options: FromStateOptions = {},
   ): Promise<TrainingClient> {
-    const call = callOptionsOf(options);
-    const run = await this.createRestClient().getTrainingRunByTinkerPath(path, {}, call);
-    if (run.lora_rank == null) {
-      const e = new ValidationError("lora_rank", `training run ${run.training_run_id} is not a LoRA run`);
-      this.#holder.reportFatal(e);
-      throw e;
-    }
-    const training = await this.createLoraTrainingClient(run.base_model, {
-      rank: run.lora_rank,
-      userMetadata: { ...(run.user_metadata ?? {}), ...(options.userMetadata ?? {}) },
-      ...call,
-    });
-    await training.loadState(path, call);
-    return training;
+    return trainingClientFromState(this.#fromState(), path, true, options);
+  }
+
+  #fromState() {
+    return {
+      holder: this.#holder,
+      holderWithKey: (apiKey: string) => new SessionHolder({ ...this.#options, apiKey }),
+      createLoraTrainingClient: (base: string, o: LoraTrainingOptions & RequestCallOptions) =>
+        this.createLoraTrainingClient(base, o),
+      createRestClient: () => this.createRestClient(),
+    };
   }
 
   /**

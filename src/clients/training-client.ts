@@ -4,7 +4,7 @@
  * submitted strictly in call order (see SubmitSequencer); results are polled concurrently.
  */
 import { chunkPolicyFromFlags, httpRetriesFor, requestPath } from "../protocol/generation.js";
-import { APIUserAbortError, BadResponseError, ValidationError } from "../errors/index.js";
+import { APIUserAbortError, ValidationError } from "../errors/index.js";
 import {
   type APIFuture,
   combinedFuture,
@@ -14,22 +14,13 @@ import {
   type QueueStateObserver,
 } from "../futures/index.js";
 import { combineForwardBackwardOutputs } from "../lib/metrics.js";
-import { parseTinkerPath } from "../lib/tinker-path.js";
-import { loadTokenizer, type Tokenizer } from "../tokenizer/index.js";
-import type { RequestEncoder, RequestKind, RequestMessages } from "../types/codec.js";
+import type { Tokenizer } from "../tokenizer/index.js";
+import type { RequestEncoder, RequestMessages } from "../types/codec.js";
 import type { Datum } from "../types/datum.js";
 import type { LossFnType } from "../types/enums.js";
 import { type AdamParams, encodeAdamParams } from "../types/params.js";
 import { RESPONSES } from "../types/parse.js";
-import {
-  encodeForwardBackwardInput,
-  encodeGetInfoRequest,
-  encodeLoadWeightsRequest,
-  encodeSaveWeightsForSamplerRequest,
-  encodeSaveWeightsRequest,
-  type LossFnConfig,
-  type LossFnConfigFor,
-} from "../types/requests.js";
+import { encodeForwardBackwardInput, type LossFnConfig, type LossFnConfigFor } from "../types/requests.js";
 import type {
   ForwardBackwardOutput,
   GetInfoResponse,
@@ -39,31 +30,32 @@ import type {
   SaveWeightsResponse,
   UntypedAPIFuture,
 } from "../types/responses.js";
-import { TensorData } from "../types/tensor-data.js";
 import { joinSignals, type RequestCallOptions } from "../core/deadline.js";
 import { executeWithRetries } from "./retry.js";
 import { dispatchChunks } from "./chunk-dispatch.js";
 import { planForwardChunks, splitLossArgs } from "./forward-args.js";
-import { type RetryConfig, SamplingClient, type SamplingClientOptions } from "./sampling-client.js";
+import { SamplingClient, type SamplingClientOptions } from "./sampling-client.js";
 import { SubmitSequencer } from "./sequencer.js";
 import { splitTokenizerOptions, TokenizerCache, type TokenizerOptions } from "./tokenizer-cache.js";
 import type { SessionHolder } from "./session-holder.js";
-
-/**
- * The ordered operations: endpoint, the X-Tinker-Request-Type of their polls, and the parser of
- * their result. Each is submitted in its reserved seq_id slot and its future then polled.
- */
-const OPERATIONS = {
-  forward: { requestType: "Forward", parse: RESPONSES.forwardBackward },
-  forward_backward: { requestType: "ForwardBackward", parse: RESPONSES.forwardBackward },
-  optim_step: { requestType: "OptimStep", parse: RESPONSES.optimStep },
-  save_weights: { requestType: "SaveWeights", parse: RESPONSES.saveWeights },
-  load_weights: { requestType: "LoadWeights", parse: RESPONSES.loadWeights },
-  save_weights_for_sampler: { requestType: "SaveWeightsForSampler", parse: RESPONSES.saveWeightsForSampler },
-} as const satisfies Record<string, { requestType: string; parse: (body: unknown) => unknown }>;
-
-type OrderedKind = keyof typeof OPERATIONS & RequestKind;
-type ResultOf<K extends OrderedKind> = ReturnType<(typeof OPERATIONS)[K]["parse"]>;
+import { type CustomLossFn, forwardBackwardCustom } from "./training-custom.js";
+import { getInfo, getTrainingTokenizer } from "./training-info.js";
+import {
+  type CallState,
+  OPERATIONS,
+  type OrderedKind,
+  type ResultOf,
+  type TrainingOps,
+} from "./training-ops.js";
+import {
+  type LoadStateOptions,
+  loadState,
+  type SaveStateOptions,
+  type SaveWeightsForSamplerOptions,
+  saveState,
+  saveWeightsAndGetSamplingClient,
+  saveWeightsForSampler,
+} from "./training-state.js";
 
 /**
  * Per-call options of every TrainingClient method (`signal`, `headers`, `maxRetries`, `timeout`;
@@ -75,26 +67,14 @@ export type CallOptions = RequestCallOptions;
 /** Options of `forward` / `forwardBackward`: the per-call options and, optionally, the loss config. */
 export interface ForwardOptions<L extends LossFnType = LossFnType> extends RequestCallOptions {
   lossFnConfig?: LossFnConfigFor<L> | null;
+  /**
+   * Skip tinker-ts's own checks of the loss inputs (required inputs, one value per token); the
+   * Python SDKs make none and the server still checks. For inputs a newer server accepts.
+   */
+  skipInputChecks?: boolean;
 }
 
-/** What a custom loss function returns: the loss, d(loss)/d(logprobs) per datum, and metrics. */
-export interface CustomLossResult {
-  loss: number;
-  /** One gradient array per datum, same length as that datum's logprobs. */
-  grads: ReadonlyArray<ArrayLike<number> | null | undefined>;
-  metrics?: Record<string, number>;
-}
-
-/** A user loss over the per-datum logprobs of a forward pass (0.4.1 CustomLossFnV1, without torch). */
-export type CustomLossFn = (
-  data: readonly Datum[],
-  logprobs: number[][],
-) => CustomLossResult | Promise<CustomLossResult>;
-
-/** Shared state of one submitted call across its chunks: the first submit failure stops the rest. */
-interface CallState {
-  failed?: unknown;
-}
+export type { CustomLossFn, CustomLossResult } from "./training-custom.js";
 
 /** Client for one trained model. Get one from `ServiceClient.createLoraTrainingClient()`. */
 export class TrainingClient {
@@ -106,6 +86,8 @@ export class TrainingClient {
   readonly #seq = new SubmitSequencer();
   readonly #onQueueState: QueueStateObserver;
   readonly #tokenizers = new TokenizerCache();
+  /** What the state and info modules see of this client. */
+  readonly #ops: TrainingOps;
 
   /** Use `ServiceClient.createLoraTrainingClient()` or `createTrainingClientFromState()`. @internal */
   constructor(holder: SessionHolder, modelSeqId: number, modelId: string) {
@@ -119,6 +101,13 @@ export class TrainingClient {
       now: holder.deps.now,
       warn: (m) => holder.logger.warn(m),
     });
+    this.#ops = {
+      holder,
+      modelId,
+      reserve: () => this.#seq.reserve(1)[0] as number,
+      ordered: (kind, message, seqId, signal, call) => this.#ordered(kind, message, seqId, signal, call),
+      publicFuture: (name, options, start) => this.#publicFuture(name, options, start),
+    };
   }
 
   /** The seq_id the next ordered call will use (0.4.1 request_id + 1). */
@@ -231,7 +220,7 @@ export class TrainingClient {
     // The generation's caps (0.25.0: the server's client/config, fact 11). Every datum is encoded
     // (and so checked) now: a bad one fails the call before any chunk is sent.
     const policy = chunkPolicyFromFlags(h.generation, h.sessionHandshake.flags);
-    const plan = planForwardChunks(data, lossFn, policy);
+    const plan = planForwardChunks(data, lossFn, policy, !(options as ForwardOptions).skipInputChecks);
     const ids = this.#seq.reserve(plan.chunks.length);
     const call: CallState = {};
     const model_id = this.modelId;
@@ -327,43 +316,7 @@ export class TrainingClient {
     lossFn: CustomLossFn,
     options: CallOptions = {},
   ): APIFuture<ForwardBackwardOutput> {
-    const forward = this.forward(data, "cross_entropy", null, options);
-    let backward: APIFuture<ForwardBackwardOutput> | undefined;
-    const run = async (): Promise<ForwardBackwardOutput> => {
-      const fwd = await forward;
-      const logprobs = fwd.loss_fn_outputs.map((o, i) => {
-        const t = o.logprobs;
-        if (!t)
-          throw new ValidationError(`loss_fn_outputs[${i}].logprobs`, "missing from the forward output");
-        return [...t.data];
-      });
-      const { grads, metrics = {} } = await lossFn(data, logprobs);
-      const n = Math.min(data.length, grads.length);
-      const surrogate: Datum[] = [];
-      for (let i = 0; i < n; i++) {
-        const grad = grads[i];
-        if (grad == null) throw new ValidationError(`grads[${i}]`, "No gradient computed for logprob tensor");
-        const d = data[i] as Datum;
-        const target = d.loss_fn_inputs.target_tokens;
-        if (!target) throw new ValidationError(`data[${i}].loss_fn_inputs.target_tokens`, "is required");
-        const weights = Array.from(grad, (g) => -g);
-        surrogate.push({
-          model_input: d.model_input,
-          loss_fn_inputs: {
-            target_tokens: target,
-            weights: TensorData.fromArray(weights, "float32", [weights.length]),
-          },
-        });
-      }
-      backward = this.#chunked("forward_backward", surrogate, "cross_entropy", null, options);
-      const out = await backward;
-      return { ...out, metrics: { ...out.metrics, ...metrics } };
-    };
-    const p = this.#holder.capture("TrainingClient.forwardBackwardCustom", run);
-    return futureFromPromise(p, {
-      requestId: () => backward?.requestId ?? forward.requestId,
-      deps: this.#holder.deps,
-    });
+    return forwardBackwardCustom(this, this.#holder, data, lossFn, options);
   }
 
   /** Apply the accumulated gradients with Adam. Only the fields given are sent. */
@@ -380,94 +333,41 @@ export class TrainingClient {
     );
   }
 
-  /** Save weights and optimizer state as `tinker://…/weights/<name>`. */
-  saveState(name: string, options: CallOptions = {}): APIFuture<SaveWeightsResponse> {
-    checkpointName(name);
-    const [seqId] = this.#seq.reserve(1);
-    return this.#publicFuture("saveState", options, (signal) =>
-      this.#ordered(
-        "save_weights",
-        (seq) => encodeSaveWeightsRequest({ model_id: this.modelId, path: name, seq_id: seq }),
-        seqId as number,
-        signal,
-      ),
-    );
+  /**
+   * Save weights and optimizer state as `tinker://…/weights/<name>`; `ttlSeconds` makes the
+   * checkpoint expire, `overwrite` replaces one of the same name.
+   */
+  saveState(name: string, options: SaveStateOptions = {}): APIFuture<SaveWeightsResponse> {
+    return saveState(this.#ops, name, options);
   }
 
-  /** Load weights (and optimizer state) from a full `tinker://` path. */
-  loadState(path: string, options: CallOptions = {}): APIFuture<LoadWeightsResponse> {
-    // Checked here rather than by the server (0.4.1 sends any string): a typo fails at once.
-    parseTinkerPath(typeof path === "string" ? path : String(path));
-    const [seqId] = this.#seq.reserve(1);
-    return this.#publicFuture("loadState", options, (signal) =>
-      this.#ordered(
-        "load_weights",
-        (seq) => encodeLoadWeightsRequest({ model_id: this.modelId, path, seq_id: seq }),
-        seqId as number,
-        signal,
-      ),
-    );
+  /** Load the weights from a full `tinker://` path (0.25.0: weights only, the optimizer restarts). */
+  loadState(path: string, options: LoadStateOptions = {}): APIFuture<LoadWeightsResponse> {
+    return loadState(this.#ops, path, false, options);
   }
 
-  #saveForSampler(
-    name: string | undefined,
-    signal: AbortSignal | undefined,
+  /** Load the weights and the optimizer state (Adam moments) from a full `tinker://` path. */
+  loadStateWithOptimizer(path: string, options: LoadStateOptions = {}): APIFuture<LoadWeightsResponse> {
+    return loadState(this.#ops, path, true, options);
+  }
+
+  /** Save sampler weights as `tinker://…/sampler_weights/<name>` (optionally with a TTL); resolves to `{path}`. */
+  saveWeightsForSampler(
+    name: string,
+    options: SaveWeightsForSamplerOptions = {},
   ): APIFuture<SaveWeightsForSamplerResponse> {
-    if (name !== undefined) checkpointName(name);
-    const [seqId] = this.#seq.reserve(1);
-    return this.#ordered(
-      "save_weights_for_sampler",
-      // The ephemeral form takes a new sampling_session_seq_id on every attempt (0.4.1, H14).
-      (seq) =>
-        encodeSaveWeightsForSamplerRequest(
-          name !== undefined
-            ? { model_id: this.modelId, path: name, seq_id: seq }
-            : {
-                model_id: this.modelId,
-                seq_id: seq,
-                sampling_session_seq_id: this.#holder.nextSamplingSessionSeqId(),
-              },
-        ),
-      seqId as number,
-      signal,
-    );
-  }
-
-  /** Save sampler weights as `tinker://…/sampler_weights/<name>`; resolves to `{path}`. */
-  saveWeightsForSampler(name: string, options: CallOptions = {}): APIFuture<SaveWeightsForSamplerResponse> {
-    let inner: APIFuture<SaveWeightsForSamplerResponse> | undefined;
-    const p = this.#holder.call("TrainingClient.saveWeightsForSampler", options, async (signal) => {
-      inner = this.#saveForSampler(name, signal);
-      const r = await inner;
-      if (r.path == null) {
-        throw new BadResponseError("save_weights_for_sampler returned no path", { body: r, field: "path" });
-      }
-      return { path: r.path };
-    });
-    return futureFromPromise(p, { requestId: () => inner?.requestId, deps: this.#holder.deps });
+    return saveWeightsForSampler(this.#ops, name, options);
   }
 
   /**
    * Save ephemeral sampler weights and return a SamplingClient on them (no create_sampling_session;
-   * the server returns the session id). `name` is ignored, as in 0.4.1.
+   * the server returns the session id). `name` is ignored, as in both SDKs.
    */
   async saveWeightsAndGetSamplingClient(
     _name?: string,
-    options: CallOptions & { retryConfig?: Partial<RetryConfig> } = {},
+    options: SamplingClientOptions = {},
   ): Promise<SamplingClient> {
-    return this.#holder.call("TrainingClient.saveWeightsAndGetSamplingClient", options, async (signal) => {
-      const r = await this.#saveForSampler(undefined, signal);
-      if (!r.sampling_session_id) {
-        throw new BadResponseError("save_weights_for_sampler returned no sampling session", {
-          body: r,
-          field: "sampling_session_id",
-        });
-      }
-      return new SamplingClient(this.#holder, {
-        samplingSessionId: r.sampling_session_id,
-        retryConfig: options.retryConfig,
-      });
-    });
+    return saveWeightsAndGetSamplingClient(this.#ops, options);
   }
 
   /**
@@ -484,58 +384,17 @@ export class TrainingClient {
 
   /** Model information (POST get_info; not ordered, SDK-level retries). */
   getInfo(options?: RequestCallOptions): Promise<GetInfoResponse> {
-    const h = this.#holder;
-    return h.call("TrainingClient.getInfo", options, (callSignal) => {
-      const signal = joinSignals(callSignal, h.operationSignal());
-      return executeWithRetries(() => this.#requestInfo(signal), {
-        deps: h.deps,
-        telemetry: h.telemetry,
-        logger: h.logger,
-        signal,
-        name: "get_info",
-        billing: h.billingFor("get_info"),
-      });
-    });
-  }
-
-  async #requestInfo(signal: AbortSignal): Promise<GetInfoResponse> {
-    const h = this.#holder;
-    const res = await h.transport.request({
-      method: "POST",
-      path: "/api/v1/get_info",
-      body: h.codec.get_info.encode(encodeGetInfoRequest(this.modelId)),
-      pool: "train",
-      signal,
-    });
-    return RESPONSES.getInfo(res.body);
+    return getInfo(this.#ops, options);
   }
 
   /**
-   * The model's tokenizer: get_info (no SDK-level retry, as 0.4.1) then `loadTokenizer(model_name,
-   * tokenizer_id)` from local files: `{ dir }` first, then `TINKER_TOKENIZER_DIR`, then the Hugging
-   * Face cache. Cached per client and directory; a failure is not cached.
+   * The model's tokenizer: get_info (no SDK-level retry) then the tokenizer it names, by the
+   * generation's rules (0.25.0 cuts `:…` suffixes), from local files: `{ dir }` first, then
+   * `TINKER_TOKENIZER_DIR`, then the Hugging Face cache. Cached per client and directory; a failure
+   * is not cached.
    */
   getTokenizer(options: TokenizerOptions = {}): Promise<Tokenizer> {
-    const h = this.#holder;
     const [location, call] = splitTokenizerOptions(options);
-    return this.#tokenizers.get(location, () =>
-      h.call("TrainingClient.getTokenizer", call, async (callSignal) => {
-        const info = await this.#requestInfo(joinSignals(callSignal, h.operationSignal()));
-        const modelName = info.model_data.model_name ?? info.model_name;
-        if (!modelName) {
-          throw new BadResponseError("get_info returned no model name", {
-            body: info,
-            field: "model_data.model_name",
-          });
-        }
-        return loadTokenizer(modelName, info.model_data.tokenizer_id ?? null, location, h.env);
-      }),
-    );
+    return this.#tokenizers.get(location, () => getTrainingTokenizer(this.#ops, call, location));
   }
-}
-
-/** A checkpoint name becomes the last segment of a tinker:// path. */
-function checkpointName(name: unknown): void {
-  if (typeof name !== "string") throw new ValidationError("name", `expected a string, got ${typeof name}`);
-  if (name === "") throw new ValidationError("name", "must not be empty");
 }

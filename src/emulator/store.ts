@@ -18,6 +18,8 @@ export interface CheckpointRecord {
   tinker_path: string;
   size_bytes: number;
   public: boolean;
+  /** When the checkpoint expires (`ttl_seconds` on save, or PUT …/ttl); absent or null: never. */
+  expires_at?: string | null;
 }
 
 /** A model created by `create_model`; its id doubles as its training run id. */
@@ -124,10 +126,14 @@ export class Store {
     baseModel: string,
     lora: EngineLoraSpec,
     userMetadata: Record<string, string> | null,
+    /** The id the client derives (0.25.0 create-via-load: `<session>:train:<model_seq_id>`). */
+    modelId?: string,
   ): ModelRecord {
     this.counters.model += 1;
+    if (modelId !== undefined && this.models.has(modelId))
+      throw new HttpError(409, `Model ${modelId} exists`);
     const rec: ModelRecord = {
-      modelId: `model-${this.counters.model}`,
+      modelId: modelId ?? `model-${this.counters.model}`,
       sessionId,
       baseModel,
       lora,
@@ -146,13 +152,26 @@ export class Store {
     const m = this.models.get(id);
     if (!m || m.unloaded) throw new HttpError(404, `Model ${id} not found`);
     m.lastRequestTime = this.isoNow();
+    this.#expire(m);
     return m;
+  }
+
+  /** Drops the checkpoints of `m` whose `expires_at` has passed, files and all. */
+  #expire(m: ModelRecord): void {
+    const now = this.now();
+    for (const [id, c] of m.checkpoints) {
+      if (c.expires_at == null || Date.parse(c.expires_at) > now) continue;
+      const [kind, name] = id.split("/") as [CheckpointKind, string];
+      rmSync(this.checkpointDir(m.modelId, kind, name), { recursive: true, force: true });
+      m.checkpoints.delete(id);
+    }
   }
 
   /** A training run (loaded or not), or 404 in the service's words. */
   run(id: string): ModelRecord {
     const m = this.models.get(id);
     if (!m) throw new HttpError(404, `Training run ${id} not found`);
+    this.#expire(m);
     return m;
   }
 
@@ -181,7 +200,13 @@ export class Store {
    * written to a fresh directory that is then renamed into place, so an archive never sees a
    * half-written checkpoint and the run lists the name once.
    */
-  saveCheckpoint(model: ModelRecord, kind: CheckpointKind, name: string, data: Uint8Array): string {
+  saveCheckpoint(
+    model: ModelRecord,
+    kind: CheckpointKind,
+    name: string,
+    data: Uint8Array,
+    ttlSeconds: number | null = null,
+  ): string {
     checkCheckpointName(name);
     const dir = this.checkpointDir(model.modelId, kind, name);
     this.staged += 1;
@@ -203,6 +228,9 @@ export class Store {
       tinker_path: tinkerPath,
       size_bytes: data.length,
       public: false,
+      ...(ttlSeconds === null
+        ? {}
+        : { expires_at: new Date(this.now() + ttlSeconds * 1000).toISOString().replace(/\.\d+Z$/, "Z") }),
     });
     return tinkerPath;
   }
@@ -260,6 +288,9 @@ export class Store {
 
   /** Every checkpoint of every run, runs in creation order. */
   allCheckpoints(): CheckpointRecord[] {
-    return [...this.models.values()].flatMap((m) => [...m.checkpoints.values()]);
+    return [...this.models.values()].flatMap((m) => {
+      this.#expire(m);
+      return [...m.checkpoints.values()];
+    });
   }
 }

@@ -15,7 +15,9 @@ export function pathSegment(value: unknown, field: string): string {
   if (value === "" || value === "." || value === "..") {
     throw new ValidationError(field, `${JSON.stringify(value)} is not an id`);
   }
-  return encodeURIComponent(value).replace(/%3A/g, ":");
+  // `:` and `@` are path characters (RFC 3986 pchar) and stay as they are: 0.25.0's ids look like
+  // `sess-1:sample:0`, and the SDK sends them unencoded.
+  return encodeURIComponent(value).replaceAll("%3A", ":").replaceAll("%40", "@");
 }
 
 /**

@@ -186,6 +186,12 @@ export interface ProtocolGeneration {
    */
   readonly telemetryProcessUuid: boolean;
   readonly rest: RestPolicy;
+  /**
+   * How `createTrainingClientFromState` reads a checkpoint's settings: 0.4.1 GETs its training run
+   * (and merges the run's metadata); 0.25.0 POSTs `weights_info` on the REST holder, may use another
+   * account's key, and may create the model by `load_weights` alone (facts 20–21).
+   */
+  readonly fromStateLookup: "training_run" | "weights_info";
 }
 
 const http = (httpMaxRetries: number, sdkRetry: boolean, billingPause: boolean): RequestRetryPolicy => ({
@@ -302,6 +308,7 @@ export const GENERATION_0_4_1: ProtocolGeneration = Object.freeze<ProtocolGenera
   byteBudgets: false,
   telemetryProcessUuid: false,
   rest: { defaultAccessScope: null, archiveAccept: ["application/json", "application/gzip"] },
+  fromStateLookup: "training_run",
 });
 
 /** The generation of the Python SDK 0.25.0 (d595dc2), as its golden transcripts show it. */
@@ -365,6 +372,7 @@ export const GENERATION_0_25_0: ProtocolGeneration = Object.freeze<ProtocolGener
   byteBudgets: true,
   telemetryProcessUuid: true,
   rest: { defaultAccessScope: "owned", archiveAccept: ["application/json", "application/json"] },
+  fromStateLookup: "weights_info",
 });
 
 /** Every generation by name. */

@@ -14,6 +14,8 @@ const REQUIRED_LOSS_INPUTS: Readonly<Record<LossFnType, readonly string[]>> = {
   cross_entropy: ["target_tokens"],
   importance_sampling: ["target_tokens", "logprobs", "advantages"],
   ppo: ["target_tokens", "logprobs", "advantages"],
+  cispo: ["target_tokens", "logprobs", "advantages"],
+  dro: ["target_tokens", "logprobs", "advantages"],
 };
 
 /** The dtype of each loss input the server knows. */
@@ -49,7 +51,10 @@ export function datumProblem(
     const want = LOSS_INPUT_DTYPE[key];
     if (want !== undefined && t.dtype !== want) return [at(key), `must be ${want}, got ${t.dtype}`];
     const length = t.shape?.[0] ?? t.data.length;
-    if (length !== modelInputLength) {
+    // A multi-dimensional tensor may also hold one value per token in another layout ([2,3] for 6).
+    const perToken =
+      length === modelInputLength || ((t.shape?.length ?? 0) > 1 && t.data.length === modelInputLength);
+    if (!perToken) {
       return [
         at(key),
         `has ${length} values but model_input has ${modelInputLength} tokens (one value per input token; ` +

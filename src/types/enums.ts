@@ -1,10 +1,16 @@
 /** Small string enums of the 0.4.1 wire protocol. */
 
-/** Loss functions the server implements in 0.4.1. */
-export type LossFnType = "cross_entropy" | "importance_sampling" | "ppo";
+/** Loss functions the server implements: 0.4.1's three, and 0.25.0's `cispo` and `dro`. */
+export type LossFnType = "cross_entropy" | "importance_sampling" | "ppo" | "cispo" | "dro";
 
 /** All loss function names, for validation. */
-export const LOSS_FN_TYPES: readonly LossFnType[] = ["cross_entropy", "importance_sampling", "ppo"];
+export const LOSS_FN_TYPES: readonly LossFnType[] = [
+  "cross_entropy",
+  "importance_sampling",
+  "ppo",
+  "cispo",
+  "dro",
+];
 
 /** Why a sampled sequence ended. */
 export type StopReason = "length" | "stop";

@@ -160,34 +160,54 @@ export class ModelInput {
 /** Wire form of a chunk: 0.4.1 dumps with exclude_unset, so the defaulted `type` never goes out. */
 export type ModelInputChunkJSON =
   | { tokens: number[] }
-  | { data: string; format: ImageFormat; height: number; tokens: number; width: number }
-  | { format: ImageFormat; height: number; location: string; tokens: number; width: number };
+  | {
+      data: string;
+      format: ImageFormat;
+      height: number;
+      tokens: number;
+      width: number;
+      expected_tokens?: number;
+    }
+  | {
+      format: ImageFormat;
+      height: number;
+      location: string;
+      tokens: number;
+      width: number;
+      expected_tokens?: number;
+    };
 
 /**
  * Wire encoding of one chunk as 0.4.1 sends it: no `type` discriminator, images with their
- * `height`, `tokens` and `width` in 0.4.1's field order; `expected_tokens` is left to later
- * protocols' codecs.
+ * `height`, `tokens` and `width` in 0.4.1's field order. `expected_tokens` (0.25.0's field) is
+ * carried last, only when the caller set it, for the 0.25.0 codec (0.4.1 has no such field).
  */
 export function encodeChunk(chunk: ModelInputChunk): ModelInputChunkJSON {
   switch (chunk.type) {
     case "encoded_text":
       return { tokens: [...chunk.tokens] };
-    case "image":
-      return {
+    case "image": {
+      const out: ModelInputChunkJSON = {
         data: chunk.data,
         format: chunk.format,
         height: chunk.height,
         tokens: chunk.tokens,
         width: chunk.width,
       };
-    default:
-      return {
+      if (chunk.expected_tokens != null) out.expected_tokens = chunk.expected_tokens;
+      return out;
+    }
+    default: {
+      const out: ModelInputChunkJSON = {
         format: chunk.format,
         height: chunk.height,
         location: chunk.location,
         tokens: chunk.tokens,
         width: chunk.width,
       };
+      if (chunk.expected_tokens != null) out.expected_tokens = chunk.expected_tokens;
+      return out;
+    }
   }
 }
 

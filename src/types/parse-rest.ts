@@ -6,7 +6,6 @@ import type {
   GetSessionResponse,
   ListSessionsResponse,
   TraceExportStatus,
-  WeightsInfoResponse,
 } from "./rest-responses.js";
 import { assertObject, assertString } from "./validation.js";
 
@@ -24,14 +23,6 @@ function objects(value: unknown, field: string): Array<Record<string, unknown>> 
     assertObject(v, `${field}[${i}]`);
   });
   return value as Array<Record<string, unknown>>;
-}
-
-/** Parses a weights_info answer. */
-export function parseWeightsInfoResponse(json: unknown): WeightsInfoResponse {
-  assertObject(json, "WeightsInfoResponse");
-  assertString(json.base_model, "base_model");
-  if (typeof json.is_lora !== "boolean") throw new ValidationError("is_lora", "expected a boolean");
-  return json as unknown as WeightsInfoResponse;
 }
 
 /** Parses a page of session ids. */

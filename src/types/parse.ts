@@ -23,6 +23,7 @@ import type {
   SampleResponse,
   TryAgainResponse,
   UntypedAPIFuture,
+  WeightsInfoResponse,
 } from "./responses.js";
 import {
   parseAuditLogResponse,
@@ -30,7 +31,6 @@ import {
   parseGetSessionResponse,
   parseListSessionsResponse,
   parseTraceExportStatus,
-  parseWeightsInfoResponse,
 } from "./parse-rest.js";
 import { TensorData } from "./tensor-data.js";
 import { assertFinite, assertInt, assertObject, assertString } from "./validation.js";
@@ -237,6 +237,10 @@ export function parseSampleResponse(json: unknown): SampleResponse {
       [number, number]
     > | null>;
   }
+  if (json.prompt_cache_hit_tokens != null) {
+    assertInt(json.prompt_cache_hit_tokens, "prompt_cache_hit_tokens");
+    out.prompt_cache_hit_tokens = json.prompt_cache_hit_tokens;
+  }
   return out;
 }
 
@@ -306,6 +310,18 @@ export function parseGetSamplerResponse(json: unknown): GetSamplerResponse {
   const modelPath = json.model_path;
   if (modelPath !== undefined && modelPath !== null) assertString(modelPath, "model_path");
   return { sampler_id: json.sampler_id, base_model: json.base_model, model_path: modelPath ?? null };
+}
+
+/** Parses a weights_info answer (base model and LoRA settings of a checkpoint). */
+export function parseWeightsInfoResponse(json: unknown): WeightsInfoResponse {
+  assertObject(json, "WeightsInfoResponse");
+  assertString(json.base_model, "base_model");
+  if (typeof json.is_lora !== "boolean") throw new ValidationError("is_lora", "expected a boolean");
+  if (json.lora_rank != null) assertInt(json.lora_rank, "lora_rank");
+  for (const k of ["train_unembed", "train_mlp", "train_attn"]) {
+    if (json[k] != null && typeof json[k] !== "boolean") throw new ValidationError(k, "expected a boolean");
+  }
+  return json as unknown as WeightsInfoResponse;
 }
 
 /** Parses any response that only needs to be an object with the given string fields. */

@@ -221,27 +221,102 @@ export interface SaveWeightsRequest {
   model_id: string;
   path: string;
   seq_id: number;
+  /** Seconds until the checkpoint expires (absent: never). Sent only when set. */
+  ttl_seconds?: number;
+  /** Replace a checkpoint of the same name (0.25.0 sends `false` by default). Sent only when set. */
+  overwrite?: boolean;
 }
 
-/** Encodes save_weights (save_state). */
-export function encodeSaveWeightsRequest(a: SaveWeightsRequest): SaveWeightsRequest {
-  assertString(a.path, "path");
-  assertInt(a.seq_id, "seq_id");
-  return { model_id: a.model_id, path: a.path, seq_id: a.seq_id };
+/** Checks an optional checkpoint TTL: a positive whole number of seconds, or null/undefined. */
+function checkTtl(ttl: unknown, field = "ttl_seconds"): void {
+  if (ttl == null) return;
+  assertInt(ttl, field);
+  if ((ttl as number) <= 0) throw new ValidationError(field, `must be > 0, got ${ttl}`);
 }
 
-/** Body of POST /api/v1/load_weights. */
-export interface LoadWeightsRequest {
+/** Encodes save_weights (save_state); `ttl_seconds` and `overwrite` only when given. */
+export function encodeSaveWeightsRequest(a: {
   model_id: string;
   path: string;
   seq_id: number;
-}
-
-/** Encodes load_weights (load_state); `path` is a full tinker:// path. */
-export function encodeLoadWeightsRequest(a: LoadWeightsRequest): LoadWeightsRequest {
+  ttl_seconds?: number | null;
+  overwrite?: boolean;
+}): SaveWeightsRequest {
   assertString(a.path, "path");
   assertInt(a.seq_id, "seq_id");
-  return { model_id: a.model_id, path: a.path, seq_id: a.seq_id };
+  checkTtl(a.ttl_seconds);
+  if (a.overwrite !== undefined && typeof a.overwrite !== "boolean") {
+    throw new ValidationError("overwrite", "expected a boolean");
+  }
+  const out: SaveWeightsRequest = { model_id: a.model_id, path: a.path, seq_id: a.seq_id };
+  if (a.ttl_seconds != null) out.ttl_seconds = a.ttl_seconds;
+  if (a.overwrite !== undefined) out.overwrite = a.overwrite;
+  return out;
+}
+
+/**
+ * Body of POST /api/v1/load_weights. Addressed by `model_id` + `seq_id` (a model's ordered load)
+ * or, 0.25.0's create-via-load (fact 21), by `session_id` + `model_seq_id` with no model yet.
+ */
+export interface LoadWeightsRequest {
+  model_id?: string;
+  seq_id?: number;
+  session_id?: string;
+  model_seq_id?: number;
+  base_model?: string;
+  user_metadata?: Record<string, string>;
+  path: string;
+  /** Restore the optimizer state too. 0.4.1 never sends it; 0.25.0 always does (false by default). */
+  optimizer?: boolean;
+  /** A key of the account owning the checkpoint (0.25.0). */
+  weights_access_token?: string;
+}
+
+/**
+ * Encodes load_weights (load_state); `path` is a full tinker:// path. Only the fields given are
+ * set, so 0.4.1's `load_state` stays `{model_id, path, seq_id}`.
+ */
+export function encodeLoadWeightsRequest(a: {
+  model_id?: string;
+  seq_id?: number;
+  session_id?: string;
+  model_seq_id?: number;
+  base_model?: string | null;
+  user_metadata?: Record<string, string> | null;
+  path: string;
+  optimizer?: boolean;
+  weights_access_token?: string | null;
+}): LoadWeightsRequest {
+  assertString(a.path, "path");
+  if (a.model_id === undefined && a.session_id === undefined) {
+    throw new ValidationError("model_id", "either model_id or session_id must be given");
+  }
+  // 0.4.1's key order: model_id, path, seq_id (the 0.25.0 codec orders by its model).
+  const out = (a.model_id !== undefined ? { model_id: a.model_id } : {}) as LoadWeightsRequest;
+  out.path = a.path;
+  if (a.seq_id !== undefined) {
+    assertInt(a.seq_id, "seq_id");
+    out.seq_id = a.seq_id;
+  }
+  if (a.session_id !== undefined) out.session_id = a.session_id;
+  if (a.model_seq_id !== undefined) {
+    assertNonNegativeInt(a.model_seq_id, "model_seq_id");
+    out.model_seq_id = a.model_seq_id;
+  }
+  if (a.base_model != null) {
+    assertNonEmptyString(a.base_model, "base_model");
+    out.base_model = a.base_model;
+  }
+  if (a.user_metadata != null) {
+    assertStringRecord(a.user_metadata, "user_metadata");
+    out.user_metadata = { ...a.user_metadata };
+  }
+  if (a.optimizer !== undefined) out.optimizer = a.optimizer;
+  if (a.weights_access_token != null) {
+    assertNonEmptyString(a.weights_access_token, "weights_access_token");
+    out.weights_access_token = a.weights_access_token;
+  }
+  return out;
 }
 
 /** Body of POST /api/v1/save_weights_for_sampler: `path` or `sampling_session_seq_id`, never both. */
@@ -250,6 +325,8 @@ export interface SaveWeightsForSamplerRequest {
   path?: string;
   sampling_session_seq_id?: number;
   seq_id: number;
+  /** Seconds until the sampler weights expire (absent: never). Sent only when set. */
+  ttl_seconds?: number;
 }
 
 /** Encodes save_weights_for_sampler; the unused alternative is omitted, not null (0.4.1). */
@@ -258,8 +335,10 @@ export function encodeSaveWeightsForSamplerRequest(a: {
   path?: string;
   sampling_session_seq_id?: number;
   seq_id: number;
+  ttl_seconds?: number | null;
 }): SaveWeightsForSamplerRequest {
   assertInt(a.seq_id, "seq_id");
+  checkTtl(a.ttl_seconds);
   const out: SaveWeightsForSamplerRequest = { model_id: a.model_id } as SaveWeightsForSamplerRequest;
   if (a.path !== undefined) {
     assertString(a.path, "path");
@@ -270,6 +349,7 @@ export function encodeSaveWeightsForSamplerRequest(a: {
     out.sampling_session_seq_id = a.sampling_session_seq_id;
   }
   out.seq_id = a.seq_id;
+  if (a.ttl_seconds != null) out.ttl_seconds = a.ttl_seconds;
   return out;
 }
 

@@ -30,6 +30,8 @@ export interface SampleResponse {
   sequences: SampledSequence[];
   prompt_logprobs?: Array<number | null> | null;
   topk_prompt_logprobs?: Array<Array<[number, number]> | null> | null;
+  /** Prompt tokens billed as prefix-cache hits (0.25.0; 0 when the server reports none). */
+  prompt_cache_hit_tokens?: number;
 }
 
 /** Result of save_weights. */
@@ -76,6 +78,20 @@ export interface GetSamplerResponse {
   base_model: string;
   /** The `tinker://` sampler weights, when the session samples from saved weights. */
   model_path?: string | null;
+}
+
+/** What `POST /api/v1/weights_info` says about a checkpoint (0.25.0; enough to resume from it). */
+export interface WeightsInfoResponse {
+  /** The base model the checkpoint was trained on. */
+  base_model: string;
+  /** Whether the checkpoint is a LoRA adapter. */
+  is_lora: boolean;
+  /** The adapter's rank (LoRA only). */
+  lora_rank?: number | null;
+  /** Which layers the adapter trains; null means the server did not say (then: trained). */
+  train_unembed?: boolean | null;
+  train_mlp?: boolean | null;
+  train_attn?: boolean | null;
 }
 
 /** One model the server can train/sample. */

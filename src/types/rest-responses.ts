@@ -6,15 +6,7 @@
 /** Who may see a run or session: `owned` (default of 0.25.0) or everything `accessible`. */
 export type AccessScope = "owned" | "accessible";
 
-/** LoRA settings of a checkpoint (POST /api/v1/weights_info). */
-export interface WeightsInfoResponse {
-  base_model: string;
-  is_lora: boolean;
-  lora_rank?: number | null;
-  train_unembed?: boolean | null;
-  train_mlp?: boolean | null;
-  train_attn?: boolean | null;
-}
+export type { WeightsInfoResponse } from "./responses.js";
 
 /** A page of session ids (GET /api/v1/sessions). */
 export interface ListSessionsResponse {

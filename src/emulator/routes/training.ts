@@ -160,8 +160,9 @@ export function trainingRoutes(router: Router, state: EmulatorState): void {
     const b = bodyObject(ctx.body);
     const name = optStr(b, "path") ?? state.store.autoName();
     checkCheckpointName(name);
+    const ttl = ttlOf(b);
     return submitTraining(state, ctx, b, (m) => ({
-      path: state.store.saveCheckpoint(m, "weights", name, m.model.saveState()),
+      path: state.store.saveCheckpoint(m, "weights", name, m.model.saveState(), ttl),
       type: "save_weights",
     }));
   });
@@ -169,6 +170,11 @@ export function trainingRoutes(router: Router, state: EmulatorState): void {
   router.add("POST", "/api/v1/load_weights", (ctx) => {
     const b = bodyObject(ctx.body);
     const path = strField(b, "path");
+    // 0.25.0 sends `optimizer`: false loads the weights alone; 0.4.1 sends nothing (all restored).
+    const weightsOnly = b.optimizer === false;
+    if (b.model_id === undefined && b.session_id !== undefined) {
+      return createViaLoad(state, ctx, b, path, weightsOnly);
+    }
     return submitTraining(state, ctx, b, (m) => {
       let data: Uint8Array;
       try {
@@ -176,7 +182,7 @@ export function trainingRoutes(router: Router, state: EmulatorState): void {
       } catch (err) {
         throw new FutureFailure(err instanceof Error ? err.message : String(err), "user");
       }
-      m.model.loadState(data);
+      m.model.loadState(data, { weightsOnly });
       return { path, type: "load_weights" };
     });
   });
@@ -189,13 +195,72 @@ export function trainingRoutes(router: Router, state: EmulatorState): void {
       throw new HttpError(400, "path: either path or sampling_session_seq_id is required");
     }
     if (name !== null) checkCheckpointName(name);
+    const ttl = ttlOf(b);
     return submitTraining(state, ctx, b, (m) => {
       if (name !== null) {
-        const path = state.store.saveCheckpoint(m, "sampler_weights", name, m.model.saveSamplerWeights());
+        const path = state.store.saveCheckpoint(
+          m,
+          "sampler_weights",
+          name,
+          m.model.saveSamplerWeights(),
+          ttl,
+        );
         return { path, sampling_session_id: null, type: "save_weights_for_sampler" };
       }
       const rec = state.store.createSampling(m.baseModel, null, m.model.snapshotSampler());
       return { path: null, sampling_session_id: rec.samplingSessionId, type: "save_weights_for_sampler" };
     });
   });
+}
+
+/** `ttl_seconds` of a save (0.25.0): a positive integer, or null/absent for no expiry. */
+function ttlOf(b: JsonObject): number | null {
+  const ttl = optInt(b, "ttl_seconds");
+  if (ttl !== null && ttl <= 0) throw new HttpError(422, "ttl_seconds: must be a positive integer");
+  return ttl;
+}
+
+/**
+ * 0.25.0 `create_model_via_load_weights`: a load addressed by `session_id` + `model_seq_id` creates
+ * the model `<session>:train:<seq>` with the checkpoint's LoRA settings (and the optional base-model
+ * override and metadata), then loads it as the model's first request.
+ */
+function createViaLoad(
+  state: EmulatorState,
+  ctx: RouteContext,
+  b: JsonObject,
+  path: string,
+  weightsOnly: boolean,
+): RouteResult {
+  const sessionId = strField(b, "session_id");
+  const modelSeqId = optNonNegInt(b, "model_seq_id");
+  if (modelSeqId === null) throw new HttpError(422, "model_seq_id: required with session_id");
+  state.store.session(sessionId);
+  const { run, data } = state.store.readCheckpoint(path, "path", "weights");
+  const baseModel = optStr(b, "base_model") ?? run.baseModel;
+  if (!state.store.engine.supportedModels.includes(baseModel)) {
+    throw new HttpError(400, `base_model: ${baseModel} is not supported by this server`);
+  }
+  const meta = b.user_metadata;
+  const userMetadata =
+    typeof meta === "object" && meta !== null
+      ? Object.fromEntries(Object.entries(meta).map(([k, v]) => [k, String(v)]))
+      : null;
+  const model = state.store.createModel(
+    sessionId,
+    baseModel,
+    run.lora,
+    userMetadata,
+    `${sessionId}:train:${modelSeqId}`,
+  );
+  return submitTraining(
+    state,
+    ctx,
+    b,
+    (m) => {
+      m.model.loadState(data, { weightsOnly });
+      return { path, model_id: m.modelId, type: "load_weights" };
+    },
+    model,
+  );
 }

@@ -22,19 +22,46 @@ export interface CodecV025Options {
   compressFwdBwd?: () => boolean;
 }
 
+/** The chunk's type, from its fields when 0.4.1's JSON left it out (an image's `tokens` is a count). */
+function chunkType(c: Readonly<Record<string, unknown>>): string {
+  if (typeof c.type === "string") return c.type;
+  if (Array.isArray(c.tokens) || ArrayBuffer.isView(c.tokens)) return "encoded_text";
+  return "location" in c ? "image_asset_pointer" : "image";
+}
+
 /** 0.4.1's JSON leaves the chunk `type` out; the protobuf converter needs it to pick the oneof. */
 function withChunkTypes(d: ForwardBackwardInput["data"][number]): DatumLike {
   const chunks = (d.model_input.chunks as ReadonlyArray<Record<string, unknown>>).map((c) =>
-    c.type !== undefined
-      ? c
-      : { ...c, type: "tokens" in c ? "encoded_text" : "location" in c ? "image_asset_pointer" : "image" },
+    c.type !== undefined ? c : { ...c, type: chunkType(c) },
   );
   return { ...d, model_input: { chunks } } as unknown as DatumLike;
+}
+
+/**
+ * A chunk as 0.25.0's models have it: images are `data`/`location`, `format` and `expected_tokens`
+ * (0.4.1's `height`, `width` and `tokens` are not fields of them).
+ */
+function chunkV025(c: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const type = chunkType(c);
+  if (type === "image") return { data: c.data, format: c.format, expected_tokens: c.expected_tokens, type };
+  if (type === "image_asset_pointer") {
+    return { format: c.format, location: c.location, expected_tokens: c.expected_tokens, type };
+  }
+  return c;
 }
 
 function model(name: ModelName): RequestEncoder<unknown> {
   return { encode: (m) => jsonBody(jsonBodyV025(name, m as Record<string, unknown>)) };
 }
+
+/** asample: the prompt's chunks in 0.25.0's shape, then the JSON rule. */
+const sample: RequestEncoder<unknown> = {
+  encode(m) {
+    const msg = m as Record<string, unknown> & { prompt: { chunks: Array<Record<string, unknown>> } };
+    const prompt = { ...msg.prompt, chunks: msg.prompt.chunks.map(chunkV025) };
+    return jsonBody(jsonBodyV025("sample", { ...msg, prompt }));
+  },
+};
 
 function fwdBwd(
   compress: () => boolean,
@@ -79,7 +106,7 @@ export function makeCodecV025(opts: CodecV025Options = {}): WireCodec {
     save_weights: model("save_weights"),
     load_weights: model("load_weights"),
     save_weights_for_sampler: model("save_weights_for_sampler"),
-    asample: model("sample"),
+    asample: sample,
     retrieve_future: model("retrieve_future"),
     get_info: model("get_info"),
     unload_model: model("unload_model"),
