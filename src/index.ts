@@ -187,6 +187,7 @@ export type {
   RequestFailedResponse,
   SampledSequence,
   SampleResponse,
+  SavedSamplerWeights,
   SaveWeightsForSamplerResponse,
   SaveWeightsResponse,
   SupportedModel,

@@ -26,7 +26,7 @@ import type {
   GetInfoResponse,
   LoadWeightsResponse,
   OptimStepResponse,
-  SaveWeightsForSamplerResponse,
+  SavedSamplerWeights,
   SaveWeightsResponse,
   UntypedAPIFuture,
 } from "../types/responses.js";
@@ -355,7 +355,7 @@ export class TrainingClient {
   saveWeightsForSampler(
     name: string,
     options: SaveWeightsForSamplerOptions = {},
-  ): APIFuture<SaveWeightsForSamplerResponse> {
+  ): APIFuture<SavedSamplerWeights> {
     return saveWeightsForSampler(this.#ops, name, options);
   }
 

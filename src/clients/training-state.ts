@@ -15,6 +15,7 @@ import {
 } from "../types/requests.js";
 import type {
   LoadWeightsResponse,
+  SavedSamplerWeights,
   SaveWeightsForSamplerResponse,
   SaveWeightsResponse,
 } from "../types/responses.js";
@@ -122,7 +123,7 @@ export function saveWeightsForSampler(
   ops: TrainingOps,
   name: string,
   options: SaveWeightsForSamplerOptions = {},
-): APIFuture<SaveWeightsForSamplerResponse> {
+): APIFuture<SavedSamplerWeights> {
   const { ttlSeconds, ...call } = options;
   // Checked at the call, like saveState (saveForSampler checks again inside the call scope).
   checkpointName(name);

@@ -16,7 +16,7 @@ import type { Datum } from "../types/datum.js";
 import type {
   ForwardBackwardOutput,
   OptimStepResponse,
-  SaveWeightsForSamplerResponse,
+  SavedSamplerWeights,
   SaveWeightsResponse,
 } from "../types/responses.js";
 import type { TensorData } from "../types/tensor-data.js";
@@ -114,7 +114,7 @@ interface Submitted {
 interface Saving {
   readonly name: string;
   readonly state: APIFuture<SaveWeightsResponse>;
-  readonly sampler: APIFuture<SaveWeightsForSamplerResponse>;
+  readonly sampler: APIFuture<SavedSamplerWeights>;
 }
 
 /** A future no one may leave unobserved: a failure is then reported by the await that reaches it, never as an unhandled rejection. */

@@ -53,6 +53,14 @@ export interface SaveWeightsForSamplerResponse {
   sampling_session_id?: string | null;
 }
 
+/**
+ * What `TrainingClient.saveWeightsForSampler(name)` resolves to: the `tinker://` path of the saved
+ * sampler weights, always present (the client refuses an answer without one).
+ */
+export interface SavedSamplerWeights {
+  path: string;
+}
+
 /** Model description inside GetInfoResponse. */
 export interface ModelData {
   arch?: string | null;
