@@ -76,7 +76,7 @@ export async function trainDpo(config: DpoConfig): Promise<DpoRunResult> {
   const numEpochs = config.numEpochs ?? 1;
   const resume = lastCheckpoint(logPath);
   const training = resume?.state_path
-    ? await service.createTrainingClientFromState(resume.state_path)
+    ? await service.createTrainingClientFromStateWithOptimizer(resume.state_path)
     : await service.createLoraTrainingClient(config.baseModel, {
         rank: config.loraRank ?? 32,
         seed: config.loraSeed ?? null,

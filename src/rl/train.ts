@@ -103,7 +103,7 @@ export interface RunContext {
 export async function openRun(config: RLConfig): Promise<RunContext> {
   const resume = lastCheckpoint(config.logPath);
   const training = resume?.state_path
-    ? await config.service.createTrainingClientFromState(resume.state_path)
+    ? await config.service.createTrainingClientFromStateWithOptimizer(resume.state_path)
     : await config.service.createLoraTrainingClient(config.baseModel, {
         rank: config.loraRank ?? 32,
         seed: config.loraSeed ?? null,

@@ -73,7 +73,8 @@ function expectSameAsReference(logDir: string): void {
 /** The resumed model's training requests: load the checkpoint, then only the steps after it. */
 function expectResumedModel(modelId: string, statePath: string, from: number): void {
   const reqs = trainingRequests(emu, modelId);
-  expect(reqs[0]).toMatchObject({ path: "load_weights", body: { path: statePath } });
+  // The cookbook resumes with the optimizer state (Adam moments), as `..._with_optimizer` does.
+  expect(reqs[0]).toMatchObject({ path: "load_weights", body: { path: statePath, optimizer: true } });
   expect(reqs.filter((r) => r.path === "forward_backward")).toHaveLength(10 - from);
   expect(reqs.filter((r) => r.path === "optim_step")).toHaveLength(10 - from);
 }
