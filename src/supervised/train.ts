@@ -198,7 +198,9 @@ export async function train(config: TrainConfig): Promise<TrainResult> {
     if (config.renderer) userMetadata.renderer_name = config.renderer.name;
     let training: TrainingClient;
     if (resume) {
-      training = await service.createTrainingClientFromStateWithOptimizer(resume.state_path, { userMetadata });
+      training = await service.createTrainingClientFromStateWithOptimizer(resume.state_path, {
+        userMetadata,
+      });
       say(`resumed from ${resume.state_path} at step ${start}`);
     } else {
       training = await service.createLoraTrainingClient(config.modelName, {

