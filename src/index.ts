@@ -195,6 +195,7 @@ export type {
   TrainingRunsResponse,
   TryAgainResponse,
   UntypedAPIFuture,
+  WeightsInfoResponse,
 } from "./types/responses.js";
 export type {
   AccessScope,
