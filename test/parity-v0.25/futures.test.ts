@@ -27,7 +27,7 @@ const ADAM = { learning_rate: 0.0001, beta1: 0.9, beta2: 0.95, eps: 1e-12 };
 
 describe("parity v0.25: futures", () => {
   it("poll outcomes as 0.25.0 handles them, and a 410 sample re-sampled with the next seq_id", async () => {
-    sc = await startScenarioV025("futures");
+    sc = await startScenarioV025("futures", { telemetry: true }, {});
     const meta = loadMetaV025("futures");
     const raised = (step: number) => meta.calls.find((c) => c.step === step)?.raised;
     const service = sc.service();
