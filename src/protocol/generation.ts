@@ -98,6 +98,12 @@ export interface PollPolicy {
   on402SleepMs: number | null;
   /** Per-poll read timeout. */
   readTimeoutMs: number;
+  /**
+   * The fields of a poll error's telemetry event: 0.4.1's, or 0.25.0's (`detail`, `kind`,
+   * `exception_type`, `bad_request_retries`, `connection_error_retries`; ERROR for fatal statuses
+   * and bare 400s; `proto_deserialization_error` for protobuf results that do not parse).
+   */
+  events: "0.4.1" | "0.25.0";
 }
 
 /** Splitting forward/forward_backward data into chunks. */
@@ -296,6 +302,7 @@ export const GENERATION_0_4_1: ProtocolGeneration = Object.freeze<ProtocolGenera
     max400Repolls: 0,
     on402SleepMs: null,
     readTimeoutMs: 45_000,
+    events: "0.4.1",
   },
   chunking: {
     measure: "numbers",
@@ -360,6 +367,7 @@ export const GENERATION_0_25_0: ProtocolGeneration = Object.freeze<ProtocolGener
     max400Repolls: 3,
     on402SleepMs: 5_000,
     readTimeoutMs: 45_000,
+    events: "0.25.0",
   },
   chunking: {
     measure: "proto-bytes",
