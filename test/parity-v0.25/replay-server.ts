@@ -71,6 +71,8 @@ interface Received {
   diffs: string[];
   /** Other requests to the same path that had arrived and were not yet answered. */
   inFlight: number;
+  /** A tolerated close() batch (see isCloseBatch): nothing but telemetry may follow it. */
+  closeBatch?: boolean;
 }
 
 /**
@@ -224,9 +226,11 @@ export class ReplayServerV025 {
     const line = this.#match(req.method ?? "", path, body, protobuf ? protobufSeqId(message) : undefined);
     const diffs: string[] = [];
     if (!line) {
-      if (streamOf(path) !== "telemetry" || (this.#opts.telemetry && !isCloseBatch(body)))
+      const closeBatch =
+        streamOf(path) === "telemetry" && this.#opts.telemetry === true && isCloseBatch(body);
+      if (streamOf(path) !== "telemetry" || (this.#opts.telemetry && !closeBatch))
         diffs.push(`unexpected request ${req.method} ${path}`);
-      this.received.push({ line, diffs, inFlight });
+      this.received.push({ line, diffs, inFlight, ...(closeBatch ? { closeBatch } : {}) });
       res.writeHead(streamOf(path) === "telemetry" ? 200 : 599, { "content-type": "application/json" });
       res.end(JSON.stringify({ status: "accepted" }));
       return;
@@ -363,6 +367,16 @@ export class ReplayServerV025 {
   /** Every difference: per request, then lines never sent (unless optional). */
   report(): string[] {
     const out = this.received.flatMap((r) => r.diffs);
+    // A close() batch is tolerated only at the end: a request (other than telemetry) after it means
+    // it was an extra batch mid-scenario.
+    const firstClose = this.received.findIndex((r) => r.closeBatch);
+    if (
+      firstClose >= 0 &&
+      this.received.slice(firstClose).some((r) => r.line && streamOf(r.line.path) !== "telemetry")
+    )
+      out.push(
+        "an unrecorded telemetry batch ending in SESSION_END came before other requests (not a close() batch)",
+      );
     for (const l of this.#lines) {
       if (this.#used.has(l.seq) || (streamOf(l.path) === "telemetry" && !this.#opts.telemetry)) continue;
       if (this.#opts.optional?.(l)) continue;
