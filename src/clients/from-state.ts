@@ -10,7 +10,14 @@
  */
 import { ValidationError } from "../errors/index.js";
 import { pollingFuture } from "../futures/index.js";
-import { joinSignals, notePhase, type RequestCallOptions, untilAborted } from "../core/deadline.js";
+import { runCall } from "../core/call-scope.js";
+import {
+  joinSignals,
+  notePhase,
+  type RequestCallOptions,
+  untilAborted,
+  withCallOptions,
+} from "../core/deadline.js";
 import { parseTinkerPath } from "../lib/tinker-path.js";
 import { jsonBody } from "../types/codec.js";
 import { RESPONSES } from "../types/parse.js";
@@ -66,7 +73,7 @@ async function requestWeightsInfo(
       });
       return RESPONSES.weightsInfo(res.body);
     },
-    { deps: holder.deps, telemetry: holder.telemetry, logger: holder.logger, signal, name: "rest" },
+    { deps: holder.deps, telemetry: holder.restTelemetry, logger: holder.logger, signal, name: "rest" },
   );
 }
 
@@ -82,7 +89,11 @@ export function trainingClientFromState(
   const name = optimizer
     ? "ServiceClient.createTrainingClientFromStateWithOptimizer"
     : "ServiceClient.createTrainingClientFromState";
-  return h.call(name, call, async (callSignal) => {
+  const run = h.generation.fromStateCaptured
+    ? h.call.bind(h)
+    : (n: string, o: RequestCallOptions, fn: (s: AbortSignal | undefined) => Promise<TrainingClient>) =>
+        runCall(n, () => withCallOptions(n, o, h.callDefaults, h.deps, fn));
+  return run(name, call, async (callSignal) => {
     parseTinkerPath(typeof path === "string" ? path : String(path));
     if (weightsAccessToken != null && h.generation.fromStateLookup !== "weights_info") {
       throw new ValidationError("weights_access_token", "needs protocol 0.25.0 (weights_info)");

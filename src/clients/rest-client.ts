@@ -387,7 +387,7 @@ export class RestClient {
     try {
       return parseTinkerPath(tinkerPath);
     } catch (error) {
-      this.#holder.reportFatal(error);
+      this.#holder.reportFatal(error, this.#holder.restTelemetry);
       throw error;
     }
   }

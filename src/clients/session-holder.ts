@@ -451,9 +451,11 @@ export class SessionHolder {
     } satisfies ClientCreatedMessage);
   }
 
-  /** Log a fatal error (see {@link capture}); never throws. */
-  reportFatal(error: unknown): void {
-    const t = this.telemetry;
+  /**
+   * Log a fatal error (see {@link capture}) to `t` (default: the ServiceClient-level reporter;
+   * RestClient passes {@link restTelemetry}, as the SDK's RestClient reports to its own holder); never throws.
+   */
+  reportFatal(error: unknown, t: TelemetryReporter | null = this.telemetry): void {
     if (!t || error instanceof APIUserAbortError) return;
     try {
       t.logFatalException(error);

@@ -21,6 +21,7 @@ import { JSON_CODEC, type WireCodec } from "../types/codec.js";
 import { parseQueueState, type QueueState, type Severity } from "../types/enums.js";
 import type { UntypedAPIFuture } from "../types/responses.js";
 import { APIFuture } from "./api-future.js";
+import { pollErrorEvent025 } from "./poll-events.js";
 import type {
   FutureCompletedMessage,
   FutureFailedMessage,
@@ -213,6 +214,10 @@ async function pollUntilDone<T>(
   const startedAt = deps.now();
   let connectionErrors = 0;
   let rateLimited = 0;
+  // 0.25.0's events: its `connection_error_retries` counts 429s and connection errors in a row and
+  // is the exponent of both back-offs; any answer that is not one of them resets it.
+  const events025 = policy?.events === "0.25.0";
+  let backoffStreak = 0;
   let instantStreak = 0;
   let lastQueueState: QueueState | undefined;
   let polls = 0;
@@ -326,7 +331,16 @@ async function pollUntilDone<T>(
           await pause(policy.on402SleepMs);
           continue;
         }
-        if (error) {
+        const postMortem =
+          ctx.postMortemTelemetry && error instanceof APIStatusError ? postMortemFields(error) : {};
+        if (error && events025) {
+          const counters = { badRequestRetries: badRequests, connectionErrorRetries: backoffStreak };
+          const ev = pollErrorEvent025(error, error.status ?? 0, counters, postMortem);
+          log("api_status_error", iteration, ev.data, ev.severity);
+          if (outcome.kind !== "rate_limited") backoffStreak = 0;
+          // A 408 that carries a body is a real round trip: the bare-400 budget starts again.
+          if (error.status === 408 && error.body !== null && typeof error.body === "object") badRequests = 0;
+        } else if (error) {
           connectionErrors = 0;
           const shouldRetry = pollStatusIsRetried(error.status);
           const userError = isUserError(error);
@@ -338,10 +352,12 @@ async function pollUntilDone<T>(
               exception: error.message,
               should_retry: shouldRetry,
               is_user_error: userError,
-              ...(ctx.postMortemTelemetry && error instanceof APIStatusError ? postMortemFields(error) : {}),
+              ...postMortem,
             },
             shouldRetry || userError ? "WARNING" : "ERROR",
           );
+        } else {
+          backoffStreak = 0;
         }
         if (outcome.kind === "expired") return fail(new FutureExpiredError(requestId, outcome.error));
         if (outcome.kind === "final_status" && policy && error instanceof APIStatusError) {
@@ -359,11 +375,13 @@ async function pollUntilDone<T>(
           // server already computed (docs/parity.md).
           notePhase(`backing off after 429 while polling request ${requestId} (${spec.requestType})`);
           const n = rateLimited++;
-          await pause(
-            policy?.on429 === "backoff-2^n"
-              ? 1000 * 2 ** n
-              : retrySleepMs(n, outcome.error.headers, deps.now(), deps.random),
-          );
+          if (policy?.on429 === "backoff-2^n") {
+            // 0.25.0: min(2^n, 30) s, n shared with connection errors (see backoffStreak).
+            await pause(1000 * Math.min(2 ** (events025 ? backoffStreak : n), 30));
+            backoffStreak++;
+          } else {
+            await pause(retrySleepMs(n, outcome.error.headers, deps.now(), deps.random));
+          }
           continue;
         }
         // 0.4.1 feeds only a 408 body's queue_state to the observer, not try_again's.
@@ -372,22 +390,30 @@ async function pollUntilDone<T>(
         continue;
       }
       case "connection":
-        log(
-          "connection_error",
-          iteration,
-          { exception: outcome.error.message, connection_error_retries: connectionErrors },
-          "WARNING",
-        );
-        // Includes the 45 s per-poll timeout. Not reset by success bodies, as in 0.4.1.
+        if (events025) {
+          const counters = { badRequestRetries: badRequests, connectionErrorRetries: backoffStreak };
+          const ev = pollErrorEvent025(outcome.error, 0, counters, {});
+          log("connection_error", iteration, ev.data, ev.severity);
+        } else {
+          log(
+            "connection_error",
+            iteration,
+            { exception: outcome.error.message, connection_error_retries: connectionErrors },
+            "WARNING",
+          );
+        }
+        // Includes the 45 s per-poll timeout. Not reset by success bodies in 0.4.1; in 0.25.0 it is.
         notePhase(
           `backing off after a connection error while polling request ${requestId} (${spec.requestType})`,
         );
-        await pause(pollConnectionDelayMs(connectionErrors));
+        await pause(pollConnectionDelayMs(events025 ? backoffStreak : connectionErrors));
         connectionErrors++;
+        backoffStreak++;
         continue;
       case "unexpected":
         return fail(outcome.error);
       case "failed": {
+        backoffStreak = 0;
         const userError = outcome.category === "user";
         log(
           "application_error",
@@ -409,6 +435,7 @@ async function pollUntilDone<T>(
         );
       }
       case "result": {
+        backoffStreak = 0;
         const rb = outcome.body as { status?: unknown; response_payload_size?: unknown } | null;
         if (
           policy?.allowMetadataOnly &&
@@ -429,24 +456,35 @@ async function pollUntilDone<T>(
           }
           continue;
         }
+        // 0.25.0 only accepts these types as protobuf (fact 9), and raises without an event.
+        if (decodeProtobuf && !(outcome.body instanceof ProtobufBody))
+          return fail(new TypeError(`${spec.requestType} only supports results as protobuf`));
         let result: T;
         try {
           if (outcome.body instanceof ProtobufBody) {
             if (!decodeProtobuf) throw new TypeError(`unexpected protobuf result for ${spec.requestType}`);
             result = decodeProtobuf(outcome.body.bytes) as T;
-          } else if (decodeProtobuf) {
-            // 0.25.0 only accepts these types as protobuf (fact 9).
-            throw new TypeError(`${spec.requestType} only supports results as protobuf`);
           } else {
             result = spec.parse(outcome.body);
           }
         } catch (error) {
-          log(
-            "validation_error",
-            iteration,
-            { ...exceptionFields(error), model_cls: spec.requestType },
-            "ERROR",
-          );
+          if (events025 && outcome.body instanceof ProtobufBody) {
+            const { exception, exception_type } = exceptionFields(error);
+            const fields = { exception, exception_type, proto_bytes_len: outcome.body.bytes.byteLength };
+            log(
+              "proto_deserialization_error",
+              iteration,
+              { ...fields, model_cls: spec.requestType },
+              "ERROR",
+            );
+          } else {
+            log(
+              "validation_error",
+              iteration,
+              { ...exceptionFields(error), model_cls: spec.requestType },
+              "ERROR",
+            );
+          }
           return fail(error);
         }
         if (channels.futureCompleted.hasSubscribers)

@@ -98,6 +98,12 @@ export interface PollPolicy {
   on402SleepMs: number | null;
   /** Per-poll read timeout. */
   readTimeoutMs: number;
+  /**
+   * The fields of a poll error's telemetry event: 0.4.1's, or 0.25.0's (`detail`, `kind`,
+   * `exception_type`, `bad_request_retries`, `connection_error_retries`; ERROR for fatal statuses
+   * and bare 400s; `proto_deserialization_error` for protobuf results that do not parse).
+   */
+  events: "0.4.1" | "0.25.0";
 }
 
 /** Splitting forward/forward_backward data into chunks. */
@@ -192,6 +198,12 @@ export interface ProtocolGeneration {
    * account's key, and may create the model by `load_weights` alone (facts 20–21).
    */
   readonly fromStateLookup: "training_run" | "weights_info";
+  /**
+   * Whether `createTrainingClientFromState(WithOptimizer)` is itself a fatal-capture call (0.4.1:
+   * its failure is logged and flushed at once). 0.25.0 does not wrap it: a failed `weights_info`
+   * stays a queued warning of the session-less holder; the inner create/load calls still report.
+   */
+  readonly fromStateCaptured: boolean;
 }
 
 const http = (httpMaxRetries: number, sdkRetry: boolean, billingPause: boolean): RequestRetryPolicy => ({
@@ -296,6 +308,7 @@ export const GENERATION_0_4_1: ProtocolGeneration = Object.freeze<ProtocolGenera
     max400Repolls: 0,
     on402SleepMs: null,
     readTimeoutMs: 45_000,
+    events: "0.4.1",
   },
   chunking: {
     measure: "numbers",
@@ -309,6 +322,7 @@ export const GENERATION_0_4_1: ProtocolGeneration = Object.freeze<ProtocolGenera
   telemetryProcessUuid: false,
   rest: { defaultAccessScope: null, archiveAccept: ["application/json", "application/gzip"] },
   fromStateLookup: "training_run",
+  fromStateCaptured: true,
 });
 
 /** The generation of the Python SDK 0.25.0 (d595dc2), as its golden transcripts show it. */
@@ -360,6 +374,7 @@ export const GENERATION_0_25_0: ProtocolGeneration = Object.freeze<ProtocolGener
     max400Repolls: 3,
     on402SleepMs: 5_000,
     readTimeoutMs: 45_000,
+    events: "0.25.0",
   },
   chunking: {
     measure: "proto-bytes",
@@ -373,6 +388,7 @@ export const GENERATION_0_25_0: ProtocolGeneration = Object.freeze<ProtocolGener
   telemetryProcessUuid: true,
   rest: { defaultAccessScope: "owned", archiveAccept: ["application/json", "application/json"] },
   fromStateLookup: "weights_info",
+  fromStateCaptured: false,
 });
 
 /** Every generation by name. */

@@ -12,6 +12,7 @@ import {
 } from "../../src/errors/index.js";
 import { CHANNELS } from "../../src/core/instrumentation.js";
 import { Transport } from "../../src/core/transport.js";
+import { GENERATION_0_25_0 } from "../../src/protocol/generation.js";
 import { type FutureContext, type FutureQueueStateMessage, pollingFuture } from "../../src/futures/index.js";
 import type { QueueState } from "../../src/types/index.js";
 import { type ScriptedServer, startScriptedServer } from "../support/scripted-server.js";
@@ -399,6 +400,78 @@ describe("post-mortem fields of poll errors (0.25.0, fact 23)", () => {
     await expect(start(undefined, undefined, "req-2")).rejects.toBeInstanceOf(FutureRetrieveError);
     expect(events).toHaveLength(1);
     expect(Object.keys(events[0]?.data ?? {})).not.toContain("response_headers");
+  });
+});
+
+describe("0.25.0 poll-error events (the SDK's _handle_transport_error)", () => {
+  it("kind, severity, str(e) as detail, and the loop's counters at each error", async () => {
+    const events: Array<{ name: string; data: Record<string, unknown>; severity: string }> = [];
+    ctx.telemetry = () => ({
+      logGenericEvent: (name, data, severity) => events.push({ name, data, severity }),
+    });
+    ctx.poll = GENERATION_0_25_0.poll;
+    ctx.postMortemTelemetry = true;
+    server.script(
+      ROUTE,
+      { status: 429, body: { detail: "too many" } },
+      { status: 400, body: { detail: "proxy", n: 1.5, ok: true, none: null } },
+      { status: 400, body: {} },
+      { status: 408, body: { queue_state: "active" } },
+      { status: 400, body: {} },
+      { status: 404, body: { detail: "it's gone" } },
+    );
+    await expect(start("OptimStep")).rejects.toBeInstanceOf(FutureRetrieveError);
+    expect(time.sleeps).toContain(1000);
+    const rows = events.map((e) => [
+      e.data["kind"],
+      e.severity,
+      e.data["should_retry"],
+      e.data["is_user_error"],
+      e.data["bad_request_retries"],
+      e.data["connection_error_retries"],
+      "request_headers" in e.data,
+    ]);
+    expect(rows).toEqual([
+      ["retry_with_backoff", "WARNING", true, true, 0, 0, false],
+      // The 429's back-off count is still 1 when the next error is logged, then reset.
+      ["retry_if_budget", "ERROR", true, true, 0, 1, true],
+      ["retry_if_budget", "ERROR", true, true, 1, 0, true],
+      // A 408 with a body is a round trip: it restarts the bare-400 budget.
+      ["retry", "WARNING", true, false, 2, 0, false],
+      ["retry_if_budget", "ERROR", true, true, 0, 0, true],
+      ["fatal", "ERROR", false, true, 1, 0, true],
+    ]);
+    expect(events.every((e) => e.name === "APIFuture.result_async.api_status_error")).toBe(true);
+    expect(events[1]?.data["detail"]).toBe(
+      "Error code: 400 - {'detail': 'proxy', 'n': 1.5, 'ok': True, 'none': None}",
+    );
+    expect(events[5]?.data["detail"]).toBe(`Error code: 404 - {'detail': "it's gone"}`);
+    expect(events[5]?.data["exception_type"]).toBe("NotFoundError");
+  });
+
+  it("a JSON result for a protobuf-only type raises without an event; bad protobuf is proto_deserialization_error", async () => {
+    const events: Array<{ name: string; data: Record<string, unknown> }> = [];
+    ctx.telemetry = () => ({ logGenericEvent: (name, data) => events.push({ name, data }) });
+    ctx.poll = GENERATION_0_25_0.poll;
+    ctx.protobufResults = {
+      ForwardBackward: () => {
+        throw new TypeError("bad bytes");
+      },
+    };
+    server.script(ROUTE, { body: { loss_fn_outputs: [] } });
+    await expect(start()).rejects.toThrow(/only supports results as protobuf/);
+    expect(events).toEqual([]);
+    server.script(ROUTE, {
+      headers: { "content-type": "application/x-protobuf" },
+      raw: Buffer.from([1, 2, 3]),
+    });
+    await expect(start(undefined, undefined, "req-2")).rejects.toThrow("bad bytes");
+    expect(events.map((e) => e.name)).toEqual(["APIFuture.result_async.proto_deserialization_error"]);
+    expect(events[0]?.data).toMatchObject({
+      exception: "bad bytes",
+      exception_type: "TypeError",
+      proto_bytes_len: 3,
+    });
   });
 });
 

@@ -21,6 +21,7 @@ afterEach(async () => {
 
 describe("parity v0.25: billing", () => {
   it("402 pauses: submit re-sent after 5 s, asample after 1 s with the same seq_id, poll after 5 s; raised after the window", async () => {
+    // The recording ran with TINKER_TELEMETRY=0 (meta), as the default env here: no batch to compare.
     sc = await startScenarioV025("billing");
     const meta = loadMetaV025("billing");
     const step = (n: number) => meta.calls.find((c) => c.step === n)!;

@@ -60,7 +60,11 @@ describe("parity v0.25: budgets", () => {
     // The recorder held the first two asample answers (B) and the first chunk submit (D) for
     // 0.3 s; held here too, so a request that did not wait for them would be seen in flight.
     const held = new Set([12, 13, 22, 24, 33, 34]);
-    sc = await startScenarioV025("budgets", { delayMs: (l) => (held.has(l.seq) ? 50 : 0) });
+    sc = await startScenarioV025(
+      "budgets",
+      { telemetry: true, delayMs: (l) => (held.has(l.seq) ? 50 : 0) },
+      {},
+    );
     const meta = loadMetaV025("budgets");
 
     // A: complete_metadata (80 bytes > the recorder's 40-byte inline limit) → poll again with false.

@@ -26,7 +26,11 @@ const SKIP = ["batch:hash_unordered"];
 describe("parity v0.25: chunking", () => {
   it("1025 → seq 2 then 1; [a, b] at exactly 5 000 000 bytes then tiny; 2049 → 6 and 7 at once, then 5; forward; bad metric key", async () => {
     // The 1024-datum results are summarised in the transcript; the harness answers them rebuilt.
-    sc = await startScenarioV025("chunking", { responseBody: (l) => filledOutputBody(l.response.body) });
+    sc = await startScenarioV025(
+      "chunking",
+      { telemetry: true, responseBody: (l) => filledOutputBody(l.response.body) },
+      {},
+    );
     const meta = loadMetaV025("chunking");
     const returned = (step: number) => meta.calls.find((c) => c.step === step)?.returned as Json;
     const training = await sc.service().createLoraTrainingClient("Qwen/Qwen3-8B", { rank: 32 });
@@ -54,9 +58,11 @@ describe("parity v0.25: chunking", () => {
       MetricsReductionError,
     );
     expect(training.nextSeqId).toBe(11);
+    // The fatal capture flushes SESSION_START, UNHANDLED_EXCEPTION and SESSION_END at once (26).
+    await sc.replay.waitForLine(26);
     // Lines in recorded order: chunk seq 2 (line 6) before seq 1 (7), 4 before 3, 6 and 7 (14, 15) at once then 5 (16).
     expect(submitOrder(sc.replay.received, [[14, 15]])).toEqual([6, 7, 10, 11, 14, 15, 16, 20, 21, 24]);
-    expect(sc.replay.received.filter((r) => r.line !== undefined).length).toBe(meta.request_count - 1); // all but telemetry
+    expect(sc.replay.received.filter((r) => r.line !== undefined).length).toBe(meta.request_count);
     expect(sc.replay.report()).toEqual([]);
   });
 });

@@ -18,7 +18,7 @@ afterEach(async () => {
 
 describe("parity v0.25: chunking_serial", () => {
   it("3/3/1 by count, 80-byte datums 2/2/1, 80 + 120 = 200 in one chunk, a 320-byte datum alone; serial order", async () => {
-    sc = await startScenarioV025("chunking_serial");
+    sc = await startScenarioV025("chunking_serial", { telemetry: true }, {});
     const meta = loadMetaV025("chunking_serial");
     const call = (step: number) => meta.calls.find((c) => c.step === step);
     const training = await sc.service().createLoraTrainingClient("Qwen/Qwen3-8B", { rank: 32 });

@@ -32,13 +32,18 @@ describe("parity v0.25: credentials", () => {
       script,
       `n=$(cat "${dir}/n" 2>/dev/null || echo 0)\nn=$((n + 1))\necho "$n" > "${dir}/n"\necho "tml-CMD$n"\n`,
     );
-    sc = await startScenarioV025("credentials", {
-      credentials: {
-        "<api-key:CMD1>": "tml-CMD1",
-        "<api-key:CMD2>": "tml-CMD2",
-        "<api-key:CMD3>": "tml-CMD3",
+    sc = await startScenarioV025(
+      "credentials",
+      {
+        telemetry: true,
+        credentials: {
+          "<api-key:CMD1>": "tml-CMD1",
+          "<api-key:CMD2>": "tml-CMD2",
+          "<api-key:CMD3>": "tml-CMD3",
+        },
       },
-    });
+      {},
+    );
     const meta = loadMetaV025("credentials");
     const identity = meta.calls.find((c) => c.step === 4)?.returned as Record<string, Json>;
     sc.setEnv({ TINKER_CREDENTIAL_CMD: `sh ${script}`, TINKER_BASE_URL: sc.replay.baseUrl });

@@ -9,7 +9,7 @@ import { FutureExpiredError, FutureRetrieveError, RequestFailedError } from "../
 import { ModelInput } from "../../src/types/model-input.js";
 import { metaDatum } from "../parity/sdk.js";
 import type { Json } from "../parity/golden.js";
-import { loadMetaV025, loadTranscriptV025, type MetaV025 } from "./golden.js";
+import { loadMetaV025, type MetaV025 } from "./golden.js";
 import { type ScenarioV025Run, startScenarioV025 } from "./scenario.js";
 
 let sc: ScenarioV025Run | undefined;
@@ -27,7 +27,7 @@ const ADAM = { learning_rate: 0.0001, beta1: 0.9, beta2: 0.95, eps: 1e-12 };
 
 describe("parity v0.25: futures", () => {
   it("poll outcomes as 0.25.0 handles them, and a 410 sample re-sampled with the next seq_id", async () => {
-    sc = await startScenarioV025("futures");
+    sc = await startScenarioV025("futures", { telemetry: true }, {});
     const meta = loadMetaV025("futures");
     const raised = (step: number) => meta.calls.find((c) => c.step === step)?.raised;
     const service = sc.service();
@@ -51,24 +51,34 @@ describe("parity v0.25: futures", () => {
     const e400 = await training.optimStep(ADAM).catch((e: unknown) => e);
     expect(e400).toBeInstanceOf(FutureRetrieveError);
     expect((e400 as FutureRetrieveError & { cause: { status: number } }).cause.status).toBe(400);
+    // Each failed call flushes its telemetry at once (Python waits for it; we wait here, fact 23).
+    await sc.replay.waitForLine(26);
     // Failures by category: user, server, quota → unknown (28, 31, 34).
     const user = await training.optimStep(ADAM).catch((e: unknown) => e);
     expect(user).toBeInstanceOf(RequestFailedError);
     expect((user as RequestFailedError).category).toBe(raised(12)?.["category"]);
+    await sc.replay.waitForLine(29);
     const server = await training.forwardBackward(dataOf(meta, 13), "cross_entropy").catch((e: unknown) => e);
     expect((server as RequestFailedError).category).toBe(raised(14)?.["category"]);
+    await sc.replay.waitForLine(32);
     const quota = await training.saveState("q").catch((e: unknown) => e);
     expect((quota as RequestFailedError).category).toBe(raised(16)?.["category"]);
+    await sc.replay.waitForLine(35);
     // 410 on a training future (37).
     expect(await training.saveState("exp").catch((e: unknown) => e)).toBeInstanceOf(FutureExpiredError);
+    await sc.replay.waitForLine(38);
     // 404 (40).
     const e404 = await training.loadState("tinker://x:train:0/weights/exp").catch((e: unknown) => e);
     expect(e404).toBeInstanceOf(FutureRetrieveError);
+    await sc.replay.waitForLine(41);
     // A JSON result for a protobuf-only type (43), bytes that are not protobuf (46).
     await expect(training.forwardBackward(dataOf(meta, 21), "cross_entropy")).rejects.toThrow(/protobuf/);
+    await sc.replay.waitForLine(44);
     await expect(training.forward(dataOf(meta, 23), "cross_entropy")).rejects.toThrow();
+    await sc.replay.waitForLine(47);
     // An invalid JSON result (49).
     await expect(training.optimStep(ADAM)).rejects.toThrow();
+    await sc.replay.waitForLine(50);
     // complete_metadata on a JSON type: polled again with allow_metadata_only false (52–53).
     expect((await training.optimStep(ADAM)).metrics).toEqual({
       "learning_rate:mean": 0.0001,
@@ -86,11 +96,10 @@ describe("parity v0.25: futures", () => {
     const failed = await sampler.sample(prompt, 1, params).catch((e: unknown) => e);
     expect(failed).toBeInstanceOf(RequestFailedError);
     expect((failed as RequestFailedError).category).toBe("user");
+    await sc.replay.waitForLine(62);
 
-    // Telemetry is off here (the recording had it on): every other line, each sent once.
-    const recorded = loadTranscriptV025("futures").filter((l) => l.path !== "/api/v1/telemetry");
-    expect(recorded.length).toBe(meta.request_count - 10);
-    expect(sc.replay.received.length).toBe(recorded.length);
+    // Every line, each sent once (telemetry compared too).
+    expect(sc.replay.received.filter((r) => r.line !== undefined).length).toBe(meta.request_count);
     expect(sc.replay.report()).toEqual([]);
   });
 });

@@ -32,7 +32,11 @@ describe("parity v0.25: jwt_auth", () => {
   it("exchange per holder, JWT on every request, whoami, background refresh at exp − 300 s, on-demand refresh at ≤ 60 s", async () => {
     // JWT #1 lives 302 s (background refresh after 2 s); #4 lives 30 s (on-demand refresh).
     // Sleeps over 1 s wait for clock.advance, so the 2 s refresh goes out only when the test says.
-    sc = await startScenarioV025("jwt_auth", { autoAdvanceLimitMs: 1000, jwtTtls: [302, 3600, 3600, 30] });
+    sc = await startScenarioV025(
+      "jwt_auth",
+      { telemetry: true, autoAdvanceLimitMs: 1000, jwtTtls: [302, 3600, 3600, 30] },
+      {},
+    );
     const meta = loadMetaV025("jwt_auth");
     const s1 = sc.service();
     const rest = s1.createRestClient();

@@ -21,6 +21,7 @@ afterEach(async () => {
 
 describe("parity v0.25: lowlevel", () => {
   it("sends the requests of lowlevel.jsonl and returns the recorded values", async () => {
+    // LowLevelClient has no holder and so no telemetry (the recording has no batch either).
     sc = await startScenarioV025("lowlevel");
     const meta = loadMetaV025("lowlevel");
     api = new LowLevelClient({

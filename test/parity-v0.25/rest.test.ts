@@ -37,7 +37,7 @@ function normalise(v: unknown): unknown {
 describe("parity v0.25: rest", () => {
   it("sends the requests of rest.jsonl and returns Python's values", async () => {
     // Line 39 is the session-less holder's telemetry batch after the 404: telemetry is on here.
-    sc = await startScenarioV025("rest", {}, {});
+    sc = await startScenarioV025("rest", { telemetry: true }, {});
     const warnings: string[] = [];
     const quiet = () => {};
     const service = sc.service({

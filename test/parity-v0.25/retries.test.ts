@@ -10,7 +10,7 @@ import { BadRequestError } from "../../src/errors/index.js";
 import { ModelInput } from "../../src/types/model-input.js";
 import type { Json } from "../parity/golden.js";
 import { metaDatum } from "../parity/sdk.js";
-import { loadMetaV025, loadTranscriptV025 } from "./golden.js";
+import { loadMetaV025 } from "./golden.js";
 import { type ScenarioV025Run, startScenarioV025 } from "./scenario.js";
 
 let sc: ScenarioV025Run | undefined;
@@ -21,7 +21,7 @@ afterEach(async () => {
 
 describe("parity v0.25: retries", () => {
   it("HTTP retries keep the key, save_weights and asample are re-sent by the SDK loop", async () => {
-    sc = await startScenarioV025("retries");
+    sc = await startScenarioV025("retries", { telemetry: true }, {});
     const meta = loadMetaV025("retries");
     const step = (n: number) => meta.calls.find((c) => c.step === n)!;
     const service = sc.service();
@@ -38,6 +38,8 @@ describe("parity v0.25: retries", () => {
     const e400 = await training.getInfo().catch((e: unknown) => e);
     expect(e400).toBeInstanceOf(BadRequestError);
     expect((e400 as BadRequestError).status).toBe(step(8).raised!["status_code"]);
+    // The fatal capture flushes at once: SESSION_START, the retry loop's WARNING, user_error, SESSION_END (18).
+    await sc.replay.waitForLine(18);
 
     const sleeps = sc.clock.sleeps.length;
     const saved = await training.saveState("r1");
@@ -56,10 +58,10 @@ describe("parity v0.25: retries", () => {
     const timed = sc.service({ timeout: 1000 });
     expect((await timed.getServerCapabilities()).supported_models.length).toBe(3);
 
-    // Telemetry is off here; the recording's one batch (18) is the only line not sent.
-    const recorded = loadTranscriptV025("retries").filter((l) => l.path !== "/api/v1/telemetry");
-    expect(recorded.length).toBe(meta.request_count - 1);
-    expect(sc.replay.received.length).toBe(recorded.length);
+    await service.close();
+    await timed.close();
+    // close() may send one trailing telemetry batch Python drops (docs/parity.md); it matches no line.
+    expect(sc.replay.received.filter((r) => r.line !== undefined).length).toBe(meta.request_count);
     expect(sc.replay.report()).toEqual([]);
   });
 });

@@ -61,7 +61,7 @@ describe("parity v0.25: sampling_proto", () => {
     writeBpeTokenizer(join(root, "Qwen", "Qwen3-8B"));
     writeBpeTokenizer(join(root, "thinkingmachineslabinc", "meta-llama-3-instruct-tokenizer"));
     // Telemetry on: the failed create_sampling_client is reported (line 33).
-    sc = await startScenarioV025("sampling_proto", {}, {});
+    sc = await startScenarioV025("sampling_proto", { telemetry: true }, {});
     sc.setEnv({ TINKER_TOKENIZER_DIR: root, HF_HUB_CACHE: root });
     const meta = loadMetaV025("sampling_proto");
     const callAt = (step: number) => {

@@ -18,9 +18,11 @@ afterEach(async () => {
 
 describe("parity v0.25: handshake", () => {
   it("lazy holders, client/config + dynamic_config per holder, 0.25 JSON bodies, 404 and 500 dynamic_config", async () => {
-    sc = await startScenarioV025("handshake", {
-      credentials: { "<api-key>": "tml-TESTKEY", "<api-key:ENVKEY>": "tml-ENVKEY" },
-    });
+    sc = await startScenarioV025(
+      "handshake",
+      { telemetry: true, credentials: { "<api-key>": "tml-TESTKEY", "<api-key:ENVKEY>": "tml-ENVKEY" } },
+      {},
+    );
     const meta = loadMetaV025("handshake");
     const s1 = sc.service();
     expect(sc.replay.received).toEqual([]); // construction sends nothing

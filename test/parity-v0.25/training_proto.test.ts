@@ -37,7 +37,7 @@ describe("parity v0.25: training_proto", () => {
     dirs.push(root);
     // Only the cut id has files: a lookup of "Qwen/Qwen3-8B:tok-v2" would fail.
     writeBpeTokenizer(join(root, "Qwen", "Qwen3-8B"));
-    sc = await startScenarioV025("training_proto");
+    sc = await startScenarioV025("training_proto", { telemetry: true }, {});
     sc.setEnv({ TINKER_TOKENIZER_DIR: root, HF_HUB_CACHE: root });
     const meta = loadMetaV025("training_proto");
     const service = sc.service();

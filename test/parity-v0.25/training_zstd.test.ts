@@ -89,7 +89,7 @@ const untagged = (v: Json): Json =>
 describe("parity v0.25: training_zstd", () => {
   it("drives all 12 steps", async () => {
     // Telemetry on: the asset-pointer failure is reported (line 13).
-    sc = await startScenarioV025("training_zstd", {}, {});
+    sc = await startScenarioV025("training_zstd", { telemetry: true }, {});
     const meta = loadMetaV025("training_zstd");
     const returned = (step: number) => untagged(meta.calls.find((c) => c.step === step)?.returned as Json);
     const service = sc.service();

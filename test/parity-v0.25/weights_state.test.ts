@@ -19,9 +19,14 @@ afterEach(async () => {
 
 describe("parity v0.25: weights_state", () => {
   it("drives all 14 steps", async () => {
-    sc = await startScenarioV025("weights_state", {
-      credentials: { "<api-key>": "tml-TESTKEY", "<api-key:WEIGHTSKEY>": "tml-WEIGHTSKEY" },
-    });
+    sc = await startScenarioV025(
+      "weights_state",
+      {
+        telemetry: true,
+        credentials: { "<api-key>": "tml-TESTKEY", "<api-key:WEIGHTSKEY>": "tml-WEIGHTSKEY" },
+      },
+      {},
+    );
     const meta = loadMetaV025("weights_state");
     const callAt = (step: number) => {
       const c = meta.calls.find((x) => x.step === step);
