@@ -115,6 +115,11 @@ export class SessionHolder {
   readonly billing: BillingPause | undefined;
   /** Holder-wide limit of sampling submissions in flight. */
   readonly sampleDispatch = new Semaphore(SAMPLE_DISPATCH_LIMIT);
+  /**
+   * 0.25.0's throttled limit: sampling submissions that start within the generation's
+   * `throttled.windowMs` of a back-off also take one of these slots; undefined without throttling.
+   */
+  sampleThrottled: Semaphore | undefined;
   /** Until when (deps.now() ms) sampling submissions wait after a 429; undefined = no back-off. */
   sampleBackoffUntil: number | undefined;
   /** Heartbeat bookkeeping, visible for tests and diagnostics. */
@@ -149,6 +154,8 @@ export class SessionHolder {
     setMaxListeners(0, this.#lifetime.signal);
     this.env = options.env ?? process.env;
     this.generation = resolveGeneration(options.protocol, this.env);
+    const throttled = this.generation.retry.sample.throttled;
+    this.sampleThrottled = throttled ? new Semaphore(throttled.maxConcurrent) : undefined;
     this.config = resolveConfig(options, this.env, this.generation.auth.credentialCommandEnv);
     this.deps = resolveDeps(options.deps);
     this.callDefaults = options.callOptions;
