@@ -109,10 +109,16 @@ export class SessionHolder {
   readonly sessionAuth: HolderAuth;
   readonly futureContext: FutureContext;
   /**
-   * The billing pause (0.25.0, fact 16): one window for every 402 of this holder, as long as the
-   * session holder's `billing_exception_max_pause_duration_sec`; undefined in 0.4.1.
+   * The billing pause of the session holder (0.25.0, fact 16): one window for every 402 of its
+   * requests (submits, polls, sampling), as long as its `billing_exception_max_pause_duration_sec`;
+   * undefined in 0.4.1.
    */
   readonly billing: BillingPause | undefined;
+  /**
+   * The session-less REST holder's own window, as in the SDK, where each `InternalClientHolder`
+   * keeps its `_first_billing_exception_time`: its limit is the REST holder's `client/config`.
+   */
+  readonly restBilling: BillingPause | undefined;
   /** Holder-wide limit of sampling submissions in flight. */
   readonly sampleDispatch = new Semaphore(SAMPLE_DISPATCH_LIMIT);
   /**
@@ -172,8 +178,13 @@ export class SessionHolder {
       () => this.sessionHandshake.flags.billing_exception_max_pause_duration_sec,
       this.logger,
     );
+    this.restBilling = createBillingPause(
+      this.generation,
+      this.deps,
+      () => this.restHandshake.flags.billing_exception_max_pause_duration_sec,
+      this.logger,
+    );
     const handshakeDeps = {
-      billing: this.billing,
       transport: this.transport,
       generation: this.generation,
       deps: this.deps,
@@ -192,12 +203,14 @@ export class SessionHolder {
     // a session).
     this.restHandshake = new Handshake({
       ...handshakeDeps,
+      ...(this.restBilling ? { billing: this.restBilling } : {}),
       ...(withAuth ? { auth: this.restAuth } : {}),
       refresh: false,
       onReady: () => this.#makeRestTelemetry(),
     });
     this.sessionHandshake = new Handshake({
       ...handshakeDeps,
+      ...(this.billing ? { billing: this.billing } : {}),
       ...(withAuth ? { auth: this.sessionAuth } : {}),
       refresh: true,
     });
@@ -310,9 +323,12 @@ export class SessionHolder {
     return this.#session;
   }
 
-  /** The `billing` option of `executeWithRetries` for a request of `kind` (see {@link billing}). */
-  billingFor(kind: RequestKind): ExecuteOptions["billing"] {
-    return billingOption(this.generation, this.billing, kind);
+  /**
+   * The `billing` option of `executeWithRetries` for a request of `kind` sent by `holder`: the
+   * session holder's window ({@link billing}) or the REST holder's ({@link restBilling}).
+   */
+  billingFor(kind: RequestKind, holder: "session" | "rest" = "session"): ExecuteOptions["billing"] {
+    return billingOption(this.generation, holder === "rest" ? this.restBilling : this.billing, kind);
   }
 
   /** Next training-client id (`model_seq_id`), allocated synchronously before any I/O. */
