@@ -35,7 +35,7 @@ function client(e: Emulator, clock: FakeClock, protocol: "0.25.0" | "0.4.1" = "0
 }
 
 /** The fake-clock time of each asample attempt while `run` runs. */
-async function asampleTimes(clock: FakeClock, run: () => Promise<unknown>): Promise<number[]> {
+async function asampleTimes(clock: FakeClock, run: () => PromiseLike<unknown>): Promise<number[]> {
   const times: number[] = [];
   const onStart = (m: unknown) => {
     if ((m as RequestStartMessage).path === "/api/v1/asample") times.push(clock.nowMs);
