@@ -1,7 +1,7 @@
 /**
  * The billing pause as the clients use it: one {@link BillingPause} per holder when the generation
- * has one (0.25.0), its window from the session holder's `client/config`
- * (`billing_exception_max_pause_duration_sec`), and per request kind the option that hands it to
+ * has one (0.25.0) — the session holder's and the REST holder's, each as long as its own
+ * `client/config` says (`billing_exception_max_pause_duration_sec`) — and per request kind the option that hands it to
  * `executeWithRetries` (the generation's table says which kinds pause; fact 16).
  */
 import type { SdkLogger } from "../core/logger.js";

@@ -19,11 +19,10 @@ import {
   withCallOptions,
 } from "../core/deadline.js";
 import { parseTinkerPath } from "../lib/tinker-path.js";
-import { jsonBody } from "../types/codec.js";
 import { RESPONSES } from "../types/parse.js";
 import { encodeLoadWeightsRequest } from "../types/requests.js";
 import type { WeightsInfoResponse } from "../types/responses.js";
-import type { RestClient } from "./rest-client.js";
+import { RestClient } from "./rest-client.js";
 import { executeWithRetries } from "./retry.js";
 import type { LoraTrainingOptions } from "./service-client.js";
 import type { SessionHolder } from "./session-holder.js";
@@ -49,32 +48,6 @@ interface FromStateDeps {
     options: LoraTrainingOptions & RequestCallOptions,
   ): Promise<TrainingClient>;
   createRestClient(): RestClient;
-}
-
-/**
- * `POST /api/v1/weights_info {"tinker_path"}` on `holder`'s session-less side (its handshake
- * first), with SDK-level retries, as 0.25.0's `get_weights_info_by_tinker_path`.
- */
-async function requestWeightsInfo(
-  holder: SessionHolder,
-  tinkerPath: string,
-  signal: AbortSignal,
-): Promise<WeightsInfoResponse> {
-  notePhase("waiting for client/config");
-  await untilAborted(holder.restReady(), signal);
-  return executeWithRetries(
-    async () => {
-      const res = await holder.transport.request({
-        method: "POST",
-        path: "/api/v1/weights_info",
-        body: jsonBody({ tinker_path: tinkerPath }),
-        pool: "train",
-        signal,
-      });
-      return RESPONSES.weightsInfo(res.body);
-    },
-    { deps: holder.deps, telemetry: holder.restTelemetry, logger: holder.logger, signal, name: "rest" },
-  );
 }
 
 /** The TrainingClient on checkpoint `path`, its optimizer state restored when `optimizer`. */
@@ -113,14 +86,15 @@ export function trainingClientFromState(
     }
     let info: WeightsInfoResponse;
     if (weightsAccessToken != null) {
+      // As the SDK: a RestClient of a holder with the owner's key asks for the checkpoint.
       const other = d.holderWithKey(weightsAccessToken);
       try {
-        info = await requestWeightsInfo(other, path, joinSignals(callSignal, other.operationSignal()));
+        info = await new RestClient(other).getWeightsInfoByTinkerPath(path, { signal: callSignal });
       } finally {
         await other.close();
       }
     } else {
-      info = await requestWeightsInfo(h, path, signal);
+      info = await d.createRestClient().getWeightsInfoByTinkerPath(path, { signal });
     }
     if (!info.is_lora || info.lora_rank == null) {
       throw new ValidationError("lora_rank", `checkpoint ${path} is not a LoRA checkpoint`);

@@ -78,7 +78,7 @@ export async function publish(
           logger: h.logger,
           signal,
           name: "publish",
-          billing: h.billingFor("rest"),
+          billing: h.billingFor("rest", "rest"),
           retryable: (e) => !(e instanceof ConflictError),
         },
       );

@@ -114,7 +114,7 @@ export class RestClient {
             logger: h.logger,
             signal,
             name: "rest",
-            billing: h.billingFor("rest"),
+            billing: h.billingFor("rest", "rest"),
           });
         return handshake ? untilAborted(handshake, signal).then(run) : run();
       }),

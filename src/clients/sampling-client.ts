@@ -280,16 +280,26 @@ export class SamplingClient {
    */
   async #submit(body: SampleRequest, signal: AbortSignal, seqId: number | undefined) {
     const h = this.#holder;
-    const backoffMs = h.generation.retry.sample.backoffMs;
+    const policy = h.generation.retry.sample;
+    const estimate = estimateSampleBytes(body.prompt);
+    const large = policy.largePromptBackoff;
+    // sampling_client.py: 1 s after a 429/402, 5 s when the prompt is estimated over 128 KiB.
+    const backoffMs = large !== null && estimate > large.overBytes ? large.backoffMs : policy.backoffMs;
     notePhase("waiting for a sampling dispatch slot");
-    const release = h.sampleDispatch.tryAcquire() ?? (await h.sampleDispatch.acquire(signal));
-    let releaseBytes: (() => void) | undefined;
+    const releases: Array<() => void> = [];
     try {
-      releaseBytes = await this.#reserveBytes(body, signal);
+      releases.push(h.sampleDispatch.tryAcquire() ?? (await h.sampleDispatch.acquire(signal)));
+      const recent = this.#backoffRecent();
+      if (recent && h.sampleThrottled) {
+        notePhase("waiting for a throttled sampling slot (a 429 back-off was recent)");
+        releases.push(await h.sampleThrottled.acquire(signal));
+      }
+      const releaseBytes = await this.#reserveBytes(estimate, recent, signal);
+      if (releaseBytes) releases.push(releaseBytes);
       for (;;) {
         while (h.sampleBackoffUntil !== undefined && h.deps.now() < h.sampleBackoffUntil) {
-          notePhase(`backing off ${backoffMs} ms after 429 on asample (shared sampling back-off)`);
-          await h.deps.sleep(backoffMs, signal);
+          notePhase("backing off after 429 on asample (shared sampling back-off)");
+          await h.deps.sleep(policy.backoffMs, signal);
         }
         if (signal.aborted) throw new APIUserAbortError();
         const res = await executeWithRetries(() => this.#send(body, signal, seqId), {
@@ -304,23 +314,34 @@ export class SamplingClient {
         h.sampleBackoffUntil = h.deps.now() + backoffMs;
       }
     } finally {
-      releaseBytes?.();
-      release();
+      for (const release of releases.reverse()) release();
     }
+  }
+
+  /** Whether a back-off was asked within the generation's throttled window (or still runs). */
+  #backoffRecent(): boolean {
+    const h = this.#holder;
+    const throttled = h.generation.retry.sample.throttled;
+    const until = h.sampleBackoffUntil;
+    return throttled !== null && until !== undefined && h.deps.now() - until < throttled.windowMs;
   }
 
   /**
    * 0.25.0's sample dispatch budget (fact 13): the prompt's estimate (text tokens × 10, image
-   * bytes), × 20 within 10 s of a 429 back-off, held until the submit is answered.
+   * bytes), × the throttled factor (20) within 10 s of a 429 back-off, held until the submit is
+   * answered.
    */
-  async #reserveBytes(body: SampleRequest, signal: AbortSignal): Promise<(() => void) | undefined> {
+  async #reserveBytes(
+    estimate: number,
+    recent: boolean,
+    signal: AbortSignal,
+  ): Promise<(() => void) | undefined> {
     const h = this.#holder;
     const budget = h.byteBudgets()?.sampleDispatch;
     if (budget === undefined) return undefined;
-    const until = h.sampleBackoffUntil;
-    const recent = until !== undefined && h.deps.now() - until < 10_000;
+    const factor = recent ? (h.generation.retry.sample.throttled?.bytesFactor ?? 1) : 1;
     notePhase("waiting for the sample dispatch byte budget");
-    return budget.acquire(estimateSampleBytes(body.prompt) * (recent ? 20 : 1), signal);
+    return budget.acquire(estimate * factor, signal);
   }
 
   /**

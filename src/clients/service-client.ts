@@ -94,7 +94,7 @@ export class ServiceClient implements AsyncDisposable {
           logger: h.logger,
           signal,
           name: "get_server_capabilities",
-          billing: h.billingFor("rest"),
+          billing: h.billingFor("rest", "rest"),
         },
       );
     });

@@ -109,12 +109,23 @@ export class SessionHolder {
   readonly sessionAuth: HolderAuth;
   readonly futureContext: FutureContext;
   /**
-   * The billing pause (0.25.0, fact 16): one window for every 402 of this holder, as long as the
-   * session holder's `billing_exception_max_pause_duration_sec`; undefined in 0.4.1.
+   * The billing pause of the session holder (0.25.0, fact 16): one window for every 402 of its
+   * requests (submits, polls, sampling), as long as its `billing_exception_max_pause_duration_sec`;
+   * undefined in 0.4.1.
    */
   readonly billing: BillingPause | undefined;
+  /**
+   * The session-less REST holder's own window, as in the SDK, where each `InternalClientHolder`
+   * keeps its `_first_billing_exception_time`: its limit is the REST holder's `client/config`.
+   */
+  readonly restBilling: BillingPause | undefined;
   /** Holder-wide limit of sampling submissions in flight. */
   readonly sampleDispatch = new Semaphore(SAMPLE_DISPATCH_LIMIT);
+  /**
+   * 0.25.0's throttled limit: sampling submissions that start within the generation's
+   * `throttled.windowMs` of a back-off also take one of these slots; undefined without throttling.
+   */
+  sampleThrottled: Semaphore | undefined;
   /** Until when (deps.now() ms) sampling submissions wait after a 429; undefined = no back-off. */
   sampleBackoffUntil: number | undefined;
   /** Heartbeat bookkeeping, visible for tests and diagnostics. */
@@ -149,6 +160,8 @@ export class SessionHolder {
     setMaxListeners(0, this.#lifetime.signal);
     this.env = options.env ?? process.env;
     this.generation = resolveGeneration(options.protocol, this.env);
+    const throttled = this.generation.retry.sample.throttled;
+    this.sampleThrottled = throttled ? new Semaphore(throttled.maxConcurrent) : undefined;
     this.config = resolveConfig(options, this.env, this.generation.auth.credentialCommandEnv);
     this.deps = resolveDeps(options.deps);
     this.callDefaults = options.callOptions;
@@ -165,8 +178,13 @@ export class SessionHolder {
       () => this.sessionHandshake.flags.billing_exception_max_pause_duration_sec,
       this.logger,
     );
+    this.restBilling = createBillingPause(
+      this.generation,
+      this.deps,
+      () => this.restHandshake.flags.billing_exception_max_pause_duration_sec,
+      this.logger,
+    );
     const handshakeDeps = {
-      billing: this.billing,
       transport: this.transport,
       generation: this.generation,
       deps: this.deps,
@@ -185,12 +203,14 @@ export class SessionHolder {
     // a session).
     this.restHandshake = new Handshake({
       ...handshakeDeps,
+      ...(this.restBilling ? { billing: this.restBilling } : {}),
       ...(withAuth ? { auth: this.restAuth } : {}),
       refresh: false,
       onReady: () => this.#makeRestTelemetry(),
     });
     this.sessionHandshake = new Handshake({
       ...handshakeDeps,
+      ...(this.billing ? { billing: this.billing } : {}),
       ...(withAuth ? { auth: this.sessionAuth } : {}),
       refresh: true,
     });
@@ -303,9 +323,12 @@ export class SessionHolder {
     return this.#session;
   }
 
-  /** The `billing` option of `executeWithRetries` for a request of `kind` (see {@link billing}). */
-  billingFor(kind: RequestKind): ExecuteOptions["billing"] {
-    return billingOption(this.generation, this.billing, kind);
+  /**
+   * The `billing` option of `executeWithRetries` for a request of `kind` sent by `holder`: the
+   * session holder's window ({@link billing}) or the REST holder's ({@link restBilling}).
+   */
+  billingFor(kind: RequestKind, holder: "session" | "rest" = "session"): ExecuteOptions["billing"] {
+    return billingOption(this.generation, holder === "rest" ? this.restBilling : this.billing, kind);
   }
 
   /** Next training-client id (`model_seq_id`), allocated synchronously before any I/O. */

@@ -235,6 +235,15 @@ export class Store {
     return tinkerPath;
   }
 
+  /**
+   * The refusal of a save to `name` that exists and may not be overwritten (0.25.0's
+   * `overwrite: false`), or undefined when the name is free.
+   */
+  saveConflict(model: ModelRecord, kind: CheckpointKind, name: string): string | undefined {
+    if (!model.checkpoints.has(`${kind}/${name}`)) return undefined;
+    return `Checkpoint tinker://${model.modelId}/${kind}/${name} already exists; save with overwrite=True to replace it`;
+  }
+
   /** The directory of a checkpoint. */
   checkpointDir(runId: string, kind: CheckpointKind, name: string): string {
     return join(this.dataDir, "runs", runId, kind, name);

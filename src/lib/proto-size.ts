@@ -8,6 +8,8 @@
  * the typed-array forms both fit.
  */
 
+import { chunkTypeOf } from "../types/model-input.js";
+
 /** Bytes one text token takes in a protobuf request (int32). */
 export const PROTO_BYTES_PER_TOKEN = 4;
 /** Bytes one sparse CSR index takes (int64). */
@@ -52,20 +54,16 @@ function bytesLength(v: string | Uint8Array): number {
 
 /** Which kind a chunk is: its `type`, or (0.4.1 JSON has none) the field only that kind has. */
 function kindOf(c: EstimableChunk): "text" | "image" | "pointer" | "dmel" {
-  switch (c.type) {
-    case "encoded_text":
-      return "text";
+  switch (chunkTypeOf(c as Readonly<Record<string, unknown>>)) {
     case "image":
       return "image";
     case "image_asset_pointer":
       return "pointer";
     case "dmel":
       return "dmel";
+    default:
+      return "text";
   }
-  if (c.location !== undefined) return "pointer";
-  if (c.data !== undefined) return "image";
-  if (c.dmel !== undefined) return "dmel";
-  return "text";
 }
 
 function chunkBytes(c: EstimableChunk, bytesPerToken: number): number {

@@ -73,8 +73,26 @@ export interface SdkRetryPolicy {
 export interface SamplePolicy {
   /** A 429/402/5xx re-sends with the same seq_id (0.25.0, fact 14) or takes the next one (0.4.1). */
   resendKeepsSeqId: boolean;
-  /** Fixed back-off before re-sending a 429/402 (fact 16). */
+  /**
+   * Fixed back-off before re-sending a 429/402 (fact 16); also the interval at which a waiting
+   * submit looks again whether the holder's back-off has passed (both SDKs sleep 1 s at a time).
+   */
   backoffMs: number;
+  /**
+   * A longer back-off for a prompt estimated (`estimateSampleBytes`) over `overBytes` (0.25.0:
+   * 5 s over 128 KiB); null: every prompt backs off `backoffMs` (0.4.1).
+   */
+  largePromptBackoff: { readonly overBytes: number; readonly backoffMs: number } | null;
+  /**
+   * After a back-off, for as long as `windowMs` past its end (and during it): at most
+   * `maxConcurrent` sample submits at once, and each prompt counts `bytesFactor` times its
+   * estimate in the sample dispatch budget (0.25.0: 10 s, 10, × 20); null: no throttling (0.4.1).
+   */
+  throttled: {
+    readonly windowMs: number;
+    readonly maxConcurrent: number;
+    readonly bytesFactor: number;
+  } | null;
   /** A 410 on the future re-runs the sample with the next seq_id (fact 10). */
   resampleOnExpiredFuture: boolean;
   /**
@@ -296,6 +314,8 @@ export const GENERATION_0_4_1: ProtocolGeneration = Object.freeze<ProtocolGenera
     sample: {
       resendKeepsSeqId: false,
       backoffMs: 1_000,
+      largePromptBackoff: null,
+      throttled: null,
       resampleOnExpiredFuture: true,
       serverSetsMaxConcurrent: false,
     },
@@ -363,6 +383,11 @@ export const GENERATION_0_25_0: ProtocolGeneration = Object.freeze<ProtocolGener
     sample: {
       resendKeepsSeqId: true,
       backoffMs: 1_000,
+      // sampling_client.py: `1 if estimated_bytes_count <= 128 * 1024 else 5`.
+      largePromptBackoff: { overBytes: 128 * 1024, backoffMs: 5_000 },
+      // internal_client_holder.py: `_sample_backoff_requested_recently` (now - until < 10 s) adds
+      // the throttled semaphore (10) and multiplies the prompt's bytes by 20.
+      throttled: { windowMs: 10_000, maxConcurrent: 10, bytesFactor: 20 },
       resampleOnExpiredFuture: true,
       serverSetsMaxConcurrent: true,
     },

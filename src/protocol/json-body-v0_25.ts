@@ -8,6 +8,8 @@
  * are sent as built: `{"ttl_seconds": null}` keeps its null.
  */
 
+import { chunkTypeOf } from "../types/model-input.js";
+
 /** Request models the rule knows (named by their `type`, or by purpose when they have none). */
 export type ModelName =
   | "create_session"
@@ -168,8 +170,7 @@ export class JsonBodyError extends Error {
 
 function chunkModel(chunk: unknown, path: string): ModelName {
   const c = chunk as Record<string, unknown> | null;
-  const t =
-    c?.type ?? (c && "tokens" in c ? "encoded_text" : c && "location" in c ? "image_asset_pointer" : "image");
+  const t = c !== null && typeof c === "object" ? chunkTypeOf(c) : undefined;
   if (t !== "encoded_text" && t !== "image" && t !== "image_asset_pointer") {
     throw new JsonBodyError(`${path}: unknown chunk type ${String(t)}`);
   }

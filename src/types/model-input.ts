@@ -211,12 +211,25 @@ export function encodeChunk(chunk: ModelInputChunk): ModelInputChunkJSON {
   }
 }
 
+/**
+ * A chunk's type: its `type`, or (0.4.1's JSON leaves it out) the field only that kind has. An
+ * image also carries `tokens` (a count, in 0.4.1), so `location` and `data` are asked first, and
+ * `tokens` means text only as an array. `undefined` when the fields fit no kind. The one
+ * classifier of untyped chunks: the 0.25.0 codec, its JSON rule and the size estimates use it too.
+ */
+export function chunkTypeOf(c: Readonly<Record<string, unknown>>): string | undefined {
+  if (typeof c.type === "string") return c.type;
+  if (c.location !== undefined) return "image_asset_pointer";
+  if (c.data !== undefined) return "image";
+  if (c.dmel !== undefined) return "dmel";
+  if (Array.isArray(c.tokens) || ArrayBuffer.isView(c.tokens)) return "encoded_text";
+  return undefined;
+}
+
 /** Restores a chunk from wire JSON, inferring the missing `type` from the fields present. */
 export function decodeChunk(json: unknown, field = "chunk"): ModelInputChunk {
   assertObject(json, field);
-  // Text chunks carry a token array; images a token count and a location or data.
-  const type =
-    json.type ?? ("location" in json ? "image_asset_pointer" : "data" in json ? "image" : "encoded_text");
+  const type = chunkTypeOf(json) ?? "encoded_text";
   const chunk = { ...json, type } as unknown as ModelInputChunk;
   validateChunk(chunk, field);
   return chunk;

@@ -71,4 +71,28 @@ describe("billing pause against the emulator (0.25.0)", () => {
     // The first 402 opens the window; the second, 5 s later, is past its 2 s.
     expect(submits(emu, "/api/v1/optim_step").map((r) => r.status)).toEqual([402, 402]);
   });
+
+  it("the REST holder's window is its own: a REST 402 earlier does not shorten the session's pause", async () => {
+    emu = await startEmulator({
+      seed: 0,
+      v025: { clientConfig: { billing_exception_max_pause_duration_sec: 10 } },
+      faults: [
+        billingFault("GET /api/v1/training_runs", 1),
+        billingFault("POST /api/v1/forward_backward", 1),
+      ],
+    });
+    const clock = new FakeClock();
+    const s = client(emu, clock);
+    await s.createRestClient().listTrainingRuns();
+    expect(submits(emu, "/api/v1/training_runs").map((r) => r.status)).toEqual([402, 200]);
+    // 11 s after the REST holder's first 402: past its 10 s window, inside no window of the session's.
+    await clock.advance(6_000);
+    const training = await s.createLoraTrainingClient("Qwen/Qwen3-8B", { rank: 8 });
+    const out = await training.forwardBackward(
+      [datum({ model_input: ModelInput.fromInts([1, 2]), loss_fn_inputs: { target_tokens: [2, 3] } })],
+      "cross_entropy",
+    );
+    expect(out.loss_fn_outputs).toHaveLength(1);
+    expect(submits(emu, "/api/v1/forward_backward").map((r) => r.status)).toEqual([402, 200]);
+  });
 });

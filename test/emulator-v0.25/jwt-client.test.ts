@@ -161,6 +161,19 @@ describe("0.25.0 client with JWT auth on the emulator", () => {
     expect(whoamiFromJwt(passport)).toEqual({ user_urn: "urn:tinker:user:p", email: null });
   });
 
+  it("createTrainingClientFromState asks weights_info as a RestClient does: on the REST holder's JWT", async () => {
+    const clock = new FakeClock();
+    emu = await startEmulator({ now: clock.deps.now, v025: { clientConfig: { pjwt_auth_enabled: true } } });
+    service = client(emu, clock);
+    await service.createRestClient().listTrainingRuns({ limit: 1 }); // the REST holder first: jwt-1
+    const training = await service.createLoraTrainingClient("Qwen/Qwen3-8B", { rank: 8 });
+    const { path } = await training.saveState("from-state");
+    const resumed = await service.createTrainingClientFromState(path);
+    expect(resumed.modelId).not.toBe(training.modelId);
+    expect(keysOf(emu, "/api/v1/training_runs")).toEqual([jwtN(1)]);
+    expect(keysOf(emu, "/api/v1/weights_info")).toEqual([jwtN(1)]);
+  });
+
   it("a credential command may stand in for the key with 0.25.0, not with 0.4.1", () => {
     const env = { TINKER_CREDENTIAL_CMD: "true", TINKER_TELEMETRY: "0" };
     service = new ServiceClient({ protocol: "0.25.0", baseUrl: "http://127.0.0.1:9", env });

@@ -109,6 +109,18 @@ function submitTraining(
   return { status: 200, body: { request_id: requestId, model_id: model.modelId } };
 }
 
+/** Whether a save must leave an existing checkpoint alone: `overwrite: false` (0.25.0's default). */
+function keepsExisting(b: JsonObject): boolean {
+  const o = b.overwrite;
+  if (o === undefined || o === null) return false;
+  if (typeof o !== "boolean") {
+    throw new HttpError(422, [
+      { type: "bool_type", loc: ["body", "overwrite"], msg: "overwrite: expected a boolean" },
+    ]);
+  }
+  return !o;
+}
+
 /** Registers the training routes. */
 export function trainingRoutes(router: Router, state: EmulatorState): void {
   for (const [path, field, backward] of [
@@ -161,10 +173,27 @@ export function trainingRoutes(router: Router, state: EmulatorState): void {
     const name = optStr(b, "path") ?? state.store.autoName();
     checkCheckpointName(name);
     const ttl = ttlOf(b);
-    return submitTraining(state, ctx, b, (m) => ({
-      path: state.store.saveCheckpoint(m, "weights", name, m.model.saveState(), ttl),
-      type: "save_weights",
-    }));
+    const keep = keepsExisting(b);
+    const model = state.store.model(strField(b, "model_id"));
+    // 0.25.0 sends `overwrite` (default false): a taken name is refused before anything is queued;
+    // 0.4.1 has no such field and each save replaces the last.
+    const conflict = keep ? state.store.saveConflict(model, "weights", name) : undefined;
+    if (conflict !== undefined) throw new HttpError(409, conflict);
+    return submitTraining(
+      state,
+      ctx,
+      b,
+      (m) => {
+        // A save queued before this one may have taken the name since.
+        const late = keep ? state.store.saveConflict(m, "weights", name) : undefined;
+        if (late !== undefined) throw new FutureFailure(late, "user");
+        return {
+          path: state.store.saveCheckpoint(m, "weights", name, m.model.saveState(), ttl),
+          type: "save_weights",
+        };
+      },
+      model,
+    );
   });
 
   router.add("POST", "/api/v1/load_weights", (ctx) => {

@@ -4,6 +4,8 @@
  * `ForwardBackwardRequest` (fact 5–6), zstd-framed when the server's `client/config` sets
  * `proto_compress_fwdbwd` (fact 7). The clients call it exactly as they call 0.4.1's JSON_CODEC.
  */
+import { ValidationError } from "../../errors/index.js";
+import { chunkTypeOf } from "../../types/model-input.js";
 import type { ForwardBackwardInput, ForwardBackwardRequest, ForwardRequest } from "../../types/requests.js";
 import { jsonBody, type RequestEncoder, type WireCodec } from "../../types/codec.js";
 import { jsonBodyV025, type ModelName } from "../json-body-v0_25.js";
@@ -22,11 +24,16 @@ export interface CodecV025Options {
   compressFwdBwd?: () => boolean;
 }
 
-/** The chunk's type, from its fields when 0.4.1's JSON left it out (an image's `tokens` is a count). */
+/** The chunk's type (`chunkTypeOf`); a chunk that fits no kind is refused before anything is sent. */
 function chunkType(c: Readonly<Record<string, unknown>>): string {
-  if (typeof c.type === "string") return c.type;
-  if (Array.isArray(c.tokens) || ArrayBuffer.isView(c.tokens)) return "encoded_text";
-  return "location" in c ? "image_asset_pointer" : "image";
+  const t = chunkTypeOf(c);
+  if (t === undefined) {
+    throw new ValidationError(
+      "model_input.chunks",
+      `a chunk of no known type (fields: ${Object.keys(c).join(", ")})`,
+    );
+  }
+  return t;
 }
 
 /** 0.4.1's JSON leaves the chunk `type` out; the protobuf converter needs it to pick the oneof. */
