@@ -1,6 +1,7 @@
 /**
  * `save_weights` with 0.25.0's `overwrite` (default false, always sent): a save to a checkpoint name
- * that exists is refused with 409 and a detail naming the checkpoint, before anything is queued;
+ * that exists is refused with 400 (not 409, which both SDKs retry for minutes) and a detail naming
+ * the checkpoint, before anything is queued;
  * `overwrite: true` replaces it. 0.4.1 sends no such field, and its saves replace as before.
  */
 import { afterEach, describe, expect, it } from "vitest";
@@ -25,7 +26,7 @@ const save = (modelId: string, seq: number, path: string, overwrite?: boolean) =
 });
 
 describe("save_weights overwrite (emulator)", () => {
-  it("refuses a taken name with overwrite false (409, naming it); overwrite true replaces it", async () => {
+  it("refuses a taken name with overwrite false (400, naming it); overwrite true replaces it", async () => {
     emu = await startEmulator({ seed: 0 });
     const { modelId } = await session025(emu);
     const first = await call(emu, "POST", "/api/v1/save_weights", save(modelId, 1, "ckpt", false));
@@ -34,7 +35,7 @@ describe("save_weights overwrite (emulator)", () => {
       path: `tinker://${modelId}/weights/ckpt`,
     });
     const again = await call(emu, "POST", "/api/v1/save_weights", save(modelId, 2, "ckpt", false));
-    expect(again.status).toBe(409);
+    expect(again.status).toBe(400);
     expect(String(again.body.detail)).toContain(`tinker://${modelId}/weights/ckpt`);
     // Nothing was queued: the refused seq_id may be sent again.
     const replaced = await call(emu, "POST", "/api/v1/save_weights", save(modelId, 2, "ckpt", true));
@@ -70,5 +71,10 @@ describe("save_weights overwrite (emulator)", () => {
     expect(again.path).toBe(path);
     const bodies = emu.log.entries.filter((r) => r.path === "/api/v1/save_weights").map((r) => r.body);
     expect(bodies.map((x) => (x as { overwrite: boolean }).overwrite)).toEqual([false, true]);
+    // A third save without overwrite fails at once, naming the checkpoint, and sends it once.
+    await expect(training.saveState("twice")).rejects.toThrow(/tinker:\/\/.*\/weights\/twice already exists/);
+    expect(emu.log.entries.filter((r) => r.path === "/api/v1/save_weights")).toHaveLength(3);
+    // The refused save consumed nothing the next call needs: training goes on.
+    await expect(training.optimStep({ learning_rate: 1e-4 })).resolves.toBeDefined();
   });
 });

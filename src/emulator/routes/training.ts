@@ -176,9 +176,10 @@ export function trainingRoutes(router: Router, state: EmulatorState): void {
     const keep = keepsExisting(b);
     const model = state.store.model(strField(b, "model_id"));
     // 0.25.0 sends `overwrite` (default false): a taken name is refused before anything is queued;
-    // 0.4.1 has no such field and each save replaces the last.
+    // 0.4.1 has no such field and each save replaces the last. A 400, not a 409: both SDKs retry a
+    // 409 for minutes, and a taken name stays taken.
     const conflict = keep ? state.store.saveConflict(model, "weights", name) : undefined;
-    if (conflict !== undefined) throw new HttpError(409, conflict);
+    if (conflict !== undefined) throw new HttpError(400, conflict);
     return submitTraining(
       state,
       ctx,
