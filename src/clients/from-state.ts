@@ -99,18 +99,35 @@ export function trainingClientFromState(
     if (!info.is_lora || info.lora_rank == null) {
       throw new ValidationError("lora_rank", `checkpoint ${path} is not a LoRA checkpoint`);
     }
-    const training = await d.createLoraTrainingClient(baseModel ?? info.base_model, {
+    const lora = {
       rank: info.lora_rank,
       trainUnembed: info.train_unembed ?? true,
       trainMlp: info.train_mlp ?? true,
       trainAttn: info.train_attn ?? true,
       userMetadata,
-      ...step,
+    };
+    return createAndLoad(d, baseModel ?? info.base_model, lora, path, optimizer, step, {
+      weightsAccessToken,
     });
-    const load = { ...step, weightsAccessToken };
-    await (optimizer ? training.loadStateWithOptimizer(path, load) : training.loadState(path, load));
-    return training;
   });
+}
+
+/** create_model with `lora`, then load_state(path) (with the optimizer when asked), sharing `step`. */
+async function createAndLoad(
+  d: FromStateDeps,
+  baseModel: string,
+  lora: LoraTrainingOptions,
+  path: string,
+  optimizer: boolean,
+  step: RequestCallOptions,
+  load: { weightsAccessToken?: string | null | undefined } = {},
+): Promise<TrainingClient> {
+  const training = await d.createLoraTrainingClient(baseModel, { ...lora, ...step });
+  const loadOptions = { ...step, ...load };
+  await (optimizer
+    ? training.loadStateWithOptimizer(path, loadOptions)
+    : training.loadState(path, loadOptions));
+  return training;
 }
 
 /** 0.4.1: the run's base model, rank and metadata (the caller's keys win), then load_state. */
@@ -126,13 +143,11 @@ async function fromTrainingRun(
   if (run.lora_rank == null) {
     throw new ValidationError("lora_rank", `training run ${run.training_run_id} is not a LoRA run`);
   }
-  const training = await d.createLoraTrainingClient(baseModel ?? run.base_model, {
+  const lora = {
     rank: run.lora_rank,
     userMetadata: { ...(run.user_metadata ?? {}), ...(userMetadata ?? {}) },
-    ...step,
-  });
-  await (optimizer ? training.loadStateWithOptimizer(path, step) : training.loadState(path, step));
-  return training;
+  };
+  return createAndLoad(d, baseModel ?? run.base_model, lora, path, optimizer, step);
 }
 
 /** 0.25.0 `create_model_via_load_weights`: one load_weights addressed by session creates the model. */
