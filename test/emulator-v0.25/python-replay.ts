@@ -118,6 +118,10 @@ export class PythonReplay {
     private readonly emu: Emulator,
     /** Creates a model in the emulator for a recorded id the scenario never created (recorder state). */
     private readonly seedModel: () => Promise<string>,
+    /** A sampler checkpoint in the emulator for a recorded `model_path` the scenario never saved. */
+    private readonly seedSamplerPath: () => Promise<string>,
+    /** The full display body of a line whose recorded body is summarised (large arrays). */
+    private readonly fullBody: (line: TranscriptLineV025) => Json = (l) => l.body,
   ) {}
 
   /** Maps the recorded ids in a string (unknown ones stay as recorded). */
@@ -135,10 +139,19 @@ export class PythonReplay {
     if (Array.isArray(v)) return v.map((x) => this.mapJson(x));
     if (v !== null && typeof v === "object") {
       const out: { [k: string]: Json } = {};
-      for (const [k, x] of Object.entries(v)) out[k] = this.mapJson(x);
+      for (const [k, x] of Object.entries(v)) out[this.mapString(k)] = this.mapJson(x);
       return out;
     }
     return v;
+  }
+
+  /** The recorded body with ids used as object keys mapped (e.g. billing's `sessions` map). */
+  private mapKeys(v: Json): Json {
+    if (Array.isArray(v)) return v.map((x) => this.mapKeys(x));
+    if (v === null || typeof v !== "object" || isSummary(v)) return v;
+    const out: { [k: string]: Json } = {};
+    for (const [k, x] of Object.entries(v)) out[this.mapString(k)] = this.mapKeys(x);
+    return out;
   }
 
   /** Learns recorded → emulator ids from a recorded answer and the emulator's. */
@@ -160,6 +173,9 @@ export class PythonReplay {
   /** Recorded model/run ids a line uses that the scenario never got from the server: seeded. */
   private async seedUnknown(line: TranscriptLineV025): Promise<void> {
     const text = `${line.path} ${line.query} ${JSON.stringify(line.body)}`;
+    for (const m of text.match(/tinker:\/\/run-\d+:train:\d+\/sampler_weights\/[A-Za-z0-9._-]+/g) ?? []) {
+      if (!this.ids.has(m)) this.ids.set(m, await this.seedSamplerPath());
+    }
     for (const m of text.match(/sess-\d+:train:\d+|run-\d+/g) ?? []) {
       if (!this.ids.has(m)) this.ids.set(m, await this.seedModel());
     }
@@ -222,7 +238,7 @@ export class PythonReplay {
     let res: Response;
     let body: unknown;
     for (;;) {
-      res = await this.request(line, line.body);
+      res = await this.request(line, this.fullBody(line));
       body = await PythonReplay.read(res, rec.body);
       polls += 1;
       const pending = res.status === 408 || (body as { type?: string } | null)?.type === "try_again";
@@ -233,7 +249,7 @@ export class PythonReplay {
     const diffs: string[] = [];
     if (res.status !== rec.status) diffs.push(`status ${res.status} != ${rec.status}: ${JSON.stringify(body)}`);
     else if (!recordedTryAgain || (body as { type?: string } | null)?.type === "try_again") {
-      diffs.push(...shapeDiff(rec.body, body));
+      diffs.push(...shapeDiff(this.mapKeys(rec.body), body));
       if (line.path === "/api/v1/client/config" && JSON.stringify(body) !== JSON.stringify(rec.body))
         diffs.push("client/config answer differs from the recorded flags");
     }

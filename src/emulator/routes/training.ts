@@ -183,7 +183,8 @@ export function trainingRoutes(router: Router, state: EmulatorState): void {
         throw new FutureFailure(err instanceof Error ? err.message : String(err), "user");
       }
       m.model.loadState(data, { weightsOnly });
-      return { path, type: "load_weights" };
+      // 0.25.0's LoadWeightsResponse names the model the weights went onto.
+      return { path, model_id: m.modelId, type: "load_weights" };
     });
   });
 
@@ -253,7 +254,7 @@ function createViaLoad(
     userMetadata,
     `${sessionId}:train:${modelSeqId}`,
   );
-  return submitTraining(
+  const submitted = submitTraining(
     state,
     ctx,
     b,
@@ -263,4 +264,8 @@ function createViaLoad(
     },
     model,
   );
+  // The request named no model, so the answer is the bare future (the model id is in its result).
+  if ("raw" in submitted) return submitted;
+  const { request_id } = submitted.body as { request_id: string };
+  return { ...submitted, body: { request_id } };
 }
