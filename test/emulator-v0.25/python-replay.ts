@@ -67,8 +67,17 @@ export function happyPath(
   return { lines: ok, scripted };
 }
 
-/** Differences in shape (keys and value types) between a recorded body and the emulator's. */
-export function shapeDiff(recorded: Json | undefined, actual: unknown, path = "$"): string[] {
+/** Object keys whose value is a map keyed by the server's own names (metric names, session ids). */
+const MAPS = new Set(["metrics", "sessions"]);
+
+const isScalar = (v: unknown) => typeof v === "string" || typeof v === "number" || typeof v === "boolean";
+
+/**
+ * Differences in shape (keys and value types) between a recorded body and the emulator's. Values
+ * may differ; null matches any type (an optional field). In a protobuf body (`proto`) a scalar may
+ * be absent on either side: proto3 leaves defaults off the wire (`STOP`, a 0 count).
+ */
+export function shapeDiff(recorded: Json | undefined, actual: unknown, path = "$", proto = false): string[] {
   if (recorded === null || actual === null || actual === undefined) {
     return recorded === null || actual === null ? [] : [`${path}: missing`];
   }
@@ -77,7 +86,7 @@ export function shapeDiff(recorded: Json | undefined, actual: unknown, path = "$
     const rec = isSummary(recorded) ? recorded.head : recorded;
     const n = Math.min(rec.length, actual.length);
     const out: string[] = [];
-    for (let i = 0; i < n; i++) out.push(...shapeDiff(rec[i], actual[i], `${path}[${i}]`));
+    for (let i = 0; i < n; i++) out.push(...shapeDiff(rec[i], actual[i], `${path}[${i}]`, proto));
     return out;
   }
   if (typeof recorded === "object") {
@@ -85,10 +94,20 @@ export function shapeDiff(recorded: Json | undefined, actual: unknown, path = "$
       return [`${path}: expected an object, got ${JSON.stringify(actual)}`];
     const a = actual as Record<string, unknown>;
     const out: string[] = [];
+    if (MAPS.has(path.slice(path.lastIndexOf(".") + 1))) {
+      // Keys are the server's: every entry has the shape of a recorded one.
+      const model = Object.values(recorded)[0];
+      if (model === undefined) return [];
+      for (const [k, v] of Object.entries(a)) out.push(...shapeDiff(model, v, `${path}.${k}`, proto));
+      return out;
+    }
     for (const k of new Set([...Object.keys(recorded), ...Object.keys(a)])) {
-      if (!(k in a)) out.push(`${path}.${k}: missing (recorded ${JSON.stringify(recorded[k])})`);
-      else if (!(k in recorded)) out.push(`${path}.${k}: not recorded (${JSON.stringify(a[k])})`);
-      else out.push(...shapeDiff(recorded[k], a[k], `${path}.${k}`));
+      const optional = proto && isScalar(k in a ? a[k] : recorded[k]);
+      if (!(k in a)) {
+        if (!optional) out.push(`${path}.${k}: missing (recorded ${JSON.stringify(recorded[k])})`);
+      } else if (!(k in recorded)) {
+        if (!optional) out.push(`${path}.${k}: not recorded (${JSON.stringify(a[k])})`);
+      } else out.push(...shapeDiff(recorded[k], a[k], `${path}.${k}`, proto));
     }
     return out;
   }
@@ -243,13 +262,13 @@ export class PythonReplay {
       polls += 1;
       const pending = res.status === 408 || (body as { type?: string } | null)?.type === "try_again";
       // A recorded try_again is satisfied by a try_again or by the finished result.
-      if (!isPoll || !pending || recordedTryAgain || polls >= 200) break;
+      if (!isPoll || !pending || recordedTryAgain || polls >= 300) break;
       await new Promise((r) => setTimeout(r, 5));
     }
     const diffs: string[] = [];
     if (res.status !== rec.status) diffs.push(`status ${res.status} != ${rec.status}: ${JSON.stringify(body)}`);
     else if (!recordedTryAgain || (body as { type?: string } | null)?.type === "try_again") {
-      diffs.push(...shapeDiff(this.mapKeys(rec.body), body));
+      diffs.push(...shapeDiff(this.mapKeys(rec.body), body, "$", rec.body_format === "protobuf"));
       if (line.path === "/api/v1/client/config" && JSON.stringify(body) !== JSON.stringify(rec.body))
         diffs.push("client/config answer differs from the recorded flags");
     }
