@@ -228,11 +228,9 @@ export class Store {
       tinker_path: tinkerPath,
       size_bytes: data.length,
       public: false,
-      // Always present, null without a TTL, as the service lists it (`Checkpoint.expires_at`).
-      expires_at:
-        ttlSeconds === null
-          ? null
-          : new Date(this.now() + ttlSeconds * 1000).toISOString().replace(/\.\d+Z$/, "Z"),
+      ...(ttlSeconds === null
+        ? {}
+        : { expires_at: new Date(this.now() + ttlSeconds * 1000).toISOString().replace(/\.\d+Z$/, "Z") }),
     });
     return tinkerPath;
   }

@@ -74,7 +74,7 @@ const isScalar = (v: unknown) => typeof v === "string" || typeof v === "number" 
 
 /**
  * Differences in shape (keys and value types) between a recorded body and the emulator's. Values
- * may differ; null matches any type (an optional field). In a protobuf body (`proto`) a scalar may
+ * may differ; null matches any type, and a key recorded as null may be absent (an optional field). In a protobuf body (`proto`) a scalar may
  * be absent on either side: proto3 leaves defaults off the wire (`STOP`, a 0 count).
  */
 export function shapeDiff(recorded: Json | undefined, actual: unknown, path = "$", proto = false): string[] {
@@ -102,7 +102,8 @@ export function shapeDiff(recorded: Json | undefined, actual: unknown, path = "$
       return out;
     }
     for (const k of new Set([...Object.keys(recorded), ...Object.keys(a)])) {
-      const optional = proto && isScalar(k in a ? a[k] : recorded[k]);
+      // A field recorded as null is optional: the emulator may leave it out.
+      const optional = recorded[k] === null || (proto && isScalar(k in a ? a[k] : recorded[k]));
       if (!(k in a)) {
         if (!optional) out.push(`${path}.${k}: missing (recorded ${JSON.stringify(recorded[k])})`);
       } else if (!(k in recorded)) {
@@ -241,7 +242,7 @@ export class PythonReplay {
   }
 
   /** Sends one line (a poll: until the future is done, as the SDK does) and checks the answer. */
-  async replay(line: TranscriptLineV025, meta: MetaV025): Promise<void> {
+  async replay(line: TranscriptLineV025): Promise<void> {
     await this.seedUnknown(line);
     const rec = line.response;
     if (line.path === "/api/v1/client/config") this.emu.v025.setClientConfig(rec.body as ClientConfigFlags);
@@ -273,7 +274,6 @@ export class PythonReplay {
         diffs.push("client/config answer differs from the recorded flags");
     }
     if (diffs.length === 0) this.learn(rec.body, body);
-    void meta;
     this.results.push({ seq: line.seq, path: line.path, status: res.status, diffs, polls });
   }
 }

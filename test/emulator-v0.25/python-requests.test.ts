@@ -96,7 +96,7 @@ describe("the Python SDK 0.25.0's requests, replayed against the emulator", () =
       const replay = new PythonReplay(e, async () => (await session025(e)).modelId, seedSamplerPath, (l) =>
         full.has(l.seq) ? (full.get(l.seq) as Json) : l.body,
       );
-      for (const line of happy) await replay.replay(line, meta);
+      for (const line of happy) await replay.replay(line);
       const failed = replay.results.filter((r) => r.diffs.length > 0);
       expect(failed.map((r) => `seq ${r.seq} ${r.path}: ${r.diffs.join("; ")}`)).toEqual([]);
       expect(replay.results).toHaveLength(happy.length);

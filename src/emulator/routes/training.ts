@@ -183,8 +183,10 @@ export function trainingRoutes(router: Router, state: EmulatorState): void {
         throw new FutureFailure(err instanceof Error ? err.message : String(err), "user");
       }
       m.model.loadState(data, { weightsOnly });
-      // 0.25.0's LoadWeightsResponse names the model the weights went onto.
-      return { path, model_id: m.modelId, type: "load_weights" };
+      // 0.25.0 (which sends `optimizer`) has LoadWeightsResponse name the model the weights went onto.
+      return b.optimizer === undefined
+        ? { path, type: "load_weights" }
+        : { path, model_id: m.modelId, type: "load_weights" };
     });
   });
 
