@@ -61,7 +61,8 @@ export function happyPath(
   }
   const ok = lines.filter((l) => {
     if (l.response.status < 200 || l.response.status >= 300) return false;
-    if (l.path === "/api/v1/retrieve_future") return !scripted.has((l.body as { request_id: string }).request_id);
+    if (l.path === "/api/v1/retrieve_future")
+      return !scripted.has((l.body as { request_id: string }).request_id);
     return true;
   });
   return { lines: ok, scripted };
@@ -182,7 +183,9 @@ export class PythonReplay {
       return;
     }
     if (Array.isArray(recorded) && Array.isArray(actual)) {
-      recorded.forEach((r, i) => this.learn(r, actual[i]));
+      recorded.forEach((r, i) => {
+        this.learn(r, actual[i]);
+      });
       return;
     }
     if (recorded && actual && typeof recorded === "object" && typeof actual === "object") {
@@ -217,7 +220,7 @@ export class PythonReplay {
     } else if (body !== null && line.method !== "GET") {
       payload = JSON.stringify(this.mapJson(body));
     }
-    const query = new URLSearchParams(line.query_params.map(([k, v]) => [k, this.mapString(v)]));
+    const query = new URLSearchParams(line.query_params.map(([k, v]): [string, string] => [k, this.mapString(v)]));
     const qs = query.toString();
     const path = line.path
       .split("/")
@@ -245,7 +248,7 @@ export class PythonReplay {
   async replay(line: TranscriptLineV025): Promise<void> {
     await this.seedUnknown(line);
     const rec = line.response;
-    if (line.path === "/api/v1/client/config") this.emu.v025.setClientConfig(rec.body as ClientConfigFlags);
+    if (line.path === "/api/v1/client/config") this.emu.v025.setClientConfig(rec.body as unknown as ClientConfigFlags);
     if (line.path === "/api/v1/client/dynamic_config")
       this.emu.v025.dynamicConfig = (rec.body as { refresh_interval_sec: number }).refresh_interval_sec;
     const isPoll = line.path === "/api/v1/retrieve_future";
@@ -267,7 +270,8 @@ export class PythonReplay {
       await new Promise((r) => setTimeout(r, 5));
     }
     const diffs: string[] = [];
-    if (res.status !== rec.status) diffs.push(`status ${res.status} != ${rec.status}: ${JSON.stringify(body)}`);
+    if (res.status !== rec.status)
+      diffs.push(`status ${res.status} != ${rec.status}: ${JSON.stringify(body)}`);
     else if (!recordedTryAgain || (body as { type?: string } | null)?.type === "try_again") {
       diffs.push(...shapeDiff(this.mapKeys(rec.body), body, "$", rec.body_format === "protobuf"));
       if (line.path === "/api/v1/client/config" && JSON.stringify(body) !== JSON.stringify(rec.body))

@@ -77,7 +77,10 @@ describe("the Python SDK 0.25.0's requests, replayed against the emulator", () =
       emu = await startEmulator({
         pollHoldMs: 1_000,
         // Parallel chunk submits wait for their seq_id turn as long as the replay needs.
-        v025: { jwtTtlSeconds: ttls.at(-1) ?? (opts.jwt_ttls as number[] | undefined), chunkTurnWaitMs: 60_000 },
+        v025: {
+          jwtTtlSeconds: ttls.at(-1) ?? (opts.jwt_ttls as number[] | undefined),
+          chunkTurnWaitMs: 60_000,
+        },
         engine: createTinyEngine({ supportedModels: servedModels(lines) }),
       });
       const e = emu;
@@ -93,8 +96,11 @@ describe("the Python SDK 0.25.0's requests, replayed against the emulator", () =
       };
       // Rebuilt before the replay, so chunk submits follow one another as quickly as the SDK's did.
       const full = new Map(name === "chunking" ? happy.map((l) => [l.seq, chunkingBody(l)] as const) : []);
-      const replay = new PythonReplay(e, async () => (await session025(e)).modelId, seedSamplerPath, (l) =>
-        full.has(l.seq) ? (full.get(l.seq) as Json) : l.body,
+      const replay = new PythonReplay(
+        e,
+        async () => (await session025(e)).modelId,
+        seedSamplerPath,
+        (l) => (full.has(l.seq) ? (full.get(l.seq) as Json) : l.body),
       );
       for (const line of happy) await replay.replay(line);
       const failed = replay.results.filter((r) => r.diffs.length > 0);
