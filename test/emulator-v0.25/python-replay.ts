@@ -220,7 +220,9 @@ export class PythonReplay {
     } else if (body !== null && line.method !== "GET") {
       payload = JSON.stringify(this.mapJson(body));
     }
-    const query = new URLSearchParams(line.query_params.map(([k, v]): [string, string] => [k, this.mapString(v)]));
+    const query = new URLSearchParams(
+      line.query_params.map(([k, v]): [string, string] => [k, this.mapString(v)]),
+    );
     const qs = query.toString();
     const path = line.path
       .split("/")
@@ -248,7 +250,8 @@ export class PythonReplay {
   async replay(line: TranscriptLineV025): Promise<void> {
     await this.seedUnknown(line);
     const rec = line.response;
-    if (line.path === "/api/v1/client/config") this.emu.v025.setClientConfig(rec.body as unknown as ClientConfigFlags);
+    if (line.path === "/api/v1/client/config")
+      this.emu.v025.setClientConfig(rec.body as unknown as ClientConfigFlags);
     if (line.path === "/api/v1/client/dynamic_config")
       this.emu.v025.dynamicConfig = (rec.body as { refresh_interval_sec: number }).refresh_interval_sec;
     const isPoll = line.path === "/api/v1/retrieve_future";
