@@ -30,6 +30,27 @@ const REFUSED: Partial<Record<string, Record<number, string>>> = {
   },
 };
 
+/** Happy-path requests per scenario (of the transcript's lines; the rest are faults and scripted polls). */
+const REPLAYED: Record<string, number> = {
+  handshake: 17,
+  training_proto: 28,
+  training_zstd: 13,
+  chunking: 26,
+  chunking_serial: 27,
+  sampling_proto: 33,
+  budgets: 38,
+  retries: 24,
+  futures: 34,
+  billing: 15,
+  jwt_auth: 19,
+  credentials: 8,
+  weights_state: 42,
+  rest: 39,
+  telemetry: 12,
+  heartbeat: 7,
+  lowlevel: 6,
+};
+
 /** The full body of a `chunking` line the transcript summarises, rebuilt and checked against it. */
 function chunkingBody(line: TranscriptLineV025): Json {
   const data = chunkingRequestData(line.seq);
@@ -68,6 +89,7 @@ describe("the Python SDK 0.25.0's requests, replayed against the emulator", () =
       const { lines: replayed, scripted } = happyPath(lines, meta);
       const refused = REFUSED[name] ?? {};
       const happy = replayed.filter((l) => refused[l.seq] === undefined);
+      expect(happy.length).toBe(REPLAYED[name]);
       // The futures left out are exactly the ones the recorder's control calls scripted.
       expect(scripted.size).toBe(scriptedFutureCount(meta));
       const opts = meta.recorder_options ?? {};
