@@ -98,9 +98,32 @@ export function arrField(o: JsonObject, key: string, prefix = ""): unknown[] {
   return v;
 }
 
+const IMAGE_FORMATS = ["png", "jpeg"];
+
 /**
- * Token ids of a wire `ModelInput`; only encoded-text chunks are supported by the emulator. Ids must
- * be below `vocabSize` when it is given.
+ * The positions an `ImageChunk` (`{data: base64, format, expected_tokens?}`, the JSON and the
+ * protobuf form alike) takes in a model input: `expected_tokens` placeholder tokens (id 0). The
+ * emulator does not decode images, so an image without `expected_tokens` takes no positions.
+ */
+function imagePositions(c: JsonObject, where: string): number[] {
+  const data = c.data;
+  if (typeof data !== "string" || data === "" || !/^[A-Za-z0-9+/]*={0,2}$/.test(data)) {
+    fail(`${where}.data`, "expected non-empty base64 image bytes", "string_type");
+  }
+  if (typeof c.format !== "string" || !IMAGE_FORMATS.includes(c.format)) {
+    fail(`${where}.format`, "Input should be 'png' or 'jpeg'", "literal_error");
+  }
+  const n = c.expected_tokens;
+  if (n === undefined || n === null) return [];
+  if (typeof n !== "number" || !Number.isInteger(n) || n < 0) {
+    fail(`${where}.expected_tokens`, "expected a non-negative integer", "int_type");
+  }
+  return new Array<number>(n).fill(0);
+}
+
+/**
+ * Token ids of a wire `ModelInput`: encoded-text chunks, and images as placeholder positions
+ * (`imagePositions`); other chunk types are refused. Ids must be below `vocabSize` when it is given.
  */
 export function modelInputTokens(value: unknown, field: string, vocabSize = Infinity): number[] {
   if (typeof value !== "object" || value === null) fail(field, "expected an object", "dict_type");
@@ -111,6 +134,10 @@ export function modelInputTokens(value: unknown, field: string, vocabSize = Infi
     const where = `${field}.chunks.${i}`;
     if (typeof chunk !== "object" || chunk === null) fail(where, "expected an object", "dict_type");
     const c = chunk as JsonObject;
+    if (c.type === "image") {
+      out.push(...imagePositions(c, where));
+      return;
+    }
     if (c.type !== undefined && c.type !== "encoded_text") {
       fail(`${where}.type`, `chunk type ${String(c.type)} is not supported by the emulator`, "value_error");
     }

@@ -213,7 +213,10 @@ export function trainingRoutes(router: Router, state: EmulatorState): void {
         throw new FutureFailure(err instanceof Error ? err.message : String(err), "user");
       }
       m.model.loadState(data, { weightsOnly });
-      return { path, type: "load_weights" };
+      // 0.25.0 (which sends `optimizer`) has LoadWeightsResponse name the model the weights went onto.
+      return b.optimizer === undefined
+        ? { path, type: "load_weights" }
+        : { path, model_id: m.modelId, type: "load_weights" };
     });
   });
 
@@ -283,7 +286,7 @@ function createViaLoad(
     userMetadata,
     `${sessionId}:train:${modelSeqId}`,
   );
-  return submitTraining(
+  const submitted = submitTraining(
     state,
     ctx,
     b,
@@ -293,4 +296,8 @@ function createViaLoad(
     },
     model,
   );
+  // The request named no model, so the answer is the bare future (the model id is in its result).
+  if ("raw" in submitted) return submitted;
+  const { request_id } = submitted.body as { request_id: string };
+  return { ...submitted, body: { request_id } };
 }
