@@ -8,6 +8,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { type Emulator, startEmulator } from "../../src/emulator/index.js";
+import { shapeOnlyEngine } from "./shape-only-engine.js";
 import { loadMetaV025, loadTranscriptV025, SCENARIOS_V025 } from "../parity-v0.25/golden.js";
 import { createTinyEngine } from "../../src/emulator/model/index.js";
 import { decodeToDisplay } from "../../src/protocol/v0_25/codec.js";
@@ -103,7 +104,8 @@ describe("the Python SDK 0.25.0's requests, replayed against the emulator", () =
           jwtTtlSeconds: ttls.at(-1) ?? (opts.jwt_ttls as number[] | undefined),
           chunkTurnWaitMs: 60_000,
         },
-        engine: createTinyEngine({ supportedModels: servedModels(lines) }),
+        // Acceptance, not learning: huge batches are answered by shape (see shape-only-engine.ts).
+        engine: shapeOnlyEngine(createTinyEngine({ supportedModels: servedModels(lines) })),
       });
       const e = emu;
       const seedSamplerPath = async () => {
