@@ -228,6 +228,13 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       const key = req.headers["x-api-key"];
       const ok = typeof key === "string" && key !== "" && (opts.apiKey === undefined || key === opts.apiKey);
       if (!ok) return refuse(res, logRefused(), new HttpError(401, "Invalid or missing API key"));
+      // An expired or revoked JWT is refused before the body is read too.
+      const jwtIssue = key.startsWith("eyJ") ? jwtProblem(v025, key) : null;
+      if (jwtIssue) {
+        const refused = logRefused();
+        refused.credential = credentialKind(key);
+        return refuse(res, refused, new HttpError(401, jwtIssue));
+      }
     }
     let raw: Buffer;
     try {
@@ -257,8 +264,6 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       if (path.startsWith("/api/")) {
         const key = req.headers["x-api-key"];
         if (typeof key === "string" && key !== "") entry.credential = credentialKind(key);
-        const jwtIssue = typeof key === "string" && key.startsWith("eyJ") ? jwtProblem(v025, key) : null;
-        if (jwtIssue) return answer(401, { detail: jwtIssue });
       }
       const action = faults.next(method, path);
       if (action && (await applyFault(action, res, body, entry))) return;

@@ -93,8 +93,10 @@ describe("0.25.0 chunking against the emulator", () => {
           fwdbwd_max_chunk_bytes_count: 200,
           fwdbwd_dispatch_bytes_semaphore_size: 1,
         },
-        // Chunk 1 of the failed call never comes: the next call's chunks run after this wait.
-        chunkTurnWaitMs: 20,
+        // Chunk 1 of the failed call never comes: the next call's chunks run after this wait. It
+        // must outlast the next call's own chunk 1 (sent once chunks 2..n are answered, within
+        // milliseconds), or 6, 7, 8 would run before 5: 20 ms failed once on a loaded machine.
+        chunkTurnWaitMs: 500,
       },
     });
     open.push(emu);
