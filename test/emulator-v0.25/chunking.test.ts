@@ -95,8 +95,9 @@ describe("0.25.0 chunking against the emulator", () => {
         },
         // Chunk 1 of the failed call never comes: the next call's chunks run after this wait. It
         // must outlast the next call's own chunk 1 (sent once chunks 2..n are answered, within
-        // milliseconds), or 6, 7, 8 would run before 5: 20 ms failed once on a loaded machine.
-        chunkTurnWaitMs: 500,
+        // milliseconds), or 6, 7, 8 would run before 5 and 5 be refused as out of order. 20 ms
+        // failed on a loaded machine; 1.5 s leaves a wide margin.
+        chunkTurnWaitMs: 1_500,
       },
     });
     open.push(emu);
