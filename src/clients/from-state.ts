@@ -89,7 +89,7 @@ export function trainingClientFromState(
       // As the SDK: a RestClient of a holder with the owner's key asks for the checkpoint.
       const other = d.holderWithKey(weightsAccessToken);
       try {
-        info = await new RestClient(other).getWeightsInfoByTinkerPath(path, { signal: callSignal });
+        info = await RestClient.of(other).getWeightsInfoByTinkerPath(path, { signal: callSignal });
       } finally {
         await other.close();
       }
@@ -193,5 +193,5 @@ async function viaLoadWeights(
     { requestType: "LoadWeights", parse: RESPONSES.loadWeights, signal },
   );
   // The id the server derives from (session_id, model_seq_id).
-  return new TrainingClient(h, modelSeqId, `${sessionId}:train:${modelSeqId}`);
+  return TrainingClient.of(h, modelSeqId, `${sessionId}:train:${modelSeqId}`);
 }

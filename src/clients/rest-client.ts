@@ -79,8 +79,13 @@ export interface CheckpointDeletion {
 export class RestClient {
   readonly #holder: SessionHolder;
 
-  /** Use `ServiceClient.createRestClient()`. @internal */
-  constructor(holder: SessionHolder) {
+  /** The REST client of `holder` (package-internal; use `ServiceClient.createRestClient()`). @internal */
+  static of(holder: SessionHolder): RestClient {
+    return new RestClient(holder);
+  }
+
+  // Private, so the published types offer no constructor: `new RestClient()` does not compile.
+  private constructor(holder: SessionHolder) {
     this.#holder = holder;
     holder.announce({ client: "RestClient" });
   }

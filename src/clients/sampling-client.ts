@@ -95,8 +95,16 @@ export class SamplingClient {
   readonly #tokenizers = new TokenizerCache();
   #seq = 0;
 
-  /** Use the factory methods of ServiceClient / TrainingClient. @internal */
-  constructor(holder: SessionHolder, init: SamplingClientInit & { samplingSessionId: string }) {
+  /**
+   * The client of an existing sampling session (package-internal; users get one from the factory
+   * methods of ServiceClient / TrainingClient). @internal
+   */
+  static of(holder: SessionHolder, init: SamplingClientInit & { samplingSessionId: string }): SamplingClient {
+    return new SamplingClient(holder, init);
+  }
+
+  // Private, so the published types offer no constructor: `new SamplingClient()` does not compile.
+  private constructor(holder: SessionHolder, init: SamplingClientInit & { samplingSessionId: string }) {
     this.#holder = holder;
     this.modelPath = init.modelPath;
     this.baseModel = init.baseModel;

@@ -155,7 +155,7 @@ export class ServiceClient implements AsyncDisposable {
           ),
         { requestType: "CreateModel", parse: RESPONSES.createModel, signal: callSignal },
       );
-      return new TrainingClient(h, modelSeqId, created.model_id);
+      return TrainingClient.of(h, modelSeqId, created.model_id);
     });
   }
 
@@ -201,7 +201,7 @@ export class ServiceClient implements AsyncDisposable {
 
   /** A RestClient on this session (sends nothing). */
   createRestClient(): RestClient {
-    return new RestClient(this.#holder);
+    return RestClient.of(this.#holder);
   }
 
   /**

@@ -89,8 +89,16 @@ export class TrainingClient {
   /** What the state and info modules see of this client. */
   readonly #ops: TrainingOps;
 
-  /** Use `ServiceClient.createLoraTrainingClient()` or `createTrainingClientFromState()`. @internal */
-  constructor(holder: SessionHolder, modelSeqId: number, modelId: string) {
+  /**
+   * The client of model `modelId` on `holder` (package-internal; users get one from
+   * `ServiceClient.createLoraTrainingClient()` or `createTrainingClientFromState()`). @internal
+   */
+  static of(holder: SessionHolder, modelSeqId: number, modelId: string): TrainingClient {
+    return new TrainingClient(holder, modelSeqId, modelId);
+  }
+
+  // Private, so the published types offer no constructor: `new TrainingClient()` does not compile.
+  private constructor(holder: SessionHolder, modelSeqId: number, modelId: string) {
     this.#holder = holder;
     this.modelSeqId = modelSeqId;
     this.modelId = modelId;

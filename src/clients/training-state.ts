@@ -156,6 +156,6 @@ export function saveWeightsAndGetSamplingClient(
         field: "sampling_session_id",
       });
     }
-    return new SamplingClient(h, { samplingSessionId: r.sampling_session_id, retryConfig });
+    return SamplingClient.of(h, { samplingSessionId: r.sampling_session_id, retryConfig });
   });
 }

@@ -3,7 +3,7 @@
  * a `@ts-expect-error` line fails the type check when the error it expects goes away.
  */
 import { describe, expectTypeOf, it } from "vitest";
-import type { SamplingClient, SavedSamplerWeights, TrainingClient } from "../../../src/index.js";
+import { RestClient, SamplingClient, type SavedSamplerWeights, TrainingClient } from "../../../src/index.js";
 
 describe("public API types", () => {
   it("saveWeightsForSampler resolves to a path that is always a string", () => {
@@ -19,6 +19,18 @@ describe("public API types", () => {
     expectTypeOf<ReturnType<TrainingClient["createSamplingClient"]>>().toEqualTypeOf<
       Promise<SamplingClient>
     >();
+  });
+
+  it("the clients cannot be constructed directly (they need a ServiceClient's session)", () => {
+    const tryNew = () => {
+      // @ts-expect-error: the constructor is private; use ServiceClient.createLoraTrainingClient()
+      void new TrainingClient();
+      // @ts-expect-error: the constructor is private; use ServiceClient.createSamplingClient()
+      void new SamplingClient();
+      // @ts-expect-error: the constructor is private; use ServiceClient.createRestClient()
+      void new RestClient();
+    };
+    expectTypeOf(tryNew).toBeFunction();
   });
 
   it("a misspelt PPO key does not compile", () => {
