@@ -262,10 +262,15 @@ export class SessionHolder {
   #makeRestTelemetry(): void {
     if (this.#restTelemetryMade || this.closed || !this.generation.telemetryProcessUuid) return;
     this.#restTelemetryMade = true;
-    this.#restTelemetry = createTelemetry(
+    this.#restTelemetry = this.#reporter(null);
+  }
+
+  /** A telemetry reporter of this holder: for `sessionId`, or session-less with null. */
+  #reporter(sessionId: string | null): TelemetryReporter | null {
+    return createTelemetry(
       this.config,
       this.transport,
-      null,
+      sessionId,
       this.codec,
       { ...this.deps, sleep: this.#backgroundSleep },
       this.generation,
@@ -367,14 +372,7 @@ export class SessionHolder {
     this.heartbeat.lastSuccess = this.deps.now();
     this.announce({ client: "ServiceClient" });
     if (!this.closed) {
-      this.#sessionTelemetry = createTelemetry(
-        this.config,
-        this.transport,
-        sessionId,
-        this.codec,
-        { ...this.deps, sleep: this.#backgroundSleep },
-        this.generation,
-      );
+      this.#sessionTelemetry = this.#reporter(sessionId);
       this.#loops.push(this.#heartbeatLoop(sessionId));
     }
     return sessionId;
