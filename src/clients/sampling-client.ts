@@ -289,8 +289,9 @@ export class SamplingClient {
   async #submit(body: SampleRequest, signal: AbortSignal, seqId: number | undefined) {
     const h = this.#holder;
     const policy = h.generation.retry.sample;
-    const estimate = estimateSampleBytes(body.prompt);
     const large = policy.largePromptBackoff;
+    // Only 0.25.0 uses the prompt's size (back-off and byte budget): 0.4.1's hot path skips it.
+    const estimate = large !== null || h.generation.byteBudgets ? estimateSampleBytes(body.prompt) : 0;
     // sampling_client.py: 1 s after a 429/402, 5 s when the prompt is estimated over 128 KiB.
     const backoffMs = large !== null && estimate > large.overBytes ? large.backoffMs : policy.backoffMs;
     notePhase("waiting for a sampling dispatch slot");
